@@ -1,0 +1,5 @@
+export * from './task-status.js';
+export * from './events.js';
+export * from './names.js';
+export * from './messages.js';
+export * from './records.js';

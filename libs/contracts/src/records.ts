@@ -1,0 +1,166 @@
+import type { TaskStatus } from './task-status.js';
+
+/*
+ * Stored records (MongoDB documents and KV values) and the FC 3.0 API shapes built from them.
+ * Field names of the API shapes follow the official SDK's models (@alicloud/fc20230330).
+ */
+
+export interface LifecycleHook {
+  handler?: string;
+  /** Seconds. */
+  timeout?: number;
+  /** Custom runtime: hooks are HTTP paths on the function's server; kept for FC compatibility. */
+  command?: string[];
+}
+
+export interface InstanceLifecycleConfig {
+  initializer?: LifecycleHook;
+  preStop?: LifecycleHook;
+  /** Beyond FC 3.0's SDK model (FC 2.0 had it); runs after each invocation before the instance idles. */
+  preFreeze?: LifecycleHook;
+}
+
+export interface CustomRuntimeConfig {
+  command: string[];
+  args?: string[];
+  port?: number;
+}
+
+export interface Destination {
+  destination: string;
+}
+
+export interface DestinationConfig {
+  onSuccess?: Destination;
+  onFailure?: Destination;
+}
+
+/** FC's AsyncConfig, as returned by GetAsyncInvokeConfig. */
+export interface AsyncConfig {
+  asyncTask: boolean;
+  maxAsyncEventAgeInSeconds: number;
+  maxAsyncRetryAttempts: number;
+  destinationConfig?: DestinationConfig;
+  functionArn: string;
+  createdTime: string;
+  lastModifiedTime: string;
+}
+
+export const ASYNC_CONFIG_DEFAULTS = {
+  asyncTask: true,
+  maxAsyncEventAgeInSeconds: 86_400,
+  maxAsyncRetryAttempts: 3,
+} as const;
+
+/** A function as stored in MongoDB and mirrored (without code) in the functions KV bucket. */
+export interface FunctionRecord {
+  tenant: string;
+  functionName: string;
+  functionId: string;
+  functionArn: string;
+  description: string;
+  runtime: string;
+  handler: string;
+  timeout: number;
+  memorySize: number;
+  instanceConcurrency: number;
+  environmentVariables: Record<string, string>;
+  instanceLifecycleConfig?: InstanceLifecycleConfig;
+  customRuntimeConfig?: CustomRuntimeConfig;
+  /** sha256 hex of the zip; also the code version the executor caches under. */
+  codeChecksum: string;
+  codeSize: number;
+  createdTime: string;
+  lastModifiedTime: string;
+  asyncConfig?: AsyncConfig;
+}
+
+/** The task projection document: what GetAsyncTask returns (with its events). */
+export interface TaskDocument {
+  _id: string;
+  tenant: string;
+  taskId: string;
+  functionName: string;
+  functionArn: string;
+  requestId: string;
+  status: TaskStatus;
+  /** Current attempt (0 before the first run). */
+  attempt: number;
+  /** Number of events applied; the optimistic-concurrency guard of the status service. */
+  version: number;
+  /** Base64 of the invocation body. */
+  payload: string;
+  startedTime: number;
+  dueAt: number;
+  endTime?: number;
+  returnPayload?: string;
+  taskErrorMessage?: string;
+  instanceId?: string;
+  alreadyRetriedTimes: number;
+  /** Attempts that actually started, crash redeliveries included (FC's approximateInvokeCount). */
+  invokeCount: number;
+  /** JetStream sequence of the accepted message, once the publish was acknowledged. */
+  queueSeq?: number;
+  rerunOf?: string;
+  traceparent?: string;
+  destinationStatus?: string;
+  updatedAt: number;
+  /** TTL index: the task and its history are dropped after the retention period. */
+  expireAt: Date;
+}
+
+export interface TaskEventDocument {
+  /** The event id (ULID). */
+  _id: string;
+  tenant: string;
+  taskId: string;
+  /** 1-based position in the task's history (FC's AsyncTaskEvent.eventId). */
+  seq: number;
+  type: string;
+  status: TaskStatus;
+  attempt: number;
+  timestamp: number;
+  source: string;
+  detail: string;
+  traceparent?: string;
+  expireAt: Date;
+}
+
+/** FC's AsyncTaskEvent. */
+export interface AsyncTaskEventView {
+  eventId: number;
+  status: TaskStatus;
+  timestamp: number;
+  eventDetail: string;
+}
+
+/** FC's AsyncTask. */
+export interface AsyncTaskView {
+  taskId: string;
+  status: TaskStatus;
+  requestId: string;
+  functionArn: string;
+  qualifier: string;
+  startedTime: number;
+  endTime?: number;
+  durationMs?: number;
+  alreadyRetriedTimes: number;
+  returnPayload?: string;
+  taskErrorMessage?: string;
+  taskPayload?: string;
+  instanceId?: string;
+  destinationStatus?: string;
+  events?: AsyncTaskEventView[];
+  /** Extensions beyond FC. */
+  invokeCount: number;
+  dueTime?: number;
+  rerunOf?: string;
+}
+
+export function functionArn(tenant: string, functionName: string): string {
+  return `acs:fc:local:${tenant}:functions/${functionName}`;
+}
+
+export function taskDocumentId(tenant: string, taskId: string): string {
+  return `${tenant}:${taskId}`;
+}
