@@ -91,6 +91,8 @@ export interface TaskRetryScheduled extends TaskEventBase {
 }
 export interface TaskStopRequested extends TaskEventBase {
   type: typeof TaskEventType.TaskStopRequested;
+  /** Stream sequence of the queued task, so the dispatcher can take a still-queued task out. */
+  queueSeq?: number;
 }
 export interface TaskStopped extends TaskEventBase {
   type: typeof TaskEventType.TaskStopped;

@@ -29,6 +29,8 @@ export interface Names {
     functions: string;
     /** Stop requests, watched by executors to stop running tasks. */
     stops: string;
+    /** Signature nonces seen in the last 30 minutes (replay protection). */
+    nonces: string;
   };
   collections: {
     functions: string;
@@ -71,7 +73,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       status: 'status',
       destination: 'destination',
     },
-    kv: { functions: `${ns}-functions`, stops: `${ns}-stops` },
+    kv: { functions: `${ns}-functions`, stops: `${ns}-stops`, nonces: `${ns}-nonces` },
     collections: {
       functions: 'functions',
       tasks: 'tasks',

@@ -5,3 +5,5 @@ export * from './validation.js';
 export * from './views.js';
 export * from './dispatch.js';
 export * from './attempt.js';
+export * from './apply-events.js';
+export * from './function-record.js';

@@ -53,6 +53,8 @@ export function decide(state: TaskState | undefined, event: TaskEvent): Decision
     case 'TaskInvalidated': {
       const target = event.type === 'TaskExpired' ? 'Expired' : 'Invalid';
       if (status === 'Dequeued' || status === 'Stopping') return accept(target, attempt);
+      // The executor invalidates a retry whose function was deleted or whose instance cannot start.
+      if (event.type === 'TaskInvalidated' && status === 'Retrying') return accept(target, attempt);
       if (status === 'Enqueued') return premature('task not dequeued yet');
       return stale(`task already ${status}`);
     }

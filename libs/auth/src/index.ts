@@ -1,0 +1,43 @@
+export {
+  ACS3_ALGORITHM,
+  DEFAULT_MAX_SKEW_MS,
+  EMPTY_BODY_SHA256,
+  RECOMMENDED_NONCE_TTL_MS,
+  acs3PercentEncode,
+  formatAcs3Date,
+  parseAcs3Date,
+  parseQueryString,
+  sha256Hex,
+  signAcs3Request,
+  verifyAcs3Request,
+} from './acs3.js';
+export type {
+  AccessKeyLookup,
+  AccessKeyRecord,
+  Acs3Credentials,
+  Acs3SignOptions,
+  Acs3SignRequest,
+  Acs3SignedHeaders,
+  Acs3VerifyRequest,
+  Acs3VerifyResult,
+  QueryParams,
+} from './acs3.js';
+export {
+  ACCESS_KEY_ID_PATTERN,
+  DEFAULT_LOCAL_ACCESS_KEYS,
+  DEFAULT_LOCAL_ACCESS_KEY_ID,
+  DEFAULT_LOCAL_ACCESS_KEY_SECRET,
+  DEFAULT_LOCAL_TENANT,
+  TENANT_ID_PATTERN,
+  accessKeyLookup,
+  parseAccessKeys,
+} from './access-keys.js';
+export {
+  AUTH_ERROR_CODES,
+  AUTH_ERROR_STATUS,
+  AuthError,
+  isAuthError,
+  signatureNonceUsedError,
+} from './errors.js';
+export type { AuthErrorCode } from './errors.js';
+export type { NonceStore } from './nonce-store.js';

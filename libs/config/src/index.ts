@@ -1,0 +1,73 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_NAMESPACE } from '@asyncfn/contracts';
+import { DEFAULT_LOCAL_ACCESS_KEYS } from '@asyncfn/auth';
+
+export const SERVICE_PORTS = {
+  ingress: 9000,
+  dispatcher: 9101,
+  executor: 9102,
+  status: 9103,
+  destination: 9104,
+} as const;
+export type ServiceName = keyof typeof SERVICE_PORTS;
+export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
+
+export interface Config {
+  namespace: string;
+  natsUrl: string;
+  mongoUrl: string;
+  kafkaBrokers: string[];
+  otlpEndpoint: string;
+  jaegerQueryUrl: string;
+  host: string;
+  port: number;
+  accessKeys: string;
+  /** Task history retention (TTL index), seconds. */
+  retentionSeconds: number;
+  maxAsyncPayloadBytes: number;
+  maxSyncPayloadBytes: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  codeCacheDir: string;
+  instanceIdleMs: number;
+  /** Tasks in Enqueued without a queue sequence for this long are republished by the sweeper. */
+  sweepAfterMs: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name}: expected an integer ≥ ${min}, got '${raw}'`);
+  return n;
+}
+
+/** Reads the configuration of one service from the environment; every URL has a loopback default. */
+export function loadConfig(service: ServiceName, env: Env = process.env): Config {
+  const cache = env.ASYNCFN_CACHE ?? join(homedir(), '.cache', 'asyncfn');
+  const portVar = `ASYNCFN_${service.toUpperCase()}_PORT`;
+  return {
+    namespace: env.ASYNCFN_NAMESPACE ?? DEFAULT_NAMESPACE,
+    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
+    jaegerQueryUrl: env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686',
+    host: env.ASYNCFN_HOST ?? '127.0.0.1',
+    port: int(env, portVar, SERVICE_PORTS[service]),
+    accessKeys: env.ASYNCFN_ACCESS_KEYS ?? DEFAULT_LOCAL_ACCESS_KEYS,
+    retentionSeconds: int(env, 'ASYNCFN_TASK_RETENTION_SECONDS', 7 * 24 * 3600, 60),
+    maxAsyncPayloadBytes: int(env, 'ASYNCFN_MAX_ASYNC_PAYLOAD_BYTES', 128 * 1024, 1),
+    maxSyncPayloadBytes: int(env, 'ASYNCFN_MAX_SYNC_PAYLOAD_BYTES', 512 * 1024, 1),
+    retryBaseDelayMs: int(env, 'ASYNCFN_RETRY_BASE_MS', 1_000),
+    retryMaxDelayMs: int(env, 'ASYNCFN_RETRY_MAX_MS', 60_000),
+    codeCacheDir: env.ASYNCFN_CODE_CACHE ?? join(cache, 'code'),
+    instanceIdleMs: int(env, 'ASYNCFN_INSTANCE_IDLE_MS', 60_000),
+    sweepAfterMs: int(env, 'ASYNCFN_SWEEP_AFTER_MS', 30_000, 1_000),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,61 @@
+import {
+  taskDocumentId,
+  type TaskDocument,
+  type TaskEvent,
+  type TaskEventDocument,
+} from '@asyncfn/contracts';
+import { decide } from './task-state.js';
+import { eventDocument, projectionChanges, type ProjectionBase } from './projection.js';
+
+export type BaseDoc = ProjectionBase & { _id: string };
+
+/** What to do with each event of a batch once the writes are done. */
+export type EventVerdict =
+  | { kind: 'applied'; taskId: string }
+  | { kind: 'stale'; reason: string }
+  | { kind: 'premature'; reason: string }
+  | { kind: 'unknownTask' };
+
+export interface BatchPlan {
+  history: TaskEventDocument[];
+  writes: { id: string; expectedVersion: number; set: Partial<TaskDocument> }[];
+  verdicts: EventVerdict[];
+  /** Projection id of each event, to retry the events of a task whose write conflicted. */
+  taskOf: string[];
+}
+
+/**
+ * Plans how a batch of events changes history and projections: events of one task are applied in
+ * order, in memory, so each task gets one guarded write however many of its events the batch holds.
+ * A projection at version 0 was inserted by the ingress and has no event applied yet.
+ */
+export function planBatch(events: TaskEvent[], bases: ReadonlyMap<string, BaseDoc>, retentionMs: number): BatchPlan {
+  const working = new Map<string, BaseDoc>();
+  const pending = new Map<string, { expectedVersion: number; set: Partial<TaskDocument> }>();
+  const plan: BatchPlan = { history: [], writes: [], verdicts: [], taskOf: [] };
+
+  for (const event of events) {
+    const id = taskDocumentId(event.tenant, event.taskId);
+    plan.taskOf.push(id);
+    const base = working.get(id) ?? bases.get(id);
+    if (!base) {
+      plan.verdicts.push({ kind: 'unknownTask' });
+      continue;
+    }
+    const state = base.version === 0 ? undefined : { status: base.status, attempt: base.attempt };
+    const decision = decide(state, event);
+    if (decision.kind === 'reject') {
+      plan.verdicts.push({ kind: decision.rejection, reason: decision.reason });
+      continue;
+    }
+    const changes = projectionChanges(base, event, decision.next);
+    plan.history.push(eventDocument(event, base.version + 1, new Date(event.timestamp + retentionMs)));
+    const write = pending.get(id) ?? { expectedVersion: bases.get(id)!.version, set: {} };
+    Object.assign(write.set, changes);
+    pending.set(id, write);
+    working.set(id, { ...base, ...changes } as BaseDoc);
+    plan.verdicts.push({ kind: 'applied', taskId: event.taskId });
+  }
+  for (const [id, write] of pending) plan.writes.push({ id, ...write });
+  return plan;
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import {
+  ASYNC_CONFIG_DEFAULTS,
+  functionArn,
+  type AsyncConfig,
+  type FunctionRecord,
+} from '@asyncfn/contracts';
+import type { AsyncConfigInput, CreateFunctionInput, UpdateFunctionInput } from './validation.js';
+import { isNodeRuntime } from './validation.js';
+import { ApiError } from './errors.js';
+
+/** FC's defaults for fields a CreateFunction request leaves out. */
+export const FUNCTION_DEFAULTS = { timeout: 3, memorySize: 128, instanceConcurrency: 1 } as const;
+
+export interface DecodedCode {
+  zip: Buffer;
+  checksum: string;
+}
+
+/** Decodes code.zipFile; a zip starts with "PK". */
+export function decodeZip(zipFile: string): DecodedCode {
+  const zip = Buffer.from(zipFile, 'base64');
+  if (zip.length < 4 || zip[0] !== 0x50 || zip[1] !== 0x4b) {
+    throw new ApiError('InvalidArgument', 'code.zipFile: not a base64-encoded zip archive');
+  }
+  return { zip, checksum: createHash('sha256').update(zip).digest('hex') };
+}
+
+/** A new function's record; time and id come in, so this stays pure. */
+export function buildFunctionRecord(
+  tenant: string,
+  input: CreateFunctionInput,
+  code: DecodedCode,
+  context: { now: Date; functionId: string },
+): FunctionRecord {
+  const iso = context.now.toISOString();
+  return {
+    tenant,
+    functionName: input.functionName,
+    functionId: context.functionId,
+    functionArn: functionArn(tenant, input.functionName),
+    description: input.description ?? '',
+    runtime: input.runtime,
+    handler: input.handler ?? (isNodeRuntime(input.runtime) ? 'index.handler' : ''),
+    timeout: input.timeout ?? FUNCTION_DEFAULTS.timeout,
+    memorySize: input.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+    instanceConcurrency: input.instanceConcurrency ?? FUNCTION_DEFAULTS.instanceConcurrency,
+    environmentVariables: input.environmentVariables ?? {},
+    ...(input.instanceLifecycleConfig ? { instanceLifecycleConfig: input.instanceLifecycleConfig } : {}),
+    ...(input.customRuntimeConfig ? { customRuntimeConfig: input.customRuntimeConfig } : {}),
+    codeChecksum: code.checksum,
+    codeSize: code.zip.length,
+    createdTime: iso,
+    lastModifiedTime: iso,
+  };
+}
+
+/** UpdateFunction: fields given replace the old ones; the rest stay. */
+export function applyFunctionUpdate(
+  current: FunctionRecord,
+  input: UpdateFunctionInput,
+  code: DecodedCode | undefined,
+  now: Date,
+): FunctionRecord {
+  const { code: _code, ...fields } = input;
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return {
+    ...current,
+    ...defined,
+    ...(code ? { codeChecksum: code.checksum, codeSize: code.zip.length } : {}),
+    lastModifiedTime: now.toISOString(),
+  };
+}
+
+/** PutAsyncInvokeConfig: the stored config, with FC's defaults for what is left out. */
+export function buildAsyncConfig(fn: FunctionRecord, input: AsyncConfigInput, now: Date): AsyncConfig {
+  const iso = now.toISOString();
+  return {
+    asyncTask: input.asyncTask ?? ASYNC_CONFIG_DEFAULTS.asyncTask,
+    maxAsyncEventAgeInSeconds: input.maxAsyncEventAgeInSeconds ?? ASYNC_CONFIG_DEFAULTS.maxAsyncEventAgeInSeconds,
+    maxAsyncRetryAttempts: input.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts,
+    ...(input.destinationConfig ? { destinationConfig: input.destinationConfig } : {}),
+    functionArn: fn.functionArn,
+    createdTime: fn.asyncConfig?.createdTime ?? iso,
+    lastModifiedTime: iso,
+  };
+}

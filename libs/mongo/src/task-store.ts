@@ -1,0 +1,139 @@
+import type { AnyBulkWriteOperation, Db, Filter } from 'mongodb';
+import {
+  taskDocumentId,
+  type Names,
+  type TaskDocument,
+  type TaskEventDocument,
+  type TaskStatus,
+} from '@asyncfn/contracts';
+import { isDuplicateKeyError } from './connect.js';
+
+/** What applying a batch of events changes: new history entries and guarded projection updates. */
+export interface ProjectionWrite {
+  id: string;
+  /** The version the change was computed from; the update applies only if it is still current. */
+  expectedVersion: number;
+  set: Partial<TaskDocument>;
+}
+
+export type ProjectionBaseDoc = Pick<TaskDocument, '_id' | 'status' | 'attempt' | 'version' | 'invokeCount'>;
+
+export interface TaskQuery {
+  tenant: string;
+  functionName: string;
+  prefix?: string;
+  status?: TaskStatus;
+  startedTimeBegin?: number;
+  startedTimeEnd?: number;
+  limit: number;
+  sortOrderByTime: 'asc' | 'desc';
+  after?: { t: number; id: string };
+  includePayload: boolean;
+}
+
+export interface TaskStore {
+  /** Inserts an accepted task; false if the id is taken (within retention). */
+  insertAccepted(doc: TaskDocument): Promise<boolean>;
+  markQueued(id: string, queueSeq: number): Promise<void>;
+  /** Withdraws an accepted task whose publish failed (only while nothing has happened to it). */
+  deleteUnqueued(id: string): Promise<void>;
+  get(tenant: string, taskId: string): Promise<TaskDocument | undefined>;
+  history(tenant: string, taskId: string): Promise<TaskEventDocument[]>;
+  list(query: TaskQuery): Promise<TaskDocument[]>;
+  /** Status service: the projection fields decisions are made from. */
+  loadBases(ids: string[]): Promise<Map<string, ProjectionBaseDoc>>;
+  /** Status service: history first (idempotent by event id), then guarded projection updates. */
+  applyWrites(events: TaskEventDocument[], writes: ProjectionWrite[]): Promise<{ conflicts: string[] }>;
+  /** Sweeper: accepted tasks whose queue publish was never confirmed. */
+  findUnqueued(olderThan: number, limit: number): Promise<TaskDocument[]>;
+  setDestinationStatus(id: string, status: string): Promise<void>;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function createTaskStore(db: Db, names: Names): TaskStore {
+  const tasks = db.collection<TaskDocument>(names.collections.tasks);
+  const events = db.collection<TaskEventDocument>(names.collections.taskEvents);
+
+  return {
+    async insertAccepted(doc) {
+      try {
+        await tasks.insertOne(doc);
+        return true;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false;
+        throw err;
+      }
+    },
+    async markQueued(id, queueSeq) {
+      await tasks.updateOne({ _id: id }, { $set: { queueSeq } });
+    },
+    async deleteUnqueued(id) {
+      await tasks.deleteOne({ _id: id, status: 'Enqueued', queueSeq: { $exists: false } });
+    },
+    async get(tenant, taskId) {
+      return (await tasks.findOne({ _id: taskDocumentId(tenant, taskId) })) ?? undefined;
+    },
+    async history(tenant, taskId) {
+      return events.find({ tenant, taskId }).sort({ seq: 1 }).toArray();
+    },
+    async list(q) {
+      const filter: Filter<TaskDocument> = { tenant: q.tenant, functionName: q.functionName };
+      if (q.prefix) filter.taskId = { $regex: `^${escapeRegex(q.prefix)}` };
+      if (q.status) filter.status = q.status;
+      const range: { $gte?: number; $lte?: number } = {};
+      if (q.startedTimeBegin !== undefined) range.$gte = q.startedTimeBegin;
+      if (q.startedTimeEnd !== undefined) range.$lte = q.startedTimeEnd;
+      if (range.$gte !== undefined || range.$lte !== undefined) filter.startedTime = range;
+      const dir = q.sortOrderByTime === 'asc' ? 1 : -1;
+      if (q.after) {
+        const beyond = dir === 1 ? '$gt' : '$lt';
+        filter.$or = [
+          { startedTime: { [beyond]: q.after.t } },
+          { startedTime: q.after.t, _id: { [beyond]: q.after.id } },
+        ];
+      }
+      const projection = q.includePayload ? {} : { payload: 0 };
+      return tasks.find(filter, { projection }).sort({ startedTime: dir, _id: dir }).limit(q.limit).toArray();
+    },
+    async loadBases(ids) {
+      const docs = await tasks
+        .find({ _id: { $in: ids } }, { projection: { status: 1, attempt: 1, version: 1, invokeCount: 1 } })
+        .toArray();
+      return new Map(docs.map((d) => [d._id, d as ProjectionBaseDoc]));
+    },
+    async applyWrites(newEvents, writes) {
+      if (newEvents.length > 0) {
+        try {
+          await events.insertMany(newEvents, { ordered: false });
+        } catch (err) {
+          // A redelivered batch re-inserts history it already wrote: those duplicates are expected.
+          const writeErrors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
+          const onlyDuplicates = isDuplicateKeyError(err) || (writeErrors?.every((e) => e.code === 11000) ?? false);
+          if (!onlyDuplicates) throw err;
+        }
+      }
+      if (writes.length === 0) return { conflicts: [] };
+      const ops: AnyBulkWriteOperation<TaskDocument>[] = writes.map((w) => ({
+        updateOne: { filter: { _id: w.id, version: w.expectedVersion }, update: { $set: w.set } },
+      }));
+      const result = await tasks.bulkWrite(ops, { ordered: false });
+      if (result.matchedCount === writes.length) return { conflicts: [] };
+      // Another writer moved some task on: find which, so only their events are retried.
+      const current = await tasks
+        .find({ _id: { $in: writes.map((w) => w.id) } }, { projection: { version: 1 } })
+        .toArray();
+      const versions = new Map(current.map((d) => [d._id, d.version]));
+      return { conflicts: writes.filter((w) => versions.get(w.id) !== w.set.version).map((w) => w.id) };
+    },
+    async findUnqueued(olderThan, limit) {
+      return tasks
+        .find({ status: 'Enqueued', queueSeq: { $exists: false }, startedTime: { $lt: olderThan } })
+        .limit(limit)
+        .toArray();
+    },
+    async setDestinationStatus(id, status) {
+      await tasks.updateOne({ _id: id }, { $set: { destinationStatus: status } });
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+
+/** Thrown when a backing server cannot be reached: one clear line naming it and its URL. */
+export class ServerUnreachableError extends Error {
+  override readonly name = 'ServerUnreachableError';
+  readonly code = 'ServerUnreachable';
+  constructor(
+    readonly server: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${server} is not reachable at ${url}`, options);
+  }
+}
+
+export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: url.split(','),
+      name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: 5_000,
+    });
+  } catch (cause) {
+    throw new ServerUnreachableError('NATS', url, { cause });
+  }
+}

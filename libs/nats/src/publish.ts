@@ -1,0 +1,65 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ulid } from 'ulid';
+import {
+  Headers,
+  TASK_EVENT_SCHEMA_VERSION,
+  type AcceptedTaskMessage,
+  type Names,
+  type RunTaskMessage,
+  type Source,
+  type TaskEvent,
+  type TaskEventInput,
+} from '@asyncfn/contracts';
+import { headersWithTrace, contextFromTraceparent } from './tracing.js';
+
+const encoder = new TextEncoder();
+const encode = (value: unknown) => encoder.encode(JSON.stringify(value));
+
+/** Publishes task events; each gets its id, time and source here, and its trace context in headers. */
+export interface EventBus {
+  publish(input: TaskEventInput): Promise<TaskEvent>;
+}
+
+export function createEventBus(nc: NatsConnection, names: Names, source: Source, clock: () => number = Date.now): EventBus {
+  const js = jetstream(nc);
+  return {
+    async publish(input) {
+      const event = { ...input, v: TASK_EVENT_SCHEMA_VERSION, eventId: ulid(), timestamp: clock(), source } as TaskEvent;
+      const h = headersWithTrace(contextFromTraceparent(event.traceparent));
+      await js.publish(names.subjects.event(event.tenant, event.functionName, event.type), encode(event), {
+        msgID: event.eventId,
+        headers: h,
+      });
+      return event;
+    },
+  };
+}
+
+/** The accepted-tasks queue (ingress → dispatcher) and the runs queue (dispatcher → executors). */
+export interface TaskQueues {
+  /** Returns the stream sequence of the accepted message; a republish of the same task is deduplicated. */
+  enqueue(task: AcceptedTaskMessage): Promise<{ seq: number; duplicate: boolean }>;
+  handOff(run: RunTaskMessage, attemptKey: string): Promise<void>;
+}
+
+export function createTaskQueues(nc: NatsConnection, names: Names): TaskQueues {
+  const js: JetStreamClient = jetstream(nc);
+  return {
+    async enqueue(task) {
+      const ack = await js.publish(names.subjects.task(task.tenant, task.functionName), encode(task), {
+        msgID: `${task.tenant}:${task.taskId}`,
+        headers: headersWithTrace(contextFromTraceparent(task.traceparent)),
+      });
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    },
+    async handOff(run, attemptKey) {
+      await js.publish(names.subjects.run(run.tenant, run.functionName), encode(run), {
+        msgID: attemptKey,
+        headers: headersWithTrace(contextFromTraceparent(run.traceparent)),
+      });
+    },
+  };
+}
+
+export { Headers };

@@ -1,0 +1,138 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstreamManager,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { TERMINAL_EVENT_TYPES, type Names } from '@asyncfn/contracts';
+
+const minutes = (n: number) => nanos(n * 60_000);
+const seconds = (n: number) => nanos(n * 1_000);
+
+/** Stream configs, declared once from the contract names. */
+export function streamConfigs(names: Names): (Partial<StreamConfig> & { name: string })[] {
+  return [
+    {
+      name: names.streams.tasks,
+      subjects: [names.subjects.tasksAll],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      // Ingress republishes after a crash with the same Nats-Msg-Id; the sweeper waits less than this.
+      duplicate_window: minutes(10),
+    },
+    {
+      name: names.streams.runs,
+      subjects: [names.subjects.runsAll],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: minutes(10),
+    },
+    {
+      name: names.streams.events,
+      subjects: [names.subjects.eventsAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(24 * 3600 * 1000),
+      duplicate_window: minutes(10),
+    },
+  ];
+}
+
+export function consumerConfigs(names: Names): { stream: string; config: Partial<ConsumerConfig> }[] {
+  const durable = (name: string, extra: Partial<ConsumerConfig>): Partial<ConsumerConfig> => ({
+    durable_name: name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: seconds(30),
+    max_deliver: -1,
+    max_ack_pending: 20_000,
+    ...extra,
+  });
+  return [
+    { stream: names.streams.tasks, config: durable(names.consumers.dispatcher, {}) },
+    // Executors report progress with working() every few seconds while a function runs.
+    { stream: names.streams.runs, config: durable(names.consumers.executor, {}) },
+    { stream: names.streams.events, config: durable(names.consumers.status, {}) },
+    {
+      stream: names.streams.events,
+      config: durable(names.consumers.destination, {
+        filter_subjects: TERMINAL_EVENT_TYPES.map((t) => names.subjects.eventsOfType(t)),
+      }),
+    },
+    {
+      stream: names.streams.events,
+      config: durable(names.consumers.dispatcherStops, {
+        filter_subject: names.subjects.eventsOfType('TaskStopRequested'),
+      }),
+    },
+  ];
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+    await jsm.streams.update(config.name, config);
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === 404) {
+      await jsm.streams.add(config);
+      return;
+    }
+    throw err;
+  }
+}
+
+async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig>): Promise<void> {
+  try {
+    await jsm.consumers.info(stream, config.durable_name!);
+    await jsm.consumers.update(stream, config.durable_name!, config);
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === 404) {
+      await jsm.consumers.add(stream, config);
+      return;
+    }
+    throw err;
+  }
+}
+
+export interface Topology {
+  functions: KV;
+  stops: KV;
+  nonces: KV;
+}
+
+/** Creates (or updates) every stream, durable consumer and KV bucket; safe to run on every start. */
+export async function ensureTopology(nc: NatsConnection, names: Names): Promise<Topology> {
+  const jsm = await jetstreamManager(nc);
+  for (const config of streamConfigs(names)) await ensureStream(jsm, config);
+  for (const { stream, config } of consumerConfigs(names)) await ensureConsumer(jsm, stream, config);
+  return openBuckets(nc, names);
+}
+
+/** Opens the KV buckets, creating them if needed. */
+export async function openBuckets(nc: NatsConnection, names: Names): Promise<Topology> {
+  const kvm = new Kvm(nc);
+  const [functions, stops, nonces] = await Promise.all([
+    kvm.create(names.kv.functions, { history: 1 }),
+    // Stop requests outlive any task they could concern: a week, the default retention.
+    kvm.create(names.kv.stops, { history: 1, ttl: 7 * 24 * 3600 * 1000 }),
+    // A signed request is valid for 15 minutes either side of now, so a nonce must be kept 30.
+    kvm.create(names.kv.nonces, { history: 1, ttl: 30 * 60 * 1000 }),
+  ]);
+  return { functions, stops, nonces };
+}
+
+/** Deletes everything of a namespace (tests). */
+export async function destroyTopology(nc: NatsConnection, names: Names): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const kvStreams = Object.values(names.kv).map((bucket) => `KV_${bucket}`);
+  for (const name of [...Object.values(names.streams), ...kvStreams]) {
+    await jsm.streams.delete(name).catch(() => undefined);
+  }
+}

@@ -1,0 +1,19 @@
+export { createInstancePool } from './instance-pool.js';
+export { unpackCode, zipDirectory, zipFiles, DEFAULT_MAX_UNPACKED_BYTES, type UnpackOptions } from './code-cache.js';
+export { InvalidCodePackageError, PoolClosedError } from './errors.js';
+export { isSupportedRuntime } from './runtimes.js';
+export {
+  DestroyReason,
+  InstanceStatus,
+  type FunctionSpec,
+  type LifecycleHook,
+  type InvokeRequest,
+  type InvokeOutcome,
+  type InvokeOutcomeKind,
+  type InstanceInfo,
+  type InstanceEvent,
+  type InstancePool,
+  type InstancePoolOptions,
+  type RuntimeLogger,
+} from './types.js';
+export type { ParentMessage, ChildMessage, FunctionError, FunctionMeta } from './protocol.js';

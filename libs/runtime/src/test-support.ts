@@ -1,0 +1,49 @@
+/** Helpers for this package's integration tests: deploy an in-memory function, build requests. */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unpackCode, zipFiles } from './code-cache.js';
+import type { FunctionSpec, InvokeRequest } from './types.js';
+
+export interface Sandbox {
+  root: string;
+  /** Zips `files`, unpacks them as a new version and returns a spec for it. */
+  deploy(files: Record<string, string>, overrides?: Partial<FunctionSpec>): Promise<FunctionSpec>;
+  cleanup(): Promise<void>;
+}
+
+export async function createSandbox(): Promise<Sandbox> {
+  const root = await mkdtemp(join(tmpdir(), 'asyncfn-runtime-'));
+  return {
+    root,
+    async deploy(files, overrides = {}) {
+      const versionId = overrides.versionId ?? `v-${randomUUID()}`;
+      const codeDir = await unpackCode(zipFiles(files), join(root, 'code'), versionId);
+      return {
+        key: 'tenant-a/fn',
+        versionId,
+        codeDir,
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        timeoutSeconds: 10,
+        memorySizeMB: 128,
+        instanceConcurrency: 1,
+        environmentVariables: {},
+        ...overrides,
+      };
+    },
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+export function request(overrides: Partial<InvokeRequest> = {}): InvokeRequest {
+  return {
+    requestId: `req-${randomUUID()}`,
+    attempt: 1,
+    payload: Buffer.from('{}'),
+    tenant: 'tenant-a',
+    functionName: 'fn',
+    ...overrides,
+  };
+}

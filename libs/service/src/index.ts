@@ -1,0 +1,2 @@
+export { runService, type ServiceContext, type StartedService } from './run-service.js';
+export { startHealthServer, type HealthState } from './health-server.js';

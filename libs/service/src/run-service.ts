@@ -1,0 +1,74 @@
+import type { Server } from 'node:http';
+import { loadConfig, type Config, type ServiceName } from '@asyncfn/config';
+import { createLogger, startTelemetry, type Logger } from '@asyncfn/telemetry';
+import { ServerUnreachableError } from '@asyncfn/nats';
+import { startHealthServer, type HealthState } from './health-server.js';
+
+export interface ServiceContext {
+  config: Config;
+  logger: Logger;
+  health: HealthState;
+}
+
+export interface StartedService {
+  /** Stops taking work, drains, closes connections. */
+  stop(): Promise<void>;
+  /** Optional: this service serves its own HTTP port (the ingress) instead of a health server. */
+  ownsPort?: boolean;
+}
+
+const SHUTDOWN_DEADLINE_MS = 8_000;
+
+/**
+ * The frame of every service: config, JSON logs, telemetry, health endpoints, and a graceful
+ * shutdown on SIGTERM/SIGINT. A server it cannot reach ends it with one clear line and exit 1.
+ */
+export async function runService(
+  name: ServiceName,
+  start: (ctx: ServiceContext) => Promise<StartedService>,
+): Promise<void> {
+  const config = loadConfig(name);
+  const logger = createLogger(name, config.logLevel);
+  const telemetry = startTelemetry(name, config.otlpEndpoint);
+  const health: HealthState = { ready: false, checks: [] };
+  let healthServer: Server | undefined;
+  let service: StartedService;
+  try {
+    service = await start({ config, logger, health });
+    if (!service.ownsPort) healthServer = await startHealthServer(config.host, config.port, health);
+  } catch (err) {
+    if (err instanceof ServerUnreachableError) {
+      console.error(`asyncfn-${name}: ${err.message}`);
+    } else {
+      logger.fatal({ err }, 'failed to start');
+      console.error(`asyncfn-${name}: failed to start: ${(err as Error).message}`);
+    }
+    await telemetry.shutdown();
+    process.exit(1);
+  }
+  health.ready = true;
+  logger.info({ port: config.port, namespace: config.namespace }, `asyncfn-${name} ready`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    health.ready = false;
+    const deadline = setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    try {
+      await service.stop();
+      healthServer?.close();
+      await telemetry.shutdown();
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

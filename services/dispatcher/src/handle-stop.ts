@@ -1,0 +1,36 @@
+import { jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { TaskStopRequested } from '@asyncfn/contracts';
+import { done, drop, type EventBus, type MessageOutcome } from '@asyncfn/nats';
+
+/**
+ * A stop requested while the task still waits in the queue: take its message out of the stream.
+ * Deleting is atomic, so exactly one dispatcher replica succeeds and reports Stopped; if the
+ * message is gone, the task was already dequeued and the dispatcher's or executor's own check of
+ * the stop request finishes the stop.
+ */
+export async function createStopHandler(deps: { nc: NatsConnection; tasksStream: string; bus: EventBus }) {
+  const jsm = await jetstreamManager(deps.nc);
+  return async function handleStop(msg: JsMsg): Promise<MessageOutcome> {
+    let event: TaskStopRequested;
+    try {
+      event = msg.json<TaskStopRequested>();
+    } catch {
+      return drop('unreadable stop event');
+    }
+    if (event.queueSeq === undefined) return done;
+    const removed = await jsm.streams.deleteMessage(deps.tasksStream, event.queueSeq, false).catch(() => false);
+    if (removed) {
+      await deps.bus.publish({
+        taskId: event.taskId,
+        tenant: event.tenant,
+        functionName: event.functionName,
+        attempt: event.attempt,
+        type: 'TaskStopped',
+        reason: 'stopped while queued',
+        ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+      });
+    }
+    return done;
+  };
+}

@@ -1,0 +1,80 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import type { AcceptedTaskMessage, RunTaskMessage } from '@asyncfn/contracts';
+import { decideDispatch } from '@asyncfn/core';
+import { done, drop, retry, type EventBus, type FunctionDirectory, type MessageOutcome, type StopRequests, type TaskQueues } from '@asyncfn/nats';
+
+/**
+ * Takes an accepted task off the queue: Dequeued, then Expired / Invalid / Stopped, or handed to
+ * the executors. The queue message is acknowledged only after the hand-off is confirmed, so a
+ * crash anywhere here redelivers the task (the events it already published are then stale).
+ */
+export function createTaskHandler(deps: {
+  functions: FunctionDirectory;
+  stops: StopRequests;
+  bus: EventBus;
+  queues: TaskQueues;
+  clock?: () => number;
+}) {
+  const clock = deps.clock ?? Date.now;
+  return async function handleTask(msg: JsMsg): Promise<MessageOutcome> {
+    let task: AcceptedTaskMessage;
+    try {
+      task = msg.json<AcceptedTaskMessage>();
+    } catch {
+      return drop('unreadable task message');
+    }
+    const [fn, stopRequested] = await Promise.all([
+      deps.functions.get(task.tenant, task.functionName),
+      deps.stops.isRequested(task.tenant, task.taskId),
+    ]);
+    const decision = decideDispatch({ task, fn, stopRequested, now: clock() });
+    const common = {
+      taskId: task.taskId,
+      tenant: task.tenant,
+      functionName: task.functionName,
+      attempt: 0,
+      ...(task.traceparent ? { traceparent: task.traceparent } : {}),
+    };
+    switch (decision.kind) {
+      case 'defer':
+        // Delayed task: stays Enqueued in the queue until due (capped so a stop is noticed).
+        return retry(Math.min(decision.delayMs, 60_000), 'not due yet');
+      case 'stop':
+        await deps.bus.publish({ ...common, type: 'TaskStopped', reason: 'stopped before it was dequeued' });
+        return done;
+      case 'invalid':
+        await deps.bus.publish({ ...common, type: 'TaskDequeued' });
+        await deps.bus.publish({ ...common, type: 'TaskInvalidated', reason: decision.reason });
+        return done;
+      case 'expire':
+        await deps.bus.publish({ ...common, type: 'TaskDequeued' });
+        await deps.bus.publish({
+          ...common,
+          type: 'TaskExpired',
+          ageSeconds: decision.ageSeconds,
+          maxAgeSeconds: decision.maxAgeSeconds,
+        });
+        return done;
+      case 'run': {
+        await deps.bus.publish({ ...common, type: 'TaskDequeued' });
+        const run: RunTaskMessage = {
+          v: 1,
+          taskId: task.taskId,
+          tenant: task.tenant,
+          functionName: task.functionName,
+          requestId: task.requestId,
+          payload: task.payload,
+          enqueuedAt: task.enqueuedAt,
+          maxRetries: decision.maxRetries,
+          ...(task.traceparent ? { traceparent: task.traceparent } : {}),
+        };
+        await deps.queues.handOff(run, `${task.tenant}:${task.taskId}`);
+        return done;
+      }
+      default: {
+        const unknown: never = decision;
+        throw new Error(`unknown decision ${JSON.stringify(unknown)}`);
+      }
+    }
+  };
+}

@@ -1,0 +1,52 @@
+import { createNames } from '@asyncfn/contracts';
+import {
+  connectNats,
+  consumeEach,
+  createEventBus,
+  createStopRequests,
+  createTaskQueues,
+  ensureTopology,
+  watchFunctions,
+} from '@asyncfn/nats';
+import { runService } from '@asyncfn/service';
+import { createTaskHandler } from './handle-task.js';
+import { createStopHandler } from './handle-stop.js';
+
+await runService('dispatcher', async ({ config, logger, health }) => {
+  const names = createNames(config.namespace);
+  const nc = await connectNats(config.natsUrl, 'asyncfn-dispatcher');
+  const buckets = await ensureTopology(nc, names);
+  const functions = await watchFunctions(buckets.functions);
+  const bus = createEventBus(nc, names, 'dispatcher');
+  const tasks = await consumeEach({
+    nc,
+    stream: names.streams.tasks,
+    durable: names.consumers.dispatcher,
+    concurrency: 256,
+    logger,
+    handle: createTaskHandler({
+      functions,
+      stops: createStopRequests(buckets.stops),
+      bus,
+      queues: createTaskQueues(nc, names),
+    }),
+  });
+  const stops = await consumeEach({
+    nc,
+    stream: names.streams.events,
+    durable: names.consumers.dispatcherStops,
+    concurrency: 16,
+    logger,
+    handle: await createStopHandler({ nc, tasksStream: names.streams.tasks, bus }),
+  });
+  health.checks.push(async () => {
+    if (nc.isClosed()) throw new Error('NATS connection closed');
+  });
+  return {
+    async stop() {
+      await Promise.all([tasks.stop(), stops.stop()]);
+      functions.stop();
+      await nc.drain();
+    },
+  };
+});

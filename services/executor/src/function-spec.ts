@@ -1,0 +1,26 @@
+import type { FunctionRecord } from '@asyncfn/contracts';
+import type { FunctionSpec } from '@asyncfn/runtime';
+
+const DEFAULT_HOOK_TIMEOUT_S = 3;
+
+/** The runtime's view of a function version. */
+export function functionSpec(fn: FunctionRecord, codeDir: string): FunctionSpec {
+  const hooks = fn.instanceLifecycleConfig;
+  const hook = (h: { handler?: string; timeout?: number } | undefined) =>
+    h?.handler ? { handler: h.handler, timeoutSeconds: h.timeout ?? DEFAULT_HOOK_TIMEOUT_S } : undefined;
+  const initializer = hook(hooks?.initializer);
+  const preStop = hook(hooks?.preStop);
+  return {
+    key: `${fn.tenant}/${fn.functionName}`,
+    versionId: `${fn.tenant}-${fn.codeChecksum}`,
+    codeDir,
+    runtime: fn.runtime,
+    handler: fn.handler,
+    timeoutSeconds: fn.timeout,
+    memorySizeMB: fn.memorySize,
+    instanceConcurrency: fn.instanceConcurrency,
+    environmentVariables: fn.environmentVariables,
+    ...(initializer ? { initializer } : {}),
+    ...(preStop ? { preStop } : {}),
+  };
+}

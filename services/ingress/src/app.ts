@@ -1,0 +1,50 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IngressDeps } from './deps.js';
+import { registerAuth } from './auth.js';
+import { registerErrorHandling } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { asyncConfigRoutes } from './routes/async-config.js';
+import { functionRoutes } from './routes/functions.js';
+import { invocationRoutes } from './routes/invocations.js';
+import { taskRoutes } from './routes/tasks.js';
+
+/** The ingress HTTP API. Built from its dependencies so tests drive it with inject() or a socket. */
+export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    // FC paths are case-sensitive and percent-encoded names must reach the validators as sent.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  // Every body is kept as raw bytes: the signature covers them, and invocation payloads are opaque.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-fc-request-id', request.id);
+  });
+  registerErrorHandling(app);
+  registerAuth(app, { accessKeys: deps.accessKeys, nonces: deps.nonces, clock: deps.clock ?? Date.now });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await deps.ready();
+      return { status: 'ready' };
+    } catch (err) {
+      return reply.status(503).send({ status: 'not ready', reason: (err as Error).message });
+    }
+  });
+  const document = openApiDocument();
+  app.get('/openapi.json', async () => document);
+
+  await app.register(async (api) => {
+    await functionRoutes(api, deps);
+    await asyncConfigRoutes(api, deps);
+    await invocationRoutes(api, deps);
+    await taskRoutes(api, deps);
+  });
+  return app;
+}

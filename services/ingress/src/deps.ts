@@ -1,0 +1,27 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Names } from '@asyncfn/contracts';
+import type { FunctionStore, TaskStore } from '@asyncfn/mongo';
+import type { EventBus, StopRequests } from '@asyncfn/nats';
+import type { KV } from '@nats-io/kv';
+import type { AccessKeyLookup } from '@asyncfn/auth';
+import type { Logger } from '@asyncfn/telemetry';
+import type { TaskAcceptor } from './accept-task.js';
+
+/** Everything the API needs, handed in so routes can be tested with fastify.inject(). */
+export interface IngressDeps {
+  names: Names;
+  nc: NatsConnection;
+  functions: FunctionStore;
+  tasks: TaskStore;
+  functionsKv: KV;
+  stops: StopRequests;
+  bus: EventBus;
+  acceptor: TaskAcceptor;
+  accessKeys: AccessKeyLookup;
+  nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
+  limits: { maxAsyncPayloadBytes: number; maxSyncPayloadBytes: number };
+  logger: Logger;
+  /** Readiness checks of the backing servers. */
+  ready: () => Promise<void>;
+  clock?: () => number;
+}

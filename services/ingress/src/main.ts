@@ -1,0 +1,56 @@
+import { accessKeyLookup, parseAccessKeys } from '@asyncfn/auth';
+import { createNames } from '@asyncfn/contracts';
+import { connectMongo, createFunctionStore, createTaskStore, ensureIndexes } from '@asyncfn/mongo';
+import {
+  connectNats,
+  createEventBus,
+  createNonceStore,
+  createStopRequests,
+  createTaskQueues,
+  ensureTopology,
+  putFunction,
+} from '@asyncfn/nats';
+import { runService } from '@asyncfn/service';
+import { createTaskAcceptor } from './accept-task.js';
+import { buildApp } from './app.js';
+
+await runService('ingress', async ({ config, logger }) => {
+  const accessKeys = accessKeyLookup(parseAccessKeys(config.accessKeys));
+  const names = createNames(config.namespace);
+  const nc = await connectNats(config.natsUrl, 'asyncfn-ingress');
+  const { client, db } = await connectMongo(config.mongoUrl, names.database);
+  const buckets = await ensureTopology(nc, names);
+  await ensureIndexes(db, names);
+  const functions = createFunctionStore(db, names);
+  const tasks = createTaskStore(db, names);
+  // MongoDB is the source of truth for functions; the KV copy is what other services watch.
+  for await (const record of functions.listAll()) await putFunction(buckets.functions, record);
+  const bus = createEventBus(nc, names, 'ingress');
+  const app = await buildApp({
+    names,
+    nc,
+    functions,
+    tasks,
+    functionsKv: buckets.functions,
+    stops: createStopRequests(buckets.stops),
+    bus,
+    acceptor: createTaskAcceptor({ tasks, bus, queues: createTaskQueues(nc, names), retentionSeconds: config.retentionSeconds, logger }),
+    accessKeys,
+    nonces: createNonceStore(buckets.nonces),
+    limits: { maxAsyncPayloadBytes: config.maxAsyncPayloadBytes, maxSyncPayloadBytes: config.maxSyncPayloadBytes },
+    logger,
+    ready: async () => {
+      if (nc.isClosed()) throw new Error('NATS connection closed');
+      await db.command({ ping: 1 });
+    },
+  });
+  await app.listen({ host: config.host, port: config.port });
+  return {
+    ownsPort: true,
+    async stop() {
+      await app.close();
+      await nc.drain();
+      await client.close();
+    },
+  };
+});

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import {
+  ApiError,
+  applyFunctionUpdate,
+  buildFunctionRecord,
+  decodeZip,
+  functionView,
+  notFound,
+  parseCreateFunction,
+  parseFunctionName,
+  parsePageQuery,
+  parseUpdateFunction,
+} from '@asyncfn/core';
+import { deleteFunction, putFunction } from '@asyncfn/nats';
+import type { IngressDeps } from '../deps.js';
+import { API, jsonBody } from '../http.js';
+
+/** Function code travels inside the JSON body as base64. */
+const CODE_BODY_LIMIT = 128 * 1024 * 1024;
+
+type NameParams = { Params: { functionName: string } };
+
+export async function functionRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
+  const now = () => new Date(deps.clock?.() ?? Date.now());
+
+  app.post(`${API}/functions`, { bodyLimit: CODE_BODY_LIMIT }, async (request) => {
+    const input = parseCreateFunction(jsonBody(request));
+    const code = decodeZip(input.code!.zipFile!);
+    if (await deps.functions.get(request.tenant, input.functionName)) {
+      throw new ApiError('FunctionAlreadyExists', `function '${input.functionName}' already exists`);
+    }
+    await deps.functions.saveCode(request.tenant, code.checksum, code.zip);
+    const record = buildFunctionRecord(request.tenant, input, code, { now: now(), functionId: randomUUID() });
+    if (!(await deps.functions.create(record))) {
+      throw new ApiError('FunctionAlreadyExists', `function '${input.functionName}' already exists`);
+    }
+    await putFunction(deps.functionsKv, record);
+    return functionView(record);
+  });
+
+  app.get(`${API}/functions`, async (request) => {
+    const q = parsePageQuery(request.query);
+    const records = await deps.functions.list(request.tenant, {
+      limit: q.limit + 1,
+      ...(q.prefix ? { prefix: q.prefix } : {}),
+      ...(q.nextToken ? { after: q.nextToken } : {}),
+    });
+    const page = records.slice(0, q.limit);
+    return {
+      functions: page.map(functionView),
+      ...(records.length > q.limit ? { nextToken: page.at(-1)!.functionName } : {}),
+    };
+  });
+
+  app.get<NameParams>(`${API}/functions/:functionName`, async (request) => {
+    const name = parseFunctionName(request.params.functionName);
+    const record = await deps.functions.get(request.tenant, name);
+    if (!record) throw notFound.function(name);
+    return functionView(record);
+  });
+
+  app.put<NameParams>(`${API}/functions/:functionName`, { bodyLimit: CODE_BODY_LIMIT }, async (request) => {
+    const name = parseFunctionName(request.params.functionName);
+    const current = await deps.functions.get(request.tenant, name);
+    if (!current) throw notFound.function(name);
+    const input = parseUpdateFunction(jsonBody(request), current.runtime);
+    const code = input.code?.zipFile ? decodeZip(input.code.zipFile) : undefined;
+    if (code) await deps.functions.saveCode(request.tenant, code.checksum, code.zip);
+    const record = applyFunctionUpdate(current, input, code, now());
+    if (!(await deps.functions.replace(record))) throw notFound.function(name);
+    await putFunction(deps.functionsKv, record);
+    return functionView(record);
+  });
+
+  app.delete<NameParams>(`${API}/functions/:functionName`, async (request, reply) => {
+    const name = parseFunctionName(request.params.functionName);
+    if (!(await deps.functions.delete(request.tenant, name))) throw notFound.function(name);
+    await deleteFunction(deps.functionsKv, request.tenant, name);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify';
+import { isTerminal } from '@asyncfn/contracts';
+import {
+  ApiError,
+  asyncTaskView,
+  decodePageToken,
+  encodePageToken,
+  notFound,
+  parseFunctionName,
+  parseListTasksQuery,
+} from '@asyncfn/core';
+import type { IngressDeps } from '../deps.js';
+import { API } from '../http.js';
+
+type TaskParams = { Params: { functionName: string; taskId: string } };
+type NameParams = { Params: { functionName: string } };
+
+const isCursor = (v: unknown): v is { t: number; id: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { t: unknown }).t === 'number' && typeof (v as { id: unknown }).id === 'string';
+
+export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
+  const clock = deps.clock ?? Date.now;
+
+  /** A task of this tenant and function, or 404 (another tenant's task is simply not there). */
+  const findTask = async (tenant: string, functionName: string, taskId: string) => {
+    const doc = await deps.tasks.get(tenant, taskId);
+    if (!doc || doc.functionName !== functionName) throw notFound.task(functionName, taskId);
+    return doc;
+  };
+
+  app.get<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId`, async (request) => {
+    const name = parseFunctionName(request.params.functionName);
+    const doc = await findTask(request.tenant, name, request.params.taskId);
+    const events = await deps.tasks.history(request.tenant, doc.taskId);
+    return asyncTaskView(doc, { events, includePayload: true });
+  });
+
+  app.get<NameParams>(`${API}/functions/:functionName/async-tasks`, async (request) => {
+    const name = parseFunctionName(request.params.functionName);
+    const q = parseListTasksQuery(request.query);
+    let after: { t: number; id: string } | undefined;
+    if (q.nextToken) {
+      after = decodePageToken(q.nextToken, isCursor);
+      if (!after) throw new ApiError('InvalidArgument', 'nextToken: not a token this API returned');
+    }
+    const docs = await deps.tasks.list({
+      tenant: request.tenant,
+      functionName: name,
+      limit: q.limit + 1,
+      sortOrderByTime: q.sortOrderByTime,
+      includePayload: q.includePayload,
+      ...(q.prefix ? { prefix: q.prefix } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),
+      ...(q.startedTimeEnd !== undefined ? { startedTimeEnd: q.startedTimeEnd } : {}),
+      ...(after ? { after } : {}),
+    });
+    const page = docs.slice(0, q.limit);
+    const last = page.at(-1);
+    return {
+      tasks: page.map((doc) => asyncTaskView(doc, { includePayload: q.includePayload })),
+      ...(docs.length > q.limit && last ? { nextToken: encodePageToken({ t: last.startedTime, id: last._id }) } : {}),
+    };
+  });
+
+  app.put<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId/stop`, async (request, reply) => {
+    const name = parseFunctionName(request.params.functionName);
+    const doc = await findTask(request.tenant, name, request.params.taskId);
+    if (isTerminal(doc.status)) {
+      throw new ApiError('AsyncTaskAlreadyFinished', `async task '${doc.taskId}' is already ${doc.status}`);
+    }
+    if (doc.status !== 'Stopping') {
+      // The event first, then the request executors watch: Stopping is recorded before Stopped.
+      await deps.bus.publish({
+        type: 'TaskStopRequested',
+        taskId: doc.taskId,
+        tenant: doc.tenant,
+        functionName: name,
+        attempt: doc.attempt,
+        ...(doc.queueSeq !== undefined ? { queueSeq: doc.queueSeq } : {}),
+        ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
+      });
+      await deps.stops.request({ tenant: doc.tenant, taskId: doc.taskId, functionName: name, requestedAt: clock() });
+    }
+    return reply.status(200).send({ taskId: doc.taskId, requestId: request.id });
+  });
+}

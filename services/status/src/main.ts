@@ -1,0 +1,36 @@
+import { createNames } from '@asyncfn/contracts';
+import { connectMongo, createTaskStore, ensureIndexes } from '@asyncfn/mongo';
+import { connectNats, consumeBatches, createTaskQueues, ensureTopology } from '@asyncfn/nats';
+import { runService } from '@asyncfn/service';
+import { createBatchApplier } from './apply-batch.js';
+import { startSweeper } from './sweeper.js';
+
+await runService('status', async ({ config, logger, health }) => {
+  const names = createNames(config.namespace);
+  const nc = await connectNats(config.natsUrl, 'asyncfn-status');
+  const { client, db } = await connectMongo(config.mongoUrl, names.database);
+  await ensureTopology(nc, names);
+  await ensureIndexes(db, names);
+  const store = createTaskStore(db, names);
+  const consumer = await consumeBatches({
+    nc,
+    stream: names.streams.events,
+    durable: names.consumers.status,
+    maxBatch: 500,
+    logger,
+    handleBatch: createBatchApplier({ store, retentionSeconds: config.retentionSeconds, logger }),
+  });
+  const sweeper = startSweeper({ store, queues: createTaskQueues(nc, names), logger, sweepAfterMs: config.sweepAfterMs });
+  health.checks.push(async () => {
+    if (nc.isClosed()) throw new Error('NATS connection closed');
+    await db.command({ ping: 1 });
+  });
+  return {
+    async stop() {
+      sweeper.stop();
+      await consumer.stop();
+      await nc.drain();
+      await client.close();
+    },
+  };
+});
