@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import { kvKeys, type FunctionRecord } from '@asyncfn/contracts';
 
@@ -87,12 +88,15 @@ export function createStopRequests(kv: KV): StopRequests {
   };
 }
 
-/** The auth NonceStore port on a KV bucket: `create` fails if the key exists, atomically. */
+/**
+ * The auth NonceStore port on a KV bucket: `create` fails if the key exists, atomically. Nonces
+ * and AccessKey ids may hold characters KV keys cannot, so the key is a hash of both.
+ */
 export function createNonceStore(kv: KV): { claim(accessKeyId: string, nonce: string): Promise<boolean> } {
   return {
     async claim(accessKeyId, nonce) {
       try {
-        await kv.create(`${accessKeyId}.${nonce}`, '');
+        await kv.create(createHash('sha256').update(`${accessKeyId}\n${nonce}`).digest('hex'), '');
         return true;
       } catch (err) {
         if (/wrong last sequence|key exists/i.test((err as Error).message)) return false;

@@ -80,7 +80,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
     await jsm.streams.info(config.name);
     await jsm.streams.update(config.name, config);
   } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === 404) {
+    if (err instanceof JetStreamApiError && err.status === 404) {
       await jsm.streams.add(config);
       return;
     }
@@ -93,7 +93,7 @@ async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Par
     await jsm.consumers.info(stream, config.durable_name!);
     await jsm.consumers.update(stream, config.durable_name!, config);
   } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === 404) {
+    if (err instanceof JetStreamApiError && err.status === 404) {
       await jsm.consumers.add(stream, config);
       return;
     }

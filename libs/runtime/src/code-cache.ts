@@ -32,9 +32,12 @@ export function unpackCode(
   const target = resolve(cacheRoot, versionId);
   const running = unpacking.get(target);
   if (running) return running;
-  const job = unpackOnce(zip, cacheRoot, target, options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES).finally(
-    () => unpacking.delete(target),
-  );
+  const job = unpackOnce(
+    zip,
+    cacheRoot,
+    target,
+    options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES,
+  ).finally(() => unpacking.delete(target));
   unpacking.set(target, job);
   return job;
 }
@@ -62,7 +65,9 @@ async function extractInto(zip: Buffer, dir: string, maxBytes: number): Promise<
   try {
     archive = new AdmZip(zip);
   } catch (err) {
-    throw new InvalidCodePackageError(`code package is not a valid zip: ${(err as Error).message}`, { cause: err });
+    throw new InvalidCodePackageError(`code package is not a valid zip: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   await mkdir(dir, { recursive: true });
   let total = 0;
@@ -86,7 +91,9 @@ function readEntry(entry: AdmZip.IZipEntry): Buffer {
   try {
     return entry.getData();
   } catch (err) {
-    throw new InvalidCodePackageError(`cannot read '${entry.entryName}' from the code package`, { cause: err });
+    throw new InvalidCodePackageError(`cannot read '${entry.entryName}' from the code package`, {
+      cause: err,
+    });
   }
 }
 
@@ -121,4 +128,3 @@ export function zipFiles(files: Record<string, string>): Buffer {
   for (const [name, content] of Object.entries(files)) archive.addFile(name, Buffer.from(content));
   return archive.toBuffer();
 }
-

@@ -1,5 +1,11 @@
 export { createInstancePool } from './instance-pool.js';
-export { unpackCode, zipDirectory, zipFiles, DEFAULT_MAX_UNPACKED_BYTES, type UnpackOptions } from './code-cache.js';
+export {
+  unpackCode,
+  zipDirectory,
+  zipFiles,
+  DEFAULT_MAX_UNPACKED_BYTES,
+  type UnpackOptions,
+} from './code-cache.js';
 export { InvalidCodePackageError, PoolClosedError } from './errors.js';
 export { isSupportedRuntime } from './runtimes.js';
 export {

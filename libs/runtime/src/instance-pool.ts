@@ -40,7 +40,8 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
     if (latestVersion.get(spec.key) === spec.versionId) return;
     latestVersion.set(spec.key, spec.versionId);
     for (const inst of byKey.get(spec.key) ?? []) {
-      if (inst.versionId !== spec.versionId && inst.isIdle()) void inst.destroy(DestroyReason.VersionReplaced);
+      if (inst.versionId !== spec.versionId && inst.isIdle())
+        void inst.destroy(DestroyReason.VersionReplaced);
     }
   }
 
@@ -108,7 +109,14 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
       }
       if (signal?.aborted) return { kind: 'stopped', instanceId: '', durationMs: 0, logs: '' };
       noteVersion(spec);
-      const inst = pick(spec) ?? start(spec, req);
+      let inst: Instance;
+      try {
+        inst = pick(spec) ?? start(spec, req);
+      } catch (err) {
+        // fork throws synchronously for some spawn errors (e.g. codeDir is a file).
+        const errorMessage = `Failed to start instance process in ${spec.codeDir}: ${(err as Error).message}`;
+        return { kind: 'crashed', errorMessage, instanceId: '', durationMs: 0, logs: '' };
+      }
       return inst.invoke(req, signal);
     },
 

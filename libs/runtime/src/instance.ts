@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { describeExit } from './exit-reason.js';
-import { createLineSplitter } from './line-splitter.js';
+import { captureOutput } from './instance-output.js';
 import { createLogBuffer, type LogBuffer } from './log-buffer.js';
 import { AbortReason, parseChildMessage, type ChildMessage, type ParentMessage } from './protocol.js';
 import { spawnInstanceProcess } from './spawn-process.js';
@@ -72,7 +72,6 @@ interface OutcomeBase {
   logs: string;
 }
 
-const STDERR_TAIL_CHARS = 4096;
 /** After 'exit', how long to wait for the pipes to drain ('close') before settling anyway. */
 const CLOSE_WAIT_MS = 250;
 
@@ -85,7 +84,6 @@ export function createInstance(o: InstanceOptions): Instance {
   const waiters = new Map<string, () => void>();
   let phase: Phase = 'starting';
   let invocations = 0;
-  let stderrTail = '';
   let phaseTimer: NodeJS.Timeout | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
   let initStartedAt = 0;
@@ -126,13 +124,9 @@ export function createInstance(o: InstanceOptions): Instance {
 
   // ---- process wiring -------------------------------------------------------------------
 
-  const stdout = createLineSplitter(routeLine);
-  const stderr = createLineSplitter(routeLine);
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
-    stderr.push(chunk);
-  });
+  const output = captureOutput(child, pending, (line) =>
+    o.logger?.debug({ instanceId: id, key: spec.key, line }, 'runtime: instance output'),
+  );
   child.on('message', (raw) => {
     const msg = parseChildMessage(raw);
     if (!msg) return;
@@ -150,10 +144,14 @@ export function createInstance(o: InstanceOptions): Instance {
       finalize(null, null);
     }
   });
-  child.on('exit', (code, signal) => setTimeout(() => finalize(code, signal), CLOSE_WAIT_MS).unref());
+  child.on('exit', (code, signal) => setTimeout(() => finalize(code, signal), CLOSE_WAIT_MS));
   child.on('close', (code: number | null, signal: NodeJS.Signals | null) => finalize(code, signal));
   phaseTimer = setTimeout(() => {
-    void terminate(DestroyReason.InitFailed, `Instance process did not start within ${o.startTimeoutMs} ms`, {});
+    void terminate(
+      DestroyReason.InitFailed,
+      `Instance process did not start within ${o.startTimeoutMs} ms`,
+      {},
+    );
   }, o.startTimeoutMs);
 
   function send(msg: ParentMessage): void {
@@ -223,9 +221,9 @@ export function createInstance(o: InstanceOptions): Instance {
     if (!inv || !inv.dispatched || inv.answered || inv.fate) return;
     inv.answered = true;
     clearTimeout(inv.timer);
-    // stdout/stderr are separate pipes from the IPC channel: lines the handler wrote before
-    // returning are already in them, and are read in this same poll phase. setImmediate runs
-    // after it, so the invocation's logs are complete when it settles.
+    // stdout/stderr are pipes separate from the IPC channel. The shim answers only once its
+    // output has reached them, so it is readable in this same poll phase; setImmediate runs
+    // after that phase, so the invocation's logs are complete when it settles.
     setImmediate(() =>
       settle(inv, (base) =>
         msg.type === 'result'
@@ -306,18 +304,21 @@ export function createInstance(o: InstanceOptions): Instance {
     }
     inv.fate = 'stopped';
     send({ type: 'abort', requestId: inv.req.requestId, reason: AbortReason.Stop });
-    void terminate(DestroyReason.Stopped, 'Instance was stopped because a concurrent invocation was stopped', {
-      preStopId: inv.req.requestId,
-      graceFor: inv.req.requestId,
-    });
+    void terminate(
+      DestroyReason.Stopped,
+      'Instance was stopped because a concurrent invocation was stopped',
+      {
+        preStopId: inv.req.requestId,
+        graceFor: inv.req.requestId,
+      },
+    );
   }
 
   function settle(inv: Invocation, make: (base: OutcomeBase) => InvokeOutcome): void {
     if (pending.get(inv.req.requestId) !== inv) return;
     // A trailing line without "\n" belongs to whoever was running (exactly, if only one was).
     if (pending.size === 1) {
-      stdout.flush();
-      stderr.flush();
+      output.flush();
     }
     pending.delete(inv.req.requestId);
     clearTimeout(inv.timer);
@@ -327,7 +328,11 @@ export function createInstance(o: InstanceOptions): Instance {
   }
 
   function baseOf(inv: Invocation): OutcomeBase {
-    return { instanceId: id, durationMs: Math.round(performance.now() - inv.startedAt), logs: inv.logs.text() };
+    return {
+      instanceId: id,
+      durationMs: Math.round(performance.now() - inv.startedAt),
+      logs: inv.logs.text(),
+    };
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -343,7 +348,13 @@ export function createInstance(o: InstanceOptions): Instance {
 
   function failInitialization(errorMessage: string): void {
     for (const inv of [...pending.values()]) {
-      settle(inv, (base) => ({ kind: 'failed', errorType: 'InitializationError', errorMessage, coldStart: true, ...base }));
+      settle(inv, (base) => ({
+        kind: 'failed',
+        errorType: 'InitializationError',
+        errorMessage,
+        coldStart: true,
+        ...base,
+      }));
     }
     void terminate(DestroyReason.InitFailed, errorMessage, {});
   }
@@ -411,23 +422,29 @@ export function createInstance(o: InstanceOptions): Instance {
     phase = 'destroyed';
     clearTimeout(phaseTimer);
     clearTimeout(idleTimer);
-    stdout.flush();
-    stderr.flush();
+    output.flush();
     for (const done of [...waiters.values()]) done();
     const reason = ownDeath ? DestroyReason.Crashed : destroyReason;
     const crash = spawnError
       ? `Failed to start instance process in ${spec.codeDir}: ${spawnError.message}`
       : ownDeath
-        ? describeExit(code, signal, stderrTail, spec.memorySizeMB)
+        ? describeExit(code, signal, output.stderrTail(), spec.memorySizeMB)
         : killMessage;
     if (ownDeath) {
-      o.logger?.warn({ instanceId: id, key: spec.key, code, signal, crash }, 'runtime: instance exited unexpectedly');
+      o.logger?.warn(
+        { instanceId: id, key: spec.key, code, signal, crash },
+        'runtime: instance exited unexpectedly',
+      );
     }
     for (const inv of [...pending.values()]) {
       settle(inv, (base): InvokeOutcome => {
         switch (inv.fate) {
           case 'timedOut':
-            return { kind: 'timedOut', errorMessage: `Function timed out after ${spec.timeoutSeconds} seconds`, ...base };
+            return {
+              kind: 'timedOut',
+              errorMessage: `Function timed out after ${spec.timeoutSeconds} seconds`,
+              ...base,
+            };
           case 'stopped':
             return { kind: 'stopped', ...base };
           case undefined:
@@ -439,22 +456,6 @@ export function createInstance(o: InstanceOptions): Instance {
     }
     resolveExited();
     o.onDestroyed(self, reason);
-  }
-
-  // ---- output -------------------------------------------------------------------------------
-
-  /**
-   * A line goes to the invocation whose request id it carries (the shim's logger prefixes
-   * "<time> <requestId> [LEVEL]"); unprefixed output goes to every invocation in flight.
-   */
-  function routeLine(line: string): void {
-    if (pending.size === 0) {
-      o.logger?.debug({ instanceId: id, key: spec.key, line }, 'runtime: instance output');
-      return;
-    }
-    const owner = pending.size > 1 ? pending.get(requestIdOf(line)) : undefined;
-    if (owner) owner.logs.append(line);
-    else for (const inv of pending.values()) inv.logs.append(line);
   }
 
   function isUsable(): boolean {
@@ -497,14 +498,6 @@ function messageFor(reason: DestroyReason): string {
     default:
       return assertNever(reason);
   }
-}
-
-/** The second space-separated token: the request id in the shim logger's line format. */
-function requestIdOf(line: string): string {
-  const a = line.indexOf(' ');
-  if (a < 0) return '';
-  const b = line.indexOf(' ', a + 1);
-  return b < 0 ? '' : line.slice(a + 1, b);
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {

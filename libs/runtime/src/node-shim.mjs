@@ -1,8 +1,11 @@
 // Entry point of one Node.js function instance, forked by instance-pool.ts with cwd = the code
 // dir. Plain JavaScript on purpose: it runs under bare `node` (no tsx, no build step), so keep it
 // tiny — everything that can live in the parent does. Message shapes: see protocol.ts.
+/* global AbortController, DOMException -- Node globals; the lint config only knows TS files' env */
+import { Buffer } from 'node:buffer';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
@@ -15,6 +18,16 @@ let instanceTenant = ''; // for preStop's context, which has no invocation of it
 
 // A send after the parent went away would emit an unhandled 'error'; there is no one to tell.
 const send = (msg) => process.connected && process.send(msg);
+
+// Output is attributed to an invocation only until its answer arrives, and stdout/stderr are pipes
+// separate from the IPC channel. A write to a full pipe is queued in-process, so wait until
+// queued output reaches the pipe before answering (an empty write calls back after the queue).
+async function sendAfterOutput(msg) {
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  if (pending.length > 0) await Promise.all(pending.map((s) => new Promise((r) => s.write('', r))));
+  send(msg);
+}
+
 // The parent is gone (crashed or killed): do not linger as an orphan.
 process.on('disconnect', () => process.exit(0));
 
@@ -39,13 +52,21 @@ function safeJson(v) {
 // Lines are prefixed "<time> <requestId> [LEVEL]" (FC's format); the parent attributes lines to
 // invocations by that request id when several run at once, so every line of a message gets it.
 function createLogger(requestId) {
-  const write = (stream, level) => (...args) => {
-    const prefix = `${new Date().toISOString()} ${requestId} [${level}] `;
-    stream.write(prefix + format(...args).replaceAll('\n', `\n${prefix}`) + '\n');
-  };
+  const write =
+    (stream, level) =>
+    (...args) => {
+      const prefix = `${new Date().toISOString()} ${requestId} [${level}] `;
+      stream.write(prefix + format(...args).replaceAll('\n', `\n${prefix}`) + '\n');
+    };
   const out = process.stdout;
   const err = process.stderr;
-  return { log: write(out, 'INFO'), info: write(out, 'INFO'), debug: write(out, 'DEBUG'), warn: write(err, 'WARN'), error: write(err, 'ERROR') };
+  return {
+    log: write(out, 'INFO'),
+    info: write(out, 'INFO'),
+    debug: write(out, 'DEBUG'),
+    warn: write(err, 'WARN'),
+    error: write(err, 'ERROR'),
+  };
 }
 
 // "dir/file.export" → the exported function; file tried as .js, .mjs, .cjs (FC's lookup order).
@@ -58,13 +79,19 @@ async function loadExport(spec, what) {
   const name = spec.slice(dot + 1);
   const file = ['.js', '.mjs', '.cjs'].map((ext) => base + ext).find((f) => existsSync(f));
   if (!file) {
-    throw namedError('HandlerNotFound', `Cannot find module '${spec.slice(0, dot)}' (.js, .mjs or .cjs) for ${what} '${spec}'`);
+    throw namedError(
+      'HandlerNotFound',
+      `Cannot find module '${spec.slice(0, dot)}' (.js, .mjs or .cjs) for ${what} '${spec}'`,
+    );
   }
   const mod = await import(pathToFileURL(file).href);
   // CommonJS `module.exports = {...}` shapes the lexer cannot see are still on `default`.
   const found = typeof mod[name] === 'function' ? mod[name] : mod.default?.[name];
   if (typeof found !== 'function') {
-    throw namedError('HandlerNotFound', `${what} '${spec}' is not a function exported by ${spec.slice(0, dot)}`);
+    throw namedError(
+      'HandlerNotFound',
+      `${what} '${spec}' is not a function exported by ${spec.slice(0, dot)}`,
+    );
   }
   return found;
 }
@@ -108,11 +135,16 @@ async function initialize(msg) {
       const context = baseContext(msg.requestId, msg.tenant, msg.traceparent, new AbortController().signal);
       await call(init, [context]);
     }
-    send({ type: 'initialized', requestId: msg.requestId });
+    await sendAfterOutput({ type: 'initialized', requestId: msg.requestId });
   } catch (e) {
     const { errorType, errorMessage } = toFunctionError(e);
     logStack(msg.requestId, e);
-    send({ type: 'initError', requestId: msg.requestId, errorType, errorMessage: `${stage}: ${errorType}: ${errorMessage}` });
+    await sendAfterOutput({
+      type: 'initError',
+      requestId: msg.requestId,
+      errorType,
+      errorMessage: `${stage}: ${errorType}: ${errorMessage}`,
+    });
   }
 }
 
@@ -128,10 +160,10 @@ async function invoke(msg) {
   const event = Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
   try {
     const body = toBody(await call(handler, [event, context]));
-    send({ type: 'result', requestId: msg.requestId, body });
+    await sendAfterOutput({ type: 'result', requestId: msg.requestId, body });
   } catch (e) {
     logStack(msg.requestId, e);
-    send({ type: 'error', requestId: msg.requestId, ...toFunctionError(e) });
+    await sendAfterOutput({ type: 'error', requestId: msg.requestId, ...toFunctionError(e) });
   } finally {
     inFlight.delete(msg.requestId);
   }
@@ -140,17 +172,22 @@ async function invoke(msg) {
 async function runPreStop(msg) {
   let error;
   try {
-    if (preStop) await call(preStop, [baseContext(msg.requestId, instanceTenant, undefined, new AbortController().signal)]);
+    if (preStop)
+      await call(preStop, [
+        baseContext(msg.requestId, instanceTenant, undefined, new AbortController().signal),
+      ]);
   } catch (e) {
     logStack(msg.requestId, e);
     error = toFunctionError(e);
   }
-  send({ type: 'preStopDone', requestId: msg.requestId, ...(error ? { error } : {}) });
+  await sendAfterOutput({ type: 'preStopDone', requestId: msg.requestId, ...(error ? { error } : {}) });
 }
 
 // The stack goes to the logs (FC prints it too); the result only carries type and message.
 function logStack(requestId, e) {
-  createLogger(requestId).error(e instanceof Error ? (e.stack ?? e.message) : toFunctionError(e).errorMessage);
+  createLogger(requestId).error(
+    e instanceof Error ? (e.stack ?? e.message) : toFunctionError(e).errorMessage,
+  );
 }
 
 process.on('message', (msg) => {

@@ -102,7 +102,8 @@ export function parseChildMessage(raw: unknown): ChildMessage | undefined {
       return error ? { type, requestId, ...error } : undefined;
     }
     case 'preStopDone': {
-      const error = typeof m.error === 'object' && m.error !== null ? asFunctionError(m.error as never) : undefined;
+      const error =
+        typeof m.error === 'object' && m.error !== null ? asFunctionError(m.error as never) : undefined;
       return { type, requestId, ...(error ? { error } : {}) };
     }
     default:

@@ -47,3 +47,12 @@ export function request(overrides: Partial<InvokeRequest> = {}): InvokeRequest {
     ...overrides,
   };
 }
+
+/** Polls `check` until it holds (for effects that happen after an outcome, e.g. instance teardown). */
+export async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -41,7 +41,14 @@ export interface InvokeRequest {
  * while the invocation was in flight (capped at 64 KB).
  */
 export type InvokeOutcome =
-  | { kind: 'succeeded'; result: Buffer; instanceId: string; durationMs: number; coldStart: boolean; logs: string }
+  | {
+      kind: 'succeeded';
+      result: Buffer;
+      instanceId: string;
+      durationMs: number;
+      coldStart: boolean;
+      logs: string;
+    }
   | {
       kind: 'failed';
       /** The handler's error name; `InitializationError` when the instance could not be initialised. */

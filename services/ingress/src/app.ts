@@ -12,8 +12,8 @@ import { taskRoutes } from './routes/tasks.js';
 /** The ingress HTTP API. Built from its dependencies so tests drive it with inject() or a socket. */
 export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines are logged at info; the API logger starts at warn to keep the hot path quiet.
+    loggerInstance: deps.logger.child({}, { level: 'warn' }) as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // FC paths are case-sensitive and percent-encoded names must reach the validators as sent.

@@ -1,6 +1,6 @@
 import { createNames } from '@asyncfn/contracts';
-import { connectMongo, createTaskStore, ensureIndexes } from '@asyncfn/mongo';
-import { connectNats, consumeBatches, createTaskQueues, ensureTopology } from '@asyncfn/nats';
+import { connectMongo, createTaskStore, ensureIndexes, removeExpired } from '@asyncfn/mongo';
+import { connectNats, consumeBatches, createEventBus, createTaskQueues, ensureTopology } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createBatchApplier } from './apply-batch.js';
 import { startSweeper } from './sweeper.js';
@@ -10,7 +10,14 @@ await runService('status', async ({ config, logger, health }) => {
   const nc = await connectNats(config.natsUrl, 'asyncfn-status');
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   await ensureTopology(nc, names);
-  await ensureIndexes(db, names);
+  const { ttlSupported } = await ensureIndexes(db, names);
+  // Without TTL indexes on the server, this service removes expired tasks itself, once a minute.
+  const reaper = ttlSupported
+    ? undefined
+    : setInterval(() => {
+        removeExpired(db, names, new Date()).catch((err: unknown) => logger.error({ err }, 'retention sweep failed'));
+      }, 60_000);
+  if (!ttlSupported) logger.info('server has no TTL indexes; expiring tasks with a periodic delete');
   const store = createTaskStore(db, names);
   const consumer = await consumeBatches({
     nc,
@@ -20,7 +27,13 @@ await runService('status', async ({ config, logger, health }) => {
     logger,
     handleBatch: createBatchApplier({ store, retentionSeconds: config.retentionSeconds, logger }),
   });
-  const sweeper = startSweeper({ store, queues: createTaskQueues(nc, names), logger, sweepAfterMs: config.sweepAfterMs });
+  const sweeper = startSweeper({
+    store,
+    queues: createTaskQueues(nc, names),
+    bus: createEventBus(nc, names, 'status'),
+    logger,
+    sweepAfterMs: config.sweepAfterMs,
+  });
   health.checks.push(async () => {
     if (nc.isClosed()) throw new Error('NATS connection closed');
     await db.command({ ping: 1 });
@@ -28,6 +41,7 @@ await runService('status', async ({ config, logger, health }) => {
   return {
     async stop() {
       sweeper.stop();
+      if (reaper) clearInterval(reaper);
       await consumer.stop();
       await nc.drain();
       await client.close();

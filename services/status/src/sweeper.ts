@@ -1,16 +1,17 @@
 import type { AcceptedTaskMessage } from '@asyncfn/contracts';
 import type { TaskStore } from '@asyncfn/mongo';
-import type { TaskQueues } from '@asyncfn/nats';
+import type { EventBus, TaskQueues } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 
 /**
  * Finds accepted tasks whose queue publish was never confirmed (the ingress died between its
- * insert and its publish) and publishes them again. The republish carries the same Nats-Msg-Id,
- * so a publish that did land earlier is deduplicated by the stream.
+ * insert and its publish) and publishes them again: TaskEnqueued (stale if it did arrive) and the
+ * task itself, with the same Nats-Msg-Id, so a publish that did land is deduplicated by the stream.
  */
 export function startSweeper(deps: {
   store: TaskStore;
   queues: TaskQueues;
+  bus: EventBus;
   logger: Logger;
   sweepAfterMs: number;
   intervalMs?: number;
@@ -36,6 +37,16 @@ export function startSweeper(deps: {
           ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
           ...(doc.rerunOf ? { rerunOf: doc.rerunOf } : {}),
         };
+        await deps.bus.publish({
+          type: 'TaskEnqueued',
+          taskId: doc.taskId,
+          tenant: doc.tenant,
+          functionName: doc.functionName,
+          attempt: 0,
+          requestId: doc.requestId,
+          dueAt: doc.dueAt,
+          ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
+        });
         const { seq, duplicate } = await deps.queues.enqueue(message);
         await deps.store.markQueued(doc._id, seq);
         deps.logger.warn({ taskId: doc.taskId, tenant: doc.tenant, duplicate }, 'stranded task republished');

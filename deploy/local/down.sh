@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# npm run down: the five services, then the servers. Harmless when nothing runs.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+node --import tsx scripts/services.ts down
+bash "$ROOT/deploy/local/servers.sh" stop

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# npm run up: the servers (installed on first use), then the five services, all in the background.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+bash "$ROOT/deploy/local/servers.sh" start
+cd "$ROOT"
+exec node --import tsx scripts/services.ts up

@@ -1,0 +1,22 @@
+import { inject } from 'vitest';
+import { createNames, type Names } from '@asyncfn/contracts';
+
+/** Server URLs for this test run: set by the environment, by testcontainers, or the local defaults. */
+export function serverUrls() {
+  const provided = inject('serverEnv') ?? {};
+  const env = { ...process.env, ...provided };
+  return {
+    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
+    jaegerQueryUrl: env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686',
+    env: provided,
+  };
+}
+
+/** A namespace of its own for a test file: streams, buckets and the database are all separate. */
+export function testNames(prefix: string): Names {
+  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  return createNames(`t_${prefix}_${suffix}`.toLowerCase().slice(0, 40));
+}

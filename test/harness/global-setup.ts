@@ -1,0 +1,45 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ROOT } from '../../scripts/stack.js';
+
+/*
+ * Integration tests run against real servers. URLs come from the environment (NATS_URL,
+ * MONGO_URL, KAFKA_BROKERS, OTEL_EXPORTER_OTLP_ENDPOINT, JAEGER_QUERY_URL); for those not set,
+ * deploy/local installs (first time) and starts the server on loopback. With a Docker engine and
+ * ASYNCFN_TESTCONTAINERS=1, testcontainers starts them instead. What this setup started, it stops.
+ */
+
+const SERVERS = ['nats', 'mongo', 'kafka', 'jaeger'] as const;
+const servers = join(ROOT, 'deploy', 'local', 'servers.sh');
+
+function runningServers(): Set<string> {
+  const out = spawnSync('bash', [servers, 'status'], { encoding: 'utf8' }).stdout ?? '';
+  return new Set(SERVERS.filter((s) => new RegExp(`^${s}: up`, 'm').test(out)));
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (process.env.ASYNCFN_TESTCONTAINERS === '1') {
+    const { startContainers } = await import('./containers.js');
+    const containers = await startContainers();
+    Object.assign(process.env, containers.env);
+    project.provide('serverEnv', containers.env);
+    return () => containers.stop();
+  }
+  const before = runningServers();
+  // Inherit output so a first install shows its progress; fails with one clear line per server.
+  execFileSync('bash', [servers, 'start'], { stdio: 'inherit', env: process.env });
+  const startedHere = SERVERS.filter((s) => !before.has(s) && runningServers().has(s));
+  project.provide('serverEnv', {});
+  return async () => {
+    if (startedHere.length > 0 && process.env.ASYNCFN_KEEP_SERVERS !== '1') {
+      execFileSync('bash', [servers, 'stop', ...startedHere], { stdio: 'inherit' });
+    }
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    serverEnv: Record<string, string>;
+  }
+}
