@@ -33,7 +33,11 @@ async function up(): Promise<void> {
     const log = serviceLog(service);
     mkdirSync(dirname(log), { recursive: true });
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, serviceArgs(service), { cwd: ROOT, detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, serviceArgs(service), {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
     closeSync(fd);
     child.unref();
     writePid(service, child.pid!);
@@ -46,10 +50,14 @@ async function up(): Promise<void> {
       const pid = readPid(service);
       const ready = await waitReady(port, READY_TIMEOUT_MS, () => (pid ? isAlive(pid) : true));
       if (ready) {
-        console.log(`asyncfn-${service.padEnd(11)} ready at http://${host}:${port}${service === 'ingress' ? ' (API)' : ''}`);
+        console.log(
+          `asyncfn-${service.padEnd(11)} ready at http://${host}:${port}${service === 'ingress' ? ' (API)' : ''}`,
+        );
       } else {
         failed = true;
-        console.error(`asyncfn-${service} did not become ready on port ${port}; log ${serviceLog(service)}:\n${tail(serviceLog(service))}`);
+        console.error(
+          `asyncfn-${service} did not become ready on port ${port}; log ${serviceLog(service)}:\n${tail(serviceLog(service))}`,
+        );
       }
     }),
   );

@@ -29,7 +29,11 @@ export async function isReady(port: number): Promise<boolean> {
   }
 }
 
-export async function waitReady(port: number, timeoutMs: number, alive: () => boolean = () => true): Promise<boolean> {
+export async function waitReady(
+  port: number,
+  timeoutMs: number,
+  alive: () => boolean = () => true,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await isReady(port)) return true;
@@ -64,7 +68,10 @@ export async function startStack(options: {
   env?: Record<string, string>;
   services?: ServiceName[];
 }): Promise<Stack> {
-  const ports = Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, options.portBase + i])) as Record<ServiceName, number>;
+  const ports = Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, options.portBase + i])) as Record<
+    ServiceName,
+    number
+  >;
   const logDir = join(CACHE, 'logs', 'test', options.namespace);
   mkdirSync(logDir, { recursive: true });
   const env: Record<string, string> = {
@@ -86,10 +93,18 @@ export async function startStack(options: {
     logFile,
     async start(service) {
       const fd = openSync(logFile(service), 'a');
-      const child = spawn(process.execPath, serviceArgs(service), { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+      const child = spawn(process.execPath, serviceArgs(service), {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', fd, fd],
+      });
       closeSync(fd);
       children.set(service, child);
-      const ready = await waitReady(ports[service], 60_000, () => child.exitCode === null && child.signalCode === null);
+      const ready = await waitReady(
+        ports[service],
+        60_000,
+        () => child.exitCode === null && child.signalCode === null,
+      );
       if (!ready) throw new Error(`asyncfn-${service} did not become ready:\n${tail(logFile(service))}`);
     },
     kill(service) {

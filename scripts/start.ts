@@ -7,7 +7,10 @@ const children: ChildProcess[] = [];
 let stopping = false;
 
 for (const service of SERVICE_NAMES) {
-  const child = spawn(process.execPath, serviceArgs(service), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, serviceArgs(service), {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => console.log(`[${service}] ${line}`));
@@ -25,7 +28,11 @@ function stop(exitCode = 0): void {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
   const force = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 10_000);
-  void Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r))))).then(() => {
+  void Promise.all(
+    children.map((c) =>
+      c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)),
+    ),
+  ).then(() => {
     clearTimeout(force);
     process.exit(exitCode);
   });

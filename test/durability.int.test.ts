@@ -37,7 +37,12 @@ beforeAll(async () => {
   stack = await startStack({
     namespace: names.namespace,
     portBase: 19200,
-    env: { ...serverUrls().env, ASYNCFN_SWEEP_AFTER_MS: '2000', ASYNCFN_RETRY_BASE_MS: '100', LOG_LEVEL: 'warn' },
+    env: {
+      ...serverUrls().env,
+      ASYNCFN_SWEEP_AFTER_MS: '2000',
+      ASYNCFN_RETRY_BASE_MS: '100',
+      LOG_LEVEL: 'warn',
+    },
   });
   client = fcClient(stack.ingressUrl);
   await client.createFunction(
@@ -52,13 +57,21 @@ beforeAll(async () => {
       }),
     }),
   );
-  await client.putAsyncInvokeConfig('worker', new $FC.PutAsyncInvokeConfigRequest({ body: new $FC.PutAsyncInvokeConfigInput({ maxAsyncRetryAttempts: MAX_RETRIES }) }));
+  await client.putAsyncInvokeConfig(
+    'worker',
+    new $FC.PutAsyncInvokeConfigRequest({
+      body: new $FC.PutAsyncInvokeConfigInput({ maxAsyncRetryAttempts: MAX_RETRIES }),
+    }),
+  );
   await mongo.connect();
 }, 120_000);
 
 afterAll(async () => {
   await stack?.stopAll();
-  await mongo.db(names.database).dropDatabase().catch(() => undefined);
+  await mongo
+    .db(names.database)
+    .dropDatabase()
+    .catch(() => undefined);
   await mongo.close();
 });
 
@@ -103,8 +116,12 @@ describe('durability under SIGKILL', () => {
     const tasks = mongo.db(names.database).collection<TaskDocument>('tasks');
     const docs = await eventually(
       async () => {
-        const found = await tasks.find({ _id: { $in: accepted.map((id) => taskDocumentId('default', id)) } }).toArray();
-        const open = found.filter((d) => !['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid'].includes(d.status));
+        const found = await tasks
+          .find({ _id: { $in: accepted.map((id) => taskDocumentId('default', id)) } })
+          .toArray();
+        const open = found.filter(
+          (d) => !['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid'].includes(d.status),
+        );
         return found.length === accepted.length && open.length === 0 ? found : undefined;
       },
       180_000,
@@ -114,7 +131,9 @@ describe('durability under SIGKILL', () => {
     const runs = new Map(readdirSync(runsDir).map((f) => [f, readFileSync(join(runsDir, f), 'utf8').length]));
     for (const doc of docs) {
       const history = await store.history('default', doc.taskId);
-      const terminal = history.filter((e) => ['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid'].includes(e.status));
+      const terminal = history.filter((e) =>
+        ['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid'].includes(e.status),
+      );
       expect(terminal, doc.taskId).toHaveLength(1);
       expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
       expect(doc.status, doc.taskId).toBe('Succeeded');

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../scripts/stack.js';
-import { $FC, eventually, fcClient, invokeAsync, nodeFunctionZip, signedFetch, type FcClient } from './harness/api.js';
+import {
+  $FC,
+  eventually,
+  fcClient,
+  invokeAsync,
+  nodeFunctionZip,
+  signedFetch,
+  type FcClient,
+} from './harness/api.js';
 import { serverUrls, testNames } from './harness/env.js';
 
 /*
@@ -27,7 +35,13 @@ async function finished(fn: string, taskId: string, timeoutMs = 30_000) {
 async function createFunction(name: string, source: string, extra: Partial<$FC.CreateFunctionInput> = {}) {
   await client.createFunction(
     new $FC.CreateFunctionRequest({
-      body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(source) }), ...extra }),
+      body: new $FC.CreateFunctionInput({
+        functionName: name,
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(source) }),
+        ...extra,
+      }),
     }),
   );
 }
@@ -57,16 +71,33 @@ afterAll(async () => {
 describe('functions', () => {
   it('are created, read, listed and updated through the SDK', async () => {
     const got = (await client.getFunction('echo', new $FC.GetFunctionRequest({}))).body!;
-    expect(got).toMatchObject({ functionName: 'echo', runtime: 'nodejs20', handler: 'index.handler', timeout: 3, memorySize: 128 });
+    expect(got).toMatchObject({
+      functionName: 'echo',
+      runtime: 'nodejs20',
+      handler: 'index.handler',
+      timeout: 3,
+      memorySize: 128,
+    });
     const listed = (await client.listFunctions(new $FC.ListFunctionsRequest({ prefix: 'ec' }))).body!;
     expect(listed.functions!.map((f) => f.functionName)).toEqual(['echo']);
-    const updated = (await client.updateFunction('echo', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'echoes' }) }))).body!;
+    const updated = (
+      await client.updateFunction(
+        'echo',
+        new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'echoes' }) }),
+      )
+    ).body!;
     expect(updated.description).toBe('echoes');
   });
 
   it('a duplicate name is 409 and an unknown one 404', async () => {
-    await expect(createFunction('echo', ECHO)).rejects.toMatchObject({ statusCode: 409, code: 'FunctionAlreadyExists' });
-    await expect(client.getFunction('nope', new $FC.GetFunctionRequest({}))).rejects.toMatchObject({ statusCode: 404, code: 'FunctionNotFound' });
+    await expect(createFunction('echo', ECHO)).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'FunctionAlreadyExists',
+    });
+    await expect(client.getFunction('nope', new $FC.GetFunctionRequest({}))).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'FunctionNotFound',
+    });
   });
 });
 
@@ -95,23 +126,47 @@ describe('async invocation', () => {
 
   it('answers a second submission with the same id 409, also after the task finished', async () => {
     await invokeAsync(client, 'echo', 'x', { taskId: 'dup-1' });
-    await expect(invokeAsync(client, 'echo', 'x', { taskId: 'dup-1' })).rejects.toMatchObject({ statusCode: 409, code: 'AsyncTaskAlreadyExists' });
+    await expect(invokeAsync(client, 'echo', 'x', { taskId: 'dup-1' })).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'AsyncTaskAlreadyExists',
+    });
     await finished('echo', 'dup-1');
-    await expect(invokeAsync(client, 'echo', 'y', { taskId: 'dup-1' })).rejects.toMatchObject({ statusCode: 409 });
+    await expect(invokeAsync(client, 'echo', 'y', { taskId: 'dup-1' })).rejects.toMatchObject({
+      statusCode: 409,
+    });
   });
 
   it('retries a failing function, then Failed after 1 + maxAsyncRetryAttempts attempts', async () => {
-    await client.putAsyncInvokeConfig('fails', new $FC.PutAsyncInvokeConfigRequest({ body: new $FC.PutAsyncInvokeConfigInput({ maxAsyncRetryAttempts: 2 }) }));
+    await client.putAsyncInvokeConfig(
+      'fails',
+      new $FC.PutAsyncInvokeConfigRequest({
+        body: new $FC.PutAsyncInvokeConfigInput({ maxAsyncRetryAttempts: 2 }),
+      }),
+    );
     await invokeAsync(client, 'fails', '', { taskId: 'fail-1' });
     const task = await finished('fails', 'fail-1');
     expect(task.status).toBe('Failed');
     expect(task.alreadyRetriedTimes).toBe(2);
     expect(task.taskErrorMessage).toBe('boom');
-    expect(statuses(task)).toEqual(['Enqueued', 'Dequeued', 'Running', 'Retrying', 'Running', 'Retrying', 'Running', 'Failed']);
+    expect(statuses(task)).toEqual([
+      'Enqueued',
+      'Dequeued',
+      'Running',
+      'Retrying',
+      'Running',
+      'Retrying',
+      'Running',
+      'Failed',
+    ]);
   });
 
   it('expires a task that waited longer than maxAsyncEventAgeInSeconds', async () => {
-    await client.putAsyncInvokeConfig('echo', new $FC.PutAsyncInvokeConfigRequest({ body: new $FC.PutAsyncInvokeConfigInput({ maxAsyncEventAgeInSeconds: 1 }) }));
+    await client.putAsyncInvokeConfig(
+      'echo',
+      new $FC.PutAsyncInvokeConfigRequest({
+        body: new $FC.PutAsyncInvokeConfigInput({ maxAsyncEventAgeInSeconds: 1 }),
+      }),
+    );
     await stack.stop('dispatcher');
     try {
       await invokeAsync(client, 'echo', 'late', { taskId: 'expire-1' });
@@ -127,7 +182,12 @@ describe('async invocation', () => {
 
   it('stops a queued task: Stopping then Stopped, and it never runs', async () => {
     const res = await signedFetch(stack.ingressUrl, 'POST', '/2023-03-30/functions/echo/invocations', {
-      headers: { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': 'stop-1', 'x-fc-async-delay': '30', 'content-type': 'application/octet-stream' },
+      headers: {
+        'x-fc-invocation-type': 'Async',
+        'x-fc-async-task-id': 'stop-1',
+        'x-fc-async-delay': '30',
+        'content-type': 'application/octet-stream',
+      },
       body: 'never',
     });
     expect(res.status).toBe(202);
@@ -137,7 +197,9 @@ describe('async invocation', () => {
     expect(task.status).toBe('Stopped');
     expect(statuses(task)).toEqual(['Enqueued', 'Stopping', 'Stopped']);
     expect(task.returnPayload).toBeUndefined();
-    await expect(client.stopAsyncTask('echo', 'stop-1', new $FC.StopAsyncTaskRequest({}))).rejects.toMatchObject({ statusCode: 409, code: 'AsyncTaskAlreadyFinished' });
+    await expect(
+      client.stopAsyncTask('echo', 'stop-1', new $FC.StopAsyncTaskRequest({})),
+    ).rejects.toMatchObject({ statusCode: 409, code: 'AsyncTaskAlreadyFinished' });
   });
 
   it('marks a task Invalid when its function was deleted while it waited', async () => {
@@ -151,7 +213,11 @@ describe('async invocation', () => {
     }
     // The task is still readable through its function's path, though the function is gone.
     const res = await eventually(async () => {
-      const r = await signedFetch(stack.ingressUrl, 'GET', '/2023-03-30/functions/short-lived/async-tasks/invalid-1');
+      const r = await signedFetch(
+        stack.ingressUrl,
+        'GET',
+        '/2023-03-30/functions/short-lived/async-tasks/invalid-1',
+      );
       const body = (await r.json()) as { status: string };
       return body.status === 'Invalid' ? body : undefined;
     });
@@ -163,21 +229,49 @@ describe('listing tasks', () => {
   it('filters by prefix and status, pages with nextToken, sorts by time', async () => {
     for (let i = 0; i < 5; i++) await invokeAsync(client, 'echo', `p${i}`, { taskId: `page-${i}` });
     for (let i = 0; i < 5; i++) await finished('echo', `page-${i}`);
-    const first = (await client.listAsyncTasks('echo', new $FC.ListAsyncTasksRequest({ prefix: 'page-', limit: 2, sortOrderByTime: 'asc' }))).body!;
+    const first = (
+      await client.listAsyncTasks(
+        'echo',
+        new $FC.ListAsyncTasksRequest({ prefix: 'page-', limit: 2, sortOrderByTime: 'asc' }),
+      )
+    ).body!;
     expect(first.tasks!.map((t) => t.taskId)).toEqual(['page-0', 'page-1']);
     expect(first.tasks![0]!.taskPayload).toBeUndefined();
-    const second = (await client.listAsyncTasks('echo', new $FC.ListAsyncTasksRequest({ prefix: 'page-', limit: 2, sortOrderByTime: 'asc', nextToken: first.nextToken }))).body!;
+    const second = (
+      await client.listAsyncTasks(
+        'echo',
+        new $FC.ListAsyncTasksRequest({
+          prefix: 'page-',
+          limit: 2,
+          sortOrderByTime: 'asc',
+          nextToken: first.nextToken,
+        }),
+      )
+    ).body!;
     expect(second.tasks!.map((t) => t.taskId)).toEqual(['page-2', 'page-3']);
-    const desc = (await client.listAsyncTasks('echo', new $FC.ListAsyncTasksRequest({ prefix: 'page-', limit: 100, includePayload: true }))).body!;
+    const desc = (
+      await client.listAsyncTasks(
+        'echo',
+        new $FC.ListAsyncTasksRequest({ prefix: 'page-', limit: 100, includePayload: true }),
+      )
+    ).body!;
     expect(desc.tasks!.map((t) => t.taskId)).toEqual(['page-4', 'page-3', 'page-2', 'page-1', 'page-0']);
     expect(desc.tasks![0]!.taskPayload).toBe('p4');
     expect(desc.nextToken).toBeUndefined();
-    const failed = (await client.listAsyncTasks('fails', new $FC.ListAsyncTasksRequest({ status: 'Failed' }))).body!;
+    const failed = (await client.listAsyncTasks('fails', new $FC.ListAsyncTasksRequest({ status: 'Failed' })))
+      .body!;
     expect(failed.tasks!.map((t) => t.taskId)).toContain('fail-1');
-    const none = (await client.listAsyncTasks('echo', new $FC.ListAsyncTasksRequest({ prefix: 'page-', status: 'Failed' }))).body!;
+    const none = (
+      await client.listAsyncTasks(
+        'echo',
+        new $FC.ListAsyncTasksRequest({ prefix: 'page-', status: 'Failed' }),
+      )
+    ).body!;
     expect(none.tasks).toEqual([]);
     // FC's console name for Dequeued is accepted as a filter.
-    const processed = await signedFetch(stack.ingressUrl, 'GET', '/2023-03-30/functions/echo/async-tasks', { query: { status: 'Processed' } });
+    const processed = await signedFetch(stack.ingressUrl, 'GET', '/2023-03-30/functions/echo/async-tasks', {
+      query: { status: 'Processed' },
+    });
     expect(processed.status).toBe(200);
   });
 });
@@ -185,12 +279,27 @@ describe('listing tasks', () => {
 describe('tenants', () => {
   it('cannot see or touch each other’s functions and tasks', async () => {
     const other = fcClient(stack.ingressUrl, OTHER_TENANT);
-    await expect(other.getFunction('echo', new $FC.GetFunctionRequest({}))).rejects.toMatchObject({ statusCode: 404 });
-    await expect(other.getAsyncTask('echo', 'task-ok-1', new $FC.GetAsyncTaskRequest({}))).rejects.toMatchObject({ statusCode: 404 });
-    await expect(other.stopAsyncTask('echo', 'task-ok-1', new $FC.StopAsyncTaskRequest({}))).rejects.toMatchObject({ statusCode: 404 });
+    await expect(other.getFunction('echo', new $FC.GetFunctionRequest({}))).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    await expect(
+      other.getAsyncTask('echo', 'task-ok-1', new $FC.GetAsyncTaskRequest({})),
+    ).rejects.toMatchObject({ statusCode: 404 });
+    await expect(
+      other.stopAsyncTask('echo', 'task-ok-1', new $FC.StopAsyncTaskRequest({})),
+    ).rejects.toMatchObject({ statusCode: 404 });
     expect((await other.listFunctions(new $FC.ListFunctionsRequest({}))).body!.functions).toEqual([]);
     // The same function name in another tenant is a different function.
-    await other.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'echo', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(ECHO) }) }) }));
+    await other.createFunction(
+      new $FC.CreateFunctionRequest({
+        body: new $FC.CreateFunctionInput({
+          functionName: 'echo',
+          runtime: 'nodejs20',
+          handler: 'index.handler',
+          code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(ECHO) }),
+        }),
+      }),
+    );
     await invokeAsync(other, 'echo', 'mine', { taskId: 'task-ok-1' });
     const theirs = await eventually(async () => {
       const t = (await other.getAsyncTask('echo', 'task-ok-1', new $FC.GetAsyncTaskRequest({}))).body!;
@@ -202,7 +311,8 @@ describe('tenants', () => {
 });
 
 describe('bad input gets a clear FC-style 4xx', () => {
-  const call = (method: string, path: string, options: Parameters<typeof signedFetch>[3] = {}) => signedFetch(stack.ingressUrl, method, path, options);
+  const call = (method: string, path: string, options: Parameters<typeof signedFetch>[3] = {}) =>
+    signedFetch(stack.ingressUrl, method, path, options);
   const expectError = async (res: Response, status: number, code: string) => {
     expect(res.status).toBe(status);
     const body = (await res.json()) as { Code: string; Message: string; RequestId: string };
@@ -212,43 +322,131 @@ describe('bad input gets a clear FC-style 4xx', () => {
   };
 
   it('malformed JSON', async () => {
-    await expectError(await call('POST', '/2023-03-30/functions', { body: '{"functionName": ' }), 400, 'InvalidJSON');
+    await expectError(
+      await call('POST', '/2023-03-30/functions', { body: '{"functionName": ' }),
+      400,
+      'InvalidJSON',
+    );
   });
   it('unknown function', async () => {
-    await expectError(await call('POST', '/2023-03-30/functions/ghost/invocations', { headers: { 'x-fc-invocation-type': 'Async' }, body: 'x' }), 404, 'FunctionNotFound');
+    await expectError(
+      await call('POST', '/2023-03-30/functions/ghost/invocations', {
+        headers: { 'x-fc-invocation-type': 'Async' },
+        body: 'x',
+      }),
+      404,
+      'FunctionNotFound',
+    );
   });
   it('task ids with bad characters or over 128 characters', async () => {
     for (const id of ['has space', 'semi;colon', 'a'.repeat(129)]) {
-      await expectError(await call('POST', '/2023-03-30/functions/echo/invocations', { headers: { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': id }, body: 'x' }), 400, 'InvalidArgument');
+      await expectError(
+        await call('POST', '/2023-03-30/functions/echo/invocations', {
+          headers: { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': id },
+          body: 'x',
+        }),
+        400,
+        'InvalidArgument',
+      );
     }
   });
   it('payload over the async limit', async () => {
-    await expectError(await call('POST', '/2023-03-30/functions/echo/invocations', { headers: { 'x-fc-invocation-type': 'Async', 'content-type': 'application/octet-stream' }, body: Buffer.alloc(2048, 1) }), 413, 'PayloadTooLarge');
+    await expectError(
+      await call('POST', '/2023-03-30/functions/echo/invocations', {
+        headers: { 'x-fc-invocation-type': 'Async', 'content-type': 'application/octet-stream' },
+        body: Buffer.alloc(2048, 1),
+      }),
+      413,
+      'PayloadTooLarge',
+    );
   });
   it('config values out of FC ranges', async () => {
-    for (const body of [{ maxAsyncRetryAttempts: 9 }, { maxAsyncEventAgeInSeconds: 0 }, { maxAsyncEventAgeInSeconds: 604801 }, { destinationConfig: { onSuccess: { destination: 'ftp://x' } } }]) {
-      await expectError(await call('PUT', '/2023-03-30/functions/echo/async-invoke-config', { body: JSON.stringify(body) }), 400, 'InvalidArgument');
+    for (const body of [
+      { maxAsyncRetryAttempts: 9 },
+      { maxAsyncEventAgeInSeconds: 0 },
+      { maxAsyncEventAgeInSeconds: 604801 },
+      { destinationConfig: { onSuccess: { destination: 'ftp://x' } } },
+    ]) {
+      await expectError(
+        await call('PUT', '/2023-03-30/functions/echo/async-invoke-config', { body: JSON.stringify(body) }),
+        400,
+        'InvalidArgument',
+      );
     }
-    await expectError(await call('POST', '/2023-03-30/functions', { body: JSON.stringify({ functionName: 'x', runtime: 'cobol', code: { zipFile: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' } }) }), 400, 'InvalidArgument');
-    await expectError(await call('POST', '/2023-03-30/functions', { body: JSON.stringify({ functionName: 'x', runtime: 'nodejs20', handler: 'index.handler', memorySize: 100, code: { zipFile: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' } }) }), 400, 'InvalidArgument');
+    await expectError(
+      await call('POST', '/2023-03-30/functions', {
+        body: JSON.stringify({
+          functionName: 'x',
+          runtime: 'cobol',
+          code: { zipFile: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' },
+        }),
+      }),
+      400,
+      'InvalidArgument',
+    );
+    await expectError(
+      await call('POST', '/2023-03-30/functions', {
+        body: JSON.stringify({
+          functionName: 'x',
+          runtime: 'nodejs20',
+          handler: 'index.handler',
+          memorySize: 100,
+          code: { zipFile: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' },
+        }),
+      }),
+      400,
+      'InvalidArgument',
+    );
   });
   it('a bad list query', async () => {
-    await expectError(await call('GET', '/2023-03-30/functions/echo/async-tasks', { query: { limit: '101' } }), 400, 'InvalidArgument');
-    await expectError(await call('GET', '/2023-03-30/functions/echo/async-tasks', { query: { status: 'Sleeping' } }), 400, 'InvalidArgument');
-    await expectError(await call('GET', '/2023-03-30/functions/echo/async-tasks', { query: { nextToken: 'garbage' } }), 400, 'InvalidArgument');
+    await expectError(
+      await call('GET', '/2023-03-30/functions/echo/async-tasks', { query: { limit: '101' } }),
+      400,
+      'InvalidArgument',
+    );
+    await expectError(
+      await call('GET', '/2023-03-30/functions/echo/async-tasks', { query: { status: 'Sleeping' } }),
+      400,
+      'InvalidArgument',
+    );
+    await expectError(
+      await call('GET', '/2023-03-30/functions/echo/async-tasks', { query: { nextToken: 'garbage' } }),
+      400,
+      'InvalidArgument',
+    );
   });
   it('missing or wrong signatures, stale dates and replayed nonces', async () => {
     const unsigned = await fetch(`${stack.ingressUrl}/2023-03-30/functions`);
     expect(unsigned.status).toBe(401);
-    await expectError(await call('GET', '/2023-03-30/functions', { creds: { accessKeyId: 'LTAIasyncfnLocalKey', accessKeySecret: 'wrong' } }), 403, 'SignatureNotMatch');
-    await expectError(await call('GET', '/2023-03-30/functions', { creds: { accessKeyId: 'LTAInobody', accessKeySecret: 'x' } }), 403, 'InvalidAccessKeyID');
-    await expectError(await call('GET', '/2023-03-30/functions', { date: new Date(Date.now() - 16 * 60_000) }), 403, 'RequestTimeTooSkewed');
+    await expectError(
+      await call('GET', '/2023-03-30/functions', {
+        creds: { accessKeyId: 'LTAIasyncfnLocalKey', accessKeySecret: 'wrong' },
+      }),
+      403,
+      'SignatureNotMatch',
+    );
+    await expectError(
+      await call('GET', '/2023-03-30/functions', {
+        creds: { accessKeyId: 'LTAInobody', accessKeySecret: 'x' },
+      }),
+      403,
+      'InvalidAccessKeyID',
+    );
+    await expectError(
+      await call('GET', '/2023-03-30/functions', { date: new Date(Date.now() - 16 * 60_000) }),
+      403,
+      'RequestTimeTooSkewed',
+    );
   });
   it('a replayed request is refused', async () => {
     const url = new URL('/2023-03-30/functions', stack.ingressUrl);
     const { signAcs3Request } = await import('@asyncfn/auth');
     const headers = { host: url.host };
-    const signed = signAcs3Request({ method: 'GET', path: url.pathname, query: {}, headers }, { accessKeyId: 'LTAIasyncfnLocalKey', accessKeySecret: 'asyncfnLocalSecret' }, { date: new Date(), nonce: 'f'.repeat(64) + Date.now() });
+    const signed = signAcs3Request(
+      { method: 'GET', path: url.pathname, query: {}, headers },
+      { accessKeyId: 'LTAIasyncfnLocalKey', accessKeySecret: 'asyncfnLocalSecret' },
+      { date: new Date(), nonce: 'f'.repeat(64) + Date.now() },
+    );
     expect((await fetch(url, { headers: { ...headers, ...signed } })).status).toBe(200);
     const again = await fetch(url, { headers: { ...headers, ...signed } });
     expect(again.status).toBe(403);

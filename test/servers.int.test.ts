@@ -20,7 +20,11 @@ describe('NATS JetStream', () => {
     const stream = `SMOKE_${unique.toUpperCase()}`;
     await jsm.streams.add({ name: stream, subjects: [`${unique}.>`] });
     try {
-      await jsm.consumers.add(stream, { durable_name: 'c', ack_policy: AckPolicy.Explicit, ack_wait: 1_000_000_000 });
+      await jsm.consumers.add(stream, {
+        durable_name: 'c',
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: 1_000_000_000,
+      });
       const js = jetstream(nc);
       const ack = await js.publish(`${unique}.a`, 'hello', { msgID: 'one' });
       expect(ack.seq).toBe(1);
@@ -70,18 +74,27 @@ describe('Kafka', () => {
     const consumer = kafka.consumer({ groupId: unique });
     try {
       await producer.connect();
-      await producer.send({ topic: unique, messages: [{ key: 'k', value: 'v1', headers: { traceparent: 'x' } }] });
+      await producer.send({
+        topic: unique,
+        messages: [{ key: 'k', value: 'v1', headers: { traceparent: 'x' } }],
+      });
       await consumer.connect();
       await consumer.subscribe({ topic: unique, fromBeginning: true });
-      const received = await new Promise<{ key: string; value: string; header: string }>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no record within 30 s')), 30_000);
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            clearTimeout(timer);
-            resolve({ key: String(message.key), value: String(message.value), header: String(message.headers?.traceparent) });
-          },
-        });
-      });
+      const received = await new Promise<{ key: string; value: string; header: string }>(
+        (resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('no record within 30 s')), 30_000);
+          void consumer.run({
+            eachMessage: async ({ message }) => {
+              clearTimeout(timer);
+              resolve({
+                key: String(message.key),
+                value: String(message.value),
+                header: String(message.headers?.traceparent),
+              });
+            },
+          });
+        },
+      );
       expect(received).toEqual({ key: 'k', value: 'v1', header: 'x' });
     } finally {
       await consumer.disconnect();
@@ -97,9 +110,15 @@ describe('Jaeger', () => {
     const service = `asyncfn-smoke-${unique}`;
     const provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': service }),
-      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${urls.otlpEndpoint}/v1/traces` }) })],
+      spanProcessors: [
+        new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter({ url: `${urls.otlpEndpoint}/v1/traces` }),
+        }),
+      ],
     });
-    const span = provider.getTracer('smoke').startSpan('smoke-span', { attributes: { 'asyncfn.task.id': unique } });
+    const span = provider
+      .getTracer('smoke')
+      .startSpan('smoke-span', { attributes: { 'asyncfn.task.id': unique } });
     const traceId = span.spanContext().traceId;
     span.end();
     await provider.forceFlush();

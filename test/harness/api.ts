@@ -19,7 +19,10 @@ export interface Credentials {
   accessKeySecret: string;
 }
 
-export const LOCAL_KEY: Credentials = { accessKeyId: 'LTAIasyncfnLocalKey', accessKeySecret: 'asyncfnLocalSecret' };
+export const LOCAL_KEY: Credentials = {
+  accessKeyId: 'LTAIasyncfnLocalKey',
+  accessKeySecret: 'asyncfnLocalSecret',
+};
 
 /** FC's official SDK pointed at an asyncfn ingress. */
 export function fcClient(baseUrl: string, creds: Credentials = LOCAL_KEY): FcClient {
@@ -40,7 +43,8 @@ export async function invokeAsync(
   const h = new $FC.InvokeFunctionHeaders({
     xFcInvocationType: 'Async',
     ...(headers.taskId ? { xFcAsyncTaskId: headers.taskId } : {}),
-    commonHeaders: headers.delaySeconds !== undefined ? { 'x-fc-async-delay': String(headers.delaySeconds) } : {},
+    commonHeaders:
+      headers.delaySeconds !== undefined ? { 'x-fc-async-delay': String(headers.delaySeconds) } : {},
   });
   return client.invokeFunctionWithOptions(functionName, request, h, new $dara.RuntimeOptions({}));
 }
@@ -50,12 +54,22 @@ export async function signedFetch(
   baseUrl: string,
   method: string,
   path: string,
-  options: { query?: Record<string, string>; headers?: Record<string, string>; body?: Buffer | string; creds?: Credentials; date?: Date } = {},
+  options: {
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: Buffer | string;
+    creds?: Credentials;
+    date?: Date;
+  } = {},
 ): Promise<Response> {
   const url = new URL(path, baseUrl);
   for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
   const body = options.body === undefined ? undefined : Buffer.from(options.body);
-  const headers: Record<string, string> = { host: url.host, ...(body ? { 'content-type': 'application/json' } : {}), ...options.headers };
+  const headers: Record<string, string> = {
+    host: url.host,
+    ...(body ? { 'content-type': 'application/json' } : {}),
+    ...options.headers,
+  };
   const signed = signAcs3Request(
     { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body },
     options.creds ?? LOCAL_KEY,
@@ -69,7 +83,11 @@ export function nodeFunctionZip(source: string, extra: Record<string, string> = 
   return zipFiles({ 'index.js': source, ...extra }).toString('base64');
 }
 
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

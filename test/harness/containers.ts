@@ -6,7 +6,11 @@ import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainer
  */
 export async function startContainers(): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
   const started: StartedTestContainer[] = [];
-  const nats = await new GenericContainer('nats:2.11').withCommand(['-js']).withExposedPorts(4222).withWaitStrategy(Wait.forLogMessage(/Server is ready/)).start();
+  const nats = await new GenericContainer('nats:2.11')
+    .withCommand(['-js'])
+    .withExposedPorts(4222)
+    .withWaitStrategy(Wait.forLogMessage(/Server is ready/))
+    .start();
   started.push(nats);
   const mongo = await new GenericContainer('mongo:7')
     .withCommand(['--replSet', 'rs0', '--bind_ip_all'])
@@ -14,9 +18,17 @@ export async function startContainers(): Promise<{ env: Record<string, string>; 
     .withWaitStrategy(Wait.forLogMessage(/Waiting for connections/))
     .start();
   started.push(mongo);
-  await mongo.exec(['mongosh', '--quiet', '--eval', "rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})"]);
+  await mongo.exec([
+    'mongosh',
+    '--quiet',
+    '--eval',
+    "rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})",
+  ]);
   // Kafka advertises the port it listens on, so the host port must be the same.
-  const kafka = await new GenericContainer('apache/kafka:3.9.1').withExposedPorts({ container: 9092, host: 9092 }).withWaitStrategy(Wait.forLogMessage(/Kafka Server started/)).start();
+  const kafka = await new GenericContainer('apache/kafka:3.9.1')
+    .withExposedPorts({ container: 9092, host: 9092 })
+    .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+    .start();
   started.push(kafka);
   const jaeger = await new GenericContainer('jaegertracing/all-in-one:1.62.0')
     .withEnvironment({ COLLECTOR_OTLP_ENABLED: 'true' })

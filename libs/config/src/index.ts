@@ -54,7 +54,10 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     namespace: env.ASYNCFN_NAMESPACE ?? DEFAULT_NAMESPACE,
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
-    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
     jaegerQueryUrl: env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686',
     host: env.ASYNCFN_HOST ?? '127.0.0.1',

@@ -29,7 +29,11 @@ export interface BatchPlan {
  * order, in memory, so each task gets one guarded write however many of its events the batch holds.
  * A projection at version 0 was inserted by the ingress and has no event applied yet.
  */
-export function planBatch(events: TaskEvent[], bases: ReadonlyMap<string, BaseDoc>, retentionMs: number): BatchPlan {
+export function planBatch(
+  events: TaskEvent[],
+  bases: ReadonlyMap<string, BaseDoc>,
+  retentionMs: number,
+): BatchPlan {
   const working = new Map<string, BaseDoc>();
   const pending = new Map<string, { expectedVersion: number; set: Partial<TaskDocument> }>();
   const plan: BatchPlan = { history: [], writes: [], verdicts: [], taskOf: [] };

@@ -40,7 +40,12 @@ export function judgeAttempt(
       return { kind: 'stop' };
     case 'failed':
       return attempt <= maxRetries
-        ? { kind: 'retry', errorType: result.errorType, errorMessage: result.errorMessage, delayMs: retryDelayMs(attempt, policy) }
+        ? {
+            kind: 'retry',
+            errorType: result.errorType,
+            errorMessage: result.errorMessage,
+            delayMs: retryDelayMs(attempt, policy),
+          }
         : { kind: 'fail', errorType: result.errorType, errorMessage: result.errorMessage };
     default: {
       const unknown: never = result;

@@ -19,9 +19,13 @@ export function decideDispatch(input: {
   if (stopRequested) return { kind: 'stop' };
   if (!fn) return { kind: 'invalid', reason: `function '${task.functionName}' no longer exists` };
   if (task.dueAt > now) return { kind: 'defer', delayMs: task.dueAt - now };
-  const maxAgeSeconds = fn.asyncConfig?.maxAsyncEventAgeInSeconds ?? ASYNC_CONFIG_DEFAULTS.maxAsyncEventAgeInSeconds;
+  const maxAgeSeconds =
+    fn.asyncConfig?.maxAsyncEventAgeInSeconds ?? ASYNC_CONFIG_DEFAULTS.maxAsyncEventAgeInSeconds;
   // Age counts from when the task became due, so a delayed task is not expired by its own delay.
   const ageSeconds = Math.floor((now - task.dueAt) / 1000);
   if (ageSeconds > maxAgeSeconds) return { kind: 'expire', ageSeconds, maxAgeSeconds };
-  return { kind: 'run', maxRetries: fn.asyncConfig?.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts };
+  return {
+    kind: 'run',
+    maxRetries: fn.asyncConfig?.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts,
+  };
 }

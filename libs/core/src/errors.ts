@@ -4,7 +4,10 @@
  * documented in the OpenAPI document.
  */
 export const ErrorCodes = {
-  InvalidArgument: { status: 400, description: 'A parameter, header or body field is malformed or out of range.' },
+  InvalidArgument: {
+    status: 400,
+    description: 'A parameter, header or body field is malformed or out of range.',
+  },
   InvalidJSON: { status: 400, description: 'The request body is not valid JSON.' },
   FunctionNotFound: { status: 404, description: 'No function of that name in your account.' },
   AsyncTaskNotFound: { status: 404, description: 'No task of that id for that function in your account.' },
@@ -14,14 +17,27 @@ export const ErrorCodes = {
   FunctionAlreadyExists: { status: 409, description: 'A function of that name already exists.' },
   AsyncTaskAlreadyExists: {
     status: 409,
-    description: 'A task with this x-fc-async-task-id was already submitted (ids are unique while the task is retained).',
+    description:
+      'A task with this x-fc-async-task-id was already submitted (ids are unique while the task is retained).',
   },
-  AsyncTaskAlreadyFinished: { status: 409, description: 'The task has reached a terminal state; it cannot be stopped.' },
-  AsyncTaskNotFinished: { status: 409, description: 'The task has not finished yet; only finished tasks can be re-run.' },
+  AsyncTaskAlreadyFinished: {
+    status: 409,
+    description: 'The task has reached a terminal state; it cannot be stopped.',
+  },
+  AsyncTaskNotFinished: {
+    status: 409,
+    description: 'The task has not finished yet; only finished tasks can be re-run.',
+  },
   PayloadTooLarge: { status: 413, description: 'The invocation payload exceeds the configured limit.' },
   UnsupportedMediaType: { status: 415, description: 'The body must be JSON for this route.' },
-  FunctionTimeout: { status: 504, description: 'A synchronous invocation did not finish within its timeout.' },
-  ServiceUnavailable: { status: 503, description: 'A backing server (NATS, MongoDB) is unavailable; retry later.' },
+  FunctionTimeout: {
+    status: 504,
+    description: 'A synchronous invocation did not finish within its timeout.',
+  },
+  ServiceUnavailable: {
+    status: 503,
+    description: 'A backing server (NATS, MongoDB) is unavailable; retry later.',
+  },
   InternalServerError: { status: 500, description: 'An unexpected error; it is logged with the request id.' },
 } as const;
 

@@ -77,7 +77,8 @@ export function buildAsyncConfig(fn: FunctionRecord, input: AsyncConfigInput, no
   const iso = now.toISOString();
   return {
     asyncTask: input.asyncTask ?? ASYNC_CONFIG_DEFAULTS.asyncTask,
-    maxAsyncEventAgeInSeconds: input.maxAsyncEventAgeInSeconds ?? ASYNC_CONFIG_DEFAULTS.maxAsyncEventAgeInSeconds,
+    maxAsyncEventAgeInSeconds:
+      input.maxAsyncEventAgeInSeconds ?? ASYNC_CONFIG_DEFAULTS.maxAsyncEventAgeInSeconds,
     maxAsyncRetryAttempts: input.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts,
     ...(input.destinationConfig ? { destinationConfig: input.destinationConfig } : {}),
     functionArn: fn.functionArn,

@@ -16,8 +16,7 @@ export interface TaskState {
 export type RejectionKind = 'stale' | 'premature';
 
 export type Decision =
-  | { kind: 'accept'; next: TaskState }
-  | { kind: 'reject'; rejection: RejectionKind; reason: string };
+  { kind: 'accept'; next: TaskState } | { kind: 'reject'; rejection: RejectionKind; reason: string };
 
 const accept = (status: TaskStatus, attempt: number): Decision => ({
   kind: 'accept',

@@ -1,24 +1,49 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_TASK_EVENT_TYPES, ALL_TASK_STATUSES, type TaskEvent, type TaskEventType, type TaskStatus } from '@asyncfn/contracts';
+import {
+  ALL_TASK_EVENT_TYPES,
+  ALL_TASK_STATUSES,
+  type TaskEvent,
+  type TaskEventType,
+  type TaskStatus,
+} from '@asyncfn/contracts';
 import { canStop, decide, evolve, type TaskState } from './task-state.js';
 
 function event(type: TaskEventType, attempt = 1): TaskEvent {
-  const base = { v: 1 as const, eventId: 'e', taskId: 't', tenant: 'x', functionName: 'f', attempt, timestamp: 1, source: 'status' as const };
+  const base = {
+    v: 1 as const,
+    eventId: 'e',
+    taskId: 't',
+    tenant: 'x',
+    functionName: 'f',
+    attempt,
+    timestamp: 1,
+    source: 'status' as const,
+  };
   switch (type) {
-    case 'TaskEnqueued': return { ...base, type, requestId: 'r' };
-    case 'TaskExpired': return { ...base, type, ageSeconds: 10, maxAgeSeconds: 5 };
-    case 'TaskInvalidated': return { ...base, type, reason: 'gone' };
-    case 'TaskSucceeded': return { ...base, type, returnPayload: 'ok', durationMs: 1 };
-    case 'TaskFailed': return { ...base, type, errorType: 'E', errorMessage: 'm', durationMs: 1 };
-    case 'TaskRetryScheduled': return { ...base, type, errorType: 'E', errorMessage: 'm', retryAt: 2 };
-    case 'TaskStopped': return { ...base, type, reason: 'by user' };
-    default: return { ...base, type } as TaskEvent;
+    case 'TaskEnqueued':
+      return { ...base, type, requestId: 'r' };
+    case 'TaskExpired':
+      return { ...base, type, ageSeconds: 10, maxAgeSeconds: 5 };
+    case 'TaskInvalidated':
+      return { ...base, type, reason: 'gone' };
+    case 'TaskSucceeded':
+      return { ...base, type, returnPayload: 'ok', durationMs: 1 };
+    case 'TaskFailed':
+      return { ...base, type, errorType: 'E', errorMessage: 'm', durationMs: 1 };
+    case 'TaskRetryScheduled':
+      return { ...base, type, errorType: 'E', errorMessage: 'm', retryAt: 2 };
+    case 'TaskStopped':
+      return { ...base, type, reason: 'by user' };
+    default:
+      return { ...base, type } as TaskEvent;
   }
 }
 
 /** Expected outcome for every (status, event) pair with the same attempt (1) on both sides. */
 type Outcome = TaskStatus | 'stale' | 'premature';
-const S = 'stale', P = 'premature';
+const S = 'stale',
+  P = 'premature';
+// prettier-ignore
 const table: Record<TaskStatus, Record<TaskEventType, Outcome>> = {
   //           Enqueued Dequeued  Expired    Invalidated Started    Succeeded    Failed    RetrySched  StopReq     Stopped
   Enqueued:  { TaskEnqueued: S, TaskDequeued: 'Dequeued', TaskExpired: P, TaskInvalidated: P, TaskStarted: P, TaskSucceeded: P, TaskFailed: P, TaskRetryScheduled: P, TaskStopRequested: 'Stopping', TaskStopped: P },
@@ -61,7 +86,10 @@ describe('task state machine: every (state, event) pair', () => {
 
 describe('attempts', () => {
   it('given Retrying after attempt 1, when attempt 2 starts, then Running with attempt 2', () => {
-    expect(decide({ status: 'Retrying', attempt: 1 }, event('TaskStarted', 2))).toEqual({ kind: 'accept', next: { status: 'Running', attempt: 2 } });
+    expect(decide({ status: 'Retrying', attempt: 1 }, event('TaskStarted', 2))).toEqual({
+      kind: 'accept',
+      next: { status: 'Running', attempt: 2 },
+    });
   });
   it('given Running attempt 1, a redelivery after a crash starts attempt 2', () => {
     expect(outcome({ status: 'Running', attempt: 1 }, event('TaskStarted', 2))).toBe('Running');
@@ -78,12 +106,21 @@ describe('attempts', () => {
     expect(outcome({ status: 'Retrying', attempt: 2 }, event('TaskStarted', 2))).toBe('stale');
   });
   it('a full retry loop evolves to Succeeded', () => {
-    const events = [event('TaskEnqueued', 0), event('TaskDequeued', 0), event('TaskStarted', 1), event('TaskRetryScheduled', 1), event('TaskStarted', 2), event('TaskSucceeded', 2)];
+    const events = [
+      event('TaskEnqueued', 0),
+      event('TaskDequeued', 0),
+      event('TaskStarted', 1),
+      event('TaskRetryScheduled', 1),
+      event('TaskStarted', 2),
+      event('TaskSucceeded', 2),
+    ];
     const final = events.reduce<TaskState | undefined>((s, e) => evolve(s, e), undefined);
     expect(final).toEqual({ status: 'Succeeded', attempt: 2 });
   });
   it('evolve refuses a rejected event', () => {
-    expect(() => evolve({ status: 'Succeeded', attempt: 1 }, event('TaskStarted', 2))).toThrow(/cannot apply/);
+    expect(() => evolve({ status: 'Succeeded', attempt: 1 }, event('TaskStarted', 2))).toThrow(
+      /cannot apply/,
+    );
   });
 });
 

@@ -18,7 +18,8 @@ export const RUNTIMES = [...NODE_RUNTIMES, ...CUSTOM_RUNTIMES] as const;
 export const isNodeRuntime = (runtime: string) => (NODE_RUNTIMES as readonly string[]).includes(runtime);
 
 /** Destination URI schemes accepted in destinationConfig (delivered by the destination service). */
-export const DESTINATION_SCHEME = /^(nats:[A-Za-z0-9_.>*-]+|kafka:[A-Za-z0-9._-]+|https?:\/\/\S+|function:[A-Za-z_][A-Za-z0-9_-]{0,127})$/;
+export const DESTINATION_SCHEME =
+  /^(nats:[A-Za-z0-9_.>*-]+|kafka:[A-Za-z0-9._-]+|https?:\/\/\S+|function:[A-Za-z_][A-Za-z0-9_-]{0,127})$/;
 
 function fail(error: z.ZodError): never {
   const issue = error.issues[0];
@@ -64,23 +65,37 @@ const functionFields = {
     .optional(),
   code: z
     .object({
-      zipFile: z.string().min(1).regex(/^[A-Za-z0-9+/=\s]+$/, 'must be base64').optional(),
+      zipFile: z
+        .string()
+        .min(1)
+        .regex(/^[A-Za-z0-9+/=\s]+$/, 'must be base64')
+        .optional(),
     })
     .strip()
     .optional(),
 };
 
 const createFunctionSchema = z
-  .object({ functionName: z.string().regex(FUNCTION_NAME, 'letters, digits, _ and -, 1-128, not starting with a digit or -'), ...functionFields })
+  .object({
+    functionName: z
+      .string()
+      .regex(FUNCTION_NAME, 'letters, digits, _ and -, 1-128, not starting with a digit or -'),
+    ...functionFields,
+  })
   .strip();
-const updateFunctionSchema = z.object({ ...functionFields, runtime: functionFields.runtime.optional() }).strip();
+const updateFunctionSchema = z
+  .object({ ...functionFields, runtime: functionFields.runtime.optional() })
+  .strip();
 
 export type CreateFunctionInput = z.infer<typeof createFunctionSchema>;
 export type UpdateFunctionInput = z.infer<typeof updateFunctionSchema>;
 
 function checkHandler(runtime: string | undefined, handler: string | undefined): void {
   if (runtime && isNodeRuntime(runtime) && (!handler || !HANDLER.test(handler))) {
-    throw new ApiError('InvalidArgument', `handler: a ${runtime} function needs a handler like index.handler`);
+    throw new ApiError(
+      'InvalidArgument',
+      `handler: a ${runtime} function needs a handler like index.handler`,
+    );
   }
 }
 
@@ -103,12 +118,18 @@ export function parseUpdateFunction(body: unknown, currentRuntime: string): Upda
 }
 
 export function parseFunctionName(name: string): string {
-  if (!FUNCTION_NAME.test(name)) throw new ApiError('InvalidArgument', `functionName: '${name.slice(0, 140)}' is not a valid function name`);
+  if (!FUNCTION_NAME.test(name))
+    throw new ApiError(
+      'InvalidArgument',
+      `functionName: '${name.slice(0, 140)}' is not a valid function name`,
+    );
   return name;
 }
 
 const destination = z.object({
-  destination: z.string().regex(DESTINATION_SCHEME, 'must be nats:<subject>, kafka:<topic>, http(s)://<url> or function:<name>'),
+  destination: z
+    .string()
+    .regex(DESTINATION_SCHEME, 'must be nats:<subject>, kafka:<topic>, http(s)://<url> or function:<name>'),
 });
 
 const asyncConfigSchema = z
@@ -177,7 +198,8 @@ export function parseListTasksQuery(query: unknown): ListTasksQuery {
   let status: TaskStatus | undefined;
   if (q.status !== undefined) {
     status = parseTaskStatus(q.status);
-    if (!status) throw new ApiError('InvalidArgument', `status: unknown task status '${q.status.slice(0, 40)}'`);
+    if (!status)
+      throw new ApiError('InvalidArgument', `status: unknown task status '${q.status.slice(0, 40)}'`);
   }
   return {
     ...(q.prefix ? { prefix: q.prefix } : {}),
@@ -200,7 +222,12 @@ const pageSchema = z
   })
   .strip();
 
-export function parsePageQuery(query: unknown): { limit: number; nextToken?: string; prefix?: string; functionName?: string } {
+export function parsePageQuery(query: unknown): {
+  limit: number;
+  nextToken?: string;
+  prefix?: string;
+  functionName?: string;
+} {
   const q = parse(pageSchema, query);
   return { ...q, limit: q.limit ?? 20 };
 }

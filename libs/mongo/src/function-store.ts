@@ -19,7 +19,10 @@ export interface FunctionStore {
   /** Replaces the record; returns false if it no longer exists. */
   replace(record: FunctionRecord): Promise<boolean>;
   delete(tenant: string, name: string): Promise<boolean>;
-  list(tenant: string, options: { prefix?: string; limit: number; after?: string }): Promise<FunctionRecord[]>;
+  list(
+    tenant: string,
+    options: { prefix?: string; limit: number; after?: string },
+  ): Promise<FunctionRecord[]>;
   listAll(): AsyncIterable<FunctionRecord>;
   saveCode(tenant: string, checksum: string, zip: Buffer): Promise<void>;
   readCode(tenant: string, checksum: string): Promise<Buffer | undefined>;

@@ -1,4 +1,10 @@
 export { connectMongo, isDuplicateKeyError, redactUrl } from './connect.js';
 export { ensureIndexes, removeExpired, type IndexReport } from './indexes.js';
 export { createFunctionStore, type FunctionStore } from './function-store.js';
-export { createTaskStore, type TaskStore, type TaskQuery, type ProjectionWrite, type ProjectionBaseDoc } from './task-store.js';
+export {
+  createTaskStore,
+  type TaskStore,
+  type TaskQuery,
+  type ProjectionWrite,
+  type ProjectionBaseDoc,
+} from './task-store.js';

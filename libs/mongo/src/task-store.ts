@@ -109,7 +109,8 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
         } catch (err) {
           // A redelivered batch re-inserts history it already wrote: those duplicates are expected.
           const writeErrors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
-          const onlyDuplicates = isDuplicateKeyError(err) || (writeErrors?.every((e) => e.code === 11000) ?? false);
+          const onlyDuplicates =
+            isDuplicateKeyError(err) || (writeErrors?.every((e) => e.code === 11000) ?? false);
           if (!onlyDuplicates) throw err;
         }
       }

@@ -6,10 +6,15 @@ import { SpanKind, contextFromHeaders, withSpan } from './tracing.js';
  * What a handler decided about a message. The one mapping to JetStream acknowledgements:
  * done → ack, retry → nak(delay) (redelivered later), drop → term (never redelivered).
  */
-export type MessageOutcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; reason: string } | { kind: 'drop'; reason: string };
+export type MessageOutcome =
+  { kind: 'done' } | { kind: 'retry'; delayMs: number; reason: string } | { kind: 'drop'; reason: string };
 
 export const done: MessageOutcome = { kind: 'done' };
-export const retry = (delayMs: number, reason: string): MessageOutcome => ({ kind: 'retry', delayMs, reason });
+export const retry = (delayMs: number, reason: string): MessageOutcome => ({
+  kind: 'retry',
+  delayMs,
+  reason,
+});
 export const drop = (reason: string): MessageOutcome => ({ kind: 'drop', reason });
 
 export function settle(msg: JsMsg, outcome: MessageOutcome): void {
@@ -68,7 +73,11 @@ export async function consumeEach(options: {
         {
           kind: SpanKind.CONSUMER,
           parent: contextFromHeaders(msg.headers),
-          attributes: { 'messaging.system': 'nats', 'messaging.destination.name': msg.subject, 'messaging.operation.type': 'process' },
+          attributes: {
+            'messaging.system': 'nats',
+            'messaging.destination.name': msg.subject,
+            'messaging.operation.type': 'process',
+          },
         },
         () => handle(msg),
       );

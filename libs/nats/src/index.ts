@@ -1,5 +1,12 @@
 export { connectNats, ServerUnreachableError } from './connect.js';
-export { ensureTopology, openBuckets, destroyTopology, streamConfigs, consumerConfigs, type Topology } from './topology.js';
+export {
+  ensureTopology,
+  openBuckets,
+  destroyTopology,
+  streamConfigs,
+  consumerConfigs,
+  type Topology,
+} from './topology.js';
 export { createEventBus, createTaskQueues, type EventBus, type TaskQueues } from './publish.js';
 export {
   consumeEach,

@@ -21,11 +21,22 @@ export interface EventBus {
   publish(input: TaskEventInput): Promise<TaskEvent>;
 }
 
-export function createEventBus(nc: NatsConnection, names: Names, source: Source, clock: () => number = Date.now): EventBus {
+export function createEventBus(
+  nc: NatsConnection,
+  names: Names,
+  source: Source,
+  clock: () => number = Date.now,
+): EventBus {
   const js = jetstream(nc);
   return {
     async publish(input) {
-      const event = { ...input, v: TASK_EVENT_SCHEMA_VERSION, eventId: ulid(), timestamp: clock(), source } as TaskEvent;
+      const event = {
+        ...input,
+        v: TASK_EVENT_SCHEMA_VERSION,
+        eventId: ulid(),
+        timestamp: clock(),
+        source,
+      } as TaskEvent;
       const h = headersWithTrace(contextFromTraceparent(event.traceparent));
       await js.publish(names.subjects.event(event.tenant, event.functionName, event.type), encode(event), {
         msgID: event.eventId,

@@ -38,10 +38,14 @@ export function contextFromHeaders(h: MsgHdrs | undefined): Context {
 /** A context whose parent is the given W3C traceparent (from a stored task), or the active one. */
 export function contextFromTraceparent(traceparent: string | undefined): Context {
   if (!traceparent) return context.active();
-  return propagation.extract(context.active(), { traceparent }, {
-    get: (c, k) => c[k as 'traceparent'],
-    keys: (c) => Object.keys(c),
-  });
+  return propagation.extract(
+    context.active(),
+    { traceparent },
+    {
+      get: (c, k) => c[k as 'traceparent'],
+      keys: (c) => Object.keys(c),
+    },
+  );
 }
 
 /** The traceparent of the active span, to store with a task or hand to a function. */
@@ -58,7 +62,10 @@ export async function withSpan<T>(
 ): Promise<T> {
   return tracer().startActiveSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) },
+    {
+      kind: options.kind ?? SpanKind.INTERNAL,
+      ...(options.attributes ? { attributes: options.attributes } : {}),
+    },
     options.parent ?? context.active(),
     async (span) => {
       try {

@@ -7,7 +7,12 @@ export interface HealthState {
 }
 
 /** /healthz (the process is alive) and /readyz (connected and consuming) on the service's own port. */
-export function startHealthServer(host: string, port: number, state: HealthState, extra?: (path: string) => Promise<{ status: number; type: string; body: string } | undefined>): Promise<Server> {
+export function startHealthServer(
+  host: string,
+  port: number,
+  state: HealthState,
+  extra?: (path: string) => Promise<{ status: number; type: string; body: string } | undefined>,
+): Promise<Server> {
   const server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -21,7 +26,9 @@ export function startHealthServer(host: string, port: number, state: HealthState
           await Promise.all(state.checks.map((check) => check()));
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
         } catch (err) {
-          res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'not ready', reason: (err as Error).message }));
+          res
+            .writeHead(503, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ status: 'not ready', reason: (err as Error).message }));
         }
         return;
       }

@@ -9,7 +9,10 @@ export function createLogger(service: string, level = 'info'): Logger {
     name: `asyncfn-${service}`,
     level,
     base: { service },
-    redact: { paths: ['*.secret', '*.accessKeySecret', '*.authorization', 'headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.secret', '*.accessKeySecret', '*.authorization', 'headers.authorization'],
+      censor: '[redacted]',
+    },
     mixin() {
       const span = trace.getActiveSpan()?.spanContext();
       return span ? { trace_id: span.traceId, span_id: span.spanId } : {};

@@ -19,7 +19,9 @@ export async function createStopHandler(deps: { nc: NatsConnection; tasksStream:
       return drop('unreadable stop event');
     }
     if (event.queueSeq === undefined) return done;
-    const removed = await jsm.streams.deleteMessage(deps.tasksStream, event.queueSeq, false).catch(() => false);
+    const removed = await jsm.streams
+      .deleteMessage(deps.tasksStream, event.queueSeq, false)
+      .catch(() => false);
     if (removed) {
       await deps.bus.publish({
         taskId: event.taskId,

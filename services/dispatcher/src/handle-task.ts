@@ -1,7 +1,16 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { AcceptedTaskMessage, RunTaskMessage } from '@asyncfn/contracts';
 import { decideDispatch } from '@asyncfn/core';
-import { done, drop, retry, type EventBus, type FunctionDirectory, type MessageOutcome, type StopRequests, type TaskQueues } from '@asyncfn/nats';
+import {
+  done,
+  drop,
+  retry,
+  type EventBus,
+  type FunctionDirectory,
+  type MessageOutcome,
+  type StopRequests,
+  type TaskQueues,
+} from '@asyncfn/nats';
 
 /**
  * Takes an accepted task off the queue: Dequeued, then Expired / Invalid / Stopped, or handed to

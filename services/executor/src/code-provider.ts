@@ -19,7 +19,10 @@ export function createCodeProvider(deps: { functions: Pick<FunctionStore, 'readC
     if (!pending) {
       pending = (async () => {
         const zip = await deps.functions.readCode(fn.tenant, fn.codeChecksum);
-        if (!zip) throw new CodeUnavailableError(`code ${fn.codeChecksum} of function '${fn.functionName}' is missing`);
+        if (!zip)
+          throw new CodeUnavailableError(
+            `code ${fn.codeChecksum} of function '${fn.functionName}' is missing`,
+          );
         return unpackCode(zip, deps.cacheDir, versionId);
       })().finally(() => inFlight.delete(versionId));
       inFlight.set(versionId, pending);

@@ -12,7 +12,8 @@ export function functionSpec(fn: FunctionRecord, codeDir: string): FunctionSpec 
   const preStop = hook(hooks?.preStop);
   return {
     key: `${fn.tenant}/${fn.functionName}`,
-    versionId: `${fn.tenant}-${fn.codeChecksum}`,
+    // Any update (code or config) is a new version: its instances replace the old ones.
+    versionId: `${fn.codeChecksum.slice(0, 16)}@${fn.lastModifiedTime}`,
     codeDir,
     runtime: fn.runtime,
     handler: fn.handler,

@@ -1,7 +1,15 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { RunTaskMessage } from '@asyncfn/contracts';
 import { judgeAttempt, type RetryPolicy } from '@asyncfn/core';
-import { done, drop, retry, type EventBus, type FunctionDirectory, type MessageOutcome, type StopRequests } from '@asyncfn/nats';
+import {
+  done,
+  drop,
+  retry,
+  type EventBus,
+  type FunctionDirectory,
+  type MessageOutcome,
+  type StopRequests,
+} from '@asyncfn/nats';
 import type { InstancePool } from '@asyncfn/runtime';
 import type { FunctionRecord } from '@asyncfn/contracts';
 import { attemptResult } from './attempt-result.js';
@@ -51,7 +59,12 @@ export function createRunHandler(deps: {
     const controller = deps.running.register(run.tenant, run.taskId);
     try {
       if (await deps.stops.isRequested(run.tenant, run.taskId)) {
-        await deps.bus.publish({ ...common, attempt: attempt - 1, type: 'TaskStopped', reason: 'stopped before it ran' });
+        await deps.bus.publish({
+          ...common,
+          attempt: attempt - 1,
+          type: 'TaskStopped',
+          reason: 'stopped before it ran',
+        });
         return done;
       }
       if (attempt > 1 + run.maxRetries) {
@@ -63,7 +76,8 @@ export function createRunHandler(deps: {
           attempt: lost,
           type: 'TaskFailed',
           errorType: 'ExecutorLost',
-          errorMessage: 'the executor running this attempt stopped before it finished, and no attempts are left',
+          errorMessage:
+            'the executor running this attempt stopped before it finished, and no attempts are left',
           durationMs: 0,
         });
         return done;
@@ -81,7 +95,12 @@ export function createRunHandler(deps: {
         }
       }
       if (!fn || !codeDir) {
-        await deps.bus.publish({ ...common, attempt: attempt - 1, type: 'TaskInvalidated', reason: invalidReason ?? 'unknown' });
+        await deps.bus.publish({
+          ...common,
+          attempt: attempt - 1,
+          type: 'TaskInvalidated',
+          reason: invalidReason ?? 'unknown',
+        });
         return done;
       }
 
@@ -102,14 +121,25 @@ export function createRunHandler(deps: {
           controller.signal,
         )
         .finally(() => clearInterval(heartbeat));
-      if (deps.isShuttingDown?.() && (outcome.kind === 'crashed' || outcome.kind === 'stopped') && !controller.signal.aborted) {
+      if (
+        deps.isShuttingDown?.() &&
+        (outcome.kind === 'crashed' || outcome.kind === 'stopped') &&
+        !controller.signal.aborted
+      ) {
         return retry(0, 'executor shutting down');
       }
       const instanceId = outcome.instanceId;
       const verdict = judgeAttempt(attemptResult(outcome), attempt, run.maxRetries, deps.retryPolicy);
       switch (verdict.kind) {
         case 'succeed':
-          await deps.bus.publish({ ...common, attempt, type: 'TaskSucceeded', returnPayload: verdict.result, instanceId, durationMs: outcome.durationMs });
+          await deps.bus.publish({
+            ...common,
+            attempt,
+            type: 'TaskSucceeded',
+            returnPayload: verdict.result,
+            instanceId,
+            durationMs: outcome.durationMs,
+          });
           return done;
         case 'fail':
           await deps.bus.publish({
@@ -133,7 +163,12 @@ export function createRunHandler(deps: {
           });
           return retry(verdict.delayMs, 'retry after a failed attempt');
         case 'stop':
-          await deps.bus.publish({ ...common, attempt, type: 'TaskStopped', reason: 'stopped while running' });
+          await deps.bus.publish({
+            ...common,
+            attempt,
+            type: 'TaskStopped',
+            reason: 'stopped while running',
+          });
           return done;
         default: {
           const unknown: never = verdict;

@@ -24,11 +24,15 @@ await runService('executor', async ({ config, logger, health }) => {
   const functions = await watchFunctions(buckets.functions);
   const stops = createStopRequests(buckets.stops);
   const pool = createInstancePool({ idleTimeoutMs: config.instanceIdleMs, logger });
-  const codeDir = createCodeProvider({ functions: createFunctionStore(db, names), cacheDir: config.codeCacheDir });
+  const codeDir = createCodeProvider({
+    functions: createFunctionStore(db, names),
+    cacheDir: config.codeCacheDir,
+  });
   const running = createRunningTasks();
   let shuttingDown = false;
   const stopWatch = await stops.watch((stop) => {
-    if (running.abort(stop.tenant, stop.taskId, 'stop requested')) logger.info({ taskId: stop.taskId }, 'stopping running task');
+    if (running.abort(stop.tenant, stop.taskId, 'stop requested'))
+      logger.info({ taskId: stop.taskId }, 'stopping running task');
   });
   const runs = await consumeEach({
     nc,

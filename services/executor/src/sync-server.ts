@@ -25,7 +25,13 @@ export function startSyncServer(deps: {
           const request = msg.json<SyncInvokeRequest>();
           const fn = await deps.functions.get(request.tenant, request.functionName);
           if (!fn) {
-            reply = { ok: false, statusCode: 404, errorType: 'FunctionNotFound', errorMessage: `function '${request.functionName}' does not exist`, logs: '' };
+            reply = {
+              ok: false,
+              statusCode: 404,
+              errorType: 'FunctionNotFound',
+              errorMessage: `function '${request.functionName}' does not exist`,
+              logs: '',
+            };
           } else {
             const outcome = await deps.pool.invoke(functionSpec(fn, await deps.codeDir(fn)), {
               requestId: request.requestId,
@@ -37,18 +43,38 @@ export function startSyncServer(deps: {
             });
             reply =
               outcome.kind === 'succeeded'
-                ? { ok: true, statusCode: 200, payload: outcome.result.toString('base64'), instanceId: outcome.instanceId, durationMs: outcome.durationMs, logs: outcome.logs }
+                ? {
+                    ok: true,
+                    statusCode: 200,
+                    payload: outcome.result.toString('base64'),
+                    instanceId: outcome.instanceId,
+                    durationMs: outcome.durationMs,
+                    logs: outcome.logs,
+                  }
                 : {
                     ok: false,
                     statusCode: outcome.kind === 'timedOut' ? 504 : 200,
-                    errorType: outcome.kind === 'failed' ? outcome.errorType : outcome.kind === 'timedOut' ? 'FunctionTimeout' : outcome.kind === 'crashed' ? 'InstanceCrashed' : 'Stopped',
+                    errorType:
+                      outcome.kind === 'failed'
+                        ? outcome.errorType
+                        : outcome.kind === 'timedOut'
+                          ? 'FunctionTimeout'
+                          : outcome.kind === 'crashed'
+                            ? 'InstanceCrashed'
+                            : 'Stopped',
                     errorMessage: 'errorMessage' in outcome ? outcome.errorMessage : 'stopped',
                     logs: outcome.logs,
                   };
           }
         } catch (error) {
           deps.logger.error({ err: error }, 'sync invocation failed');
-          reply = { ok: false, statusCode: 500, errorType: 'InternalError', errorMessage: (error as Error).message, logs: '' };
+          reply = {
+            ok: false,
+            statusCode: 500,
+            errorType: 'InternalError',
+            errorMessage: (error as Error).message,
+            logs: '',
+          };
         }
         msg.respond(encoder.encode(JSON.stringify(reply)));
       })();

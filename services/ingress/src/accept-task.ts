@@ -1,9 +1,4 @@
-import {
-  functionArn,
-  taskDocumentId,
-  type AcceptedTaskMessage,
-  type TaskDocument,
-} from '@asyncfn/contracts';
+import { functionArn, taskDocumentId, type AcceptedTaskMessage, type TaskDocument } from '@asyncfn/contracts';
 import { ApiError } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
 import type { EventBus, TaskQueues } from '@asyncfn/nats';
@@ -94,8 +89,19 @@ export function createTaskAcceptor(deps: {
         });
         ({ seq } = await deps.queues.enqueue(message));
       } catch (cause) {
-        await deps.tasks.deleteUnqueued(doc._id).catch((err: unknown) => deps.logger.error({ err, taskId: req.taskId }, 'could not withdraw task; the sweeper will queue it'));
-        throw new ApiError('ServiceUnavailable', 'the task queue is unavailable; retry with the same task id', { cause });
+        await deps.tasks
+          .deleteUnqueued(doc._id)
+          .catch((err: unknown) =>
+            deps.logger.error(
+              { err, taskId: req.taskId },
+              'could not withdraw task; the sweeper will queue it',
+            ),
+          );
+        throw new ApiError(
+          'ServiceUnavailable',
+          'the task queue is unavailable; retry with the same task id',
+          { cause },
+        );
       }
       await deps.tasks.markQueued(doc._id, seq);
       return { taskId: req.taskId, dueAt };

@@ -16,7 +16,11 @@ const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json']);
  */
 export function registerAuth(
   app: FastifyInstance,
-  deps: { accessKeys: AccessKeyLookup; nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> }; clock: () => number },
+  deps: {
+    accessKeys: AccessKeyLookup;
+    nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
+    clock: () => number;
+  },
 ): void {
   app.decorateRequest('tenant', '');
   app.addHook('preHandler', async (request: FastifyRequest) => {

@@ -12,7 +12,10 @@ export interface ErrorBody {
 const FASTIFY_ERRORS: Record<string, { code: keyof typeof ErrorCodes; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PayloadTooLarge', message: 'request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UnsupportedMediaType' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'InvalidArgument', message: 'Content-Length does not match the body' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'InvalidArgument',
+    message: 'Content-Length does not match the body',
+  },
 };
 
 /** The one place errors become HTTP answers: FC-style {Code, Message, RequestId} with the code's status. */
@@ -36,21 +39,35 @@ export function registerErrorHandling(app: FastifyInstance): void {
       body = { Code: 'InvalidArgument', Message: error.message, RequestId: request.id };
     } else if (isUnavailable(error)) {
       status = 503;
-      body = { Code: 'ServiceUnavailable', Message: 'a backing server is unavailable; retry later', RequestId: request.id };
+      body = {
+        Code: 'ServiceUnavailable',
+        Message: 'a backing server is unavailable; retry later',
+        RequestId: request.id,
+      };
       request.log.error({ err: error }, 'backing server unavailable');
     } else {
       status = 500;
-      body = { Code: 'InternalServerError', Message: 'internal error; see the server log for this request id', RequestId: request.id };
+      body = {
+        Code: 'InternalServerError',
+        Message: 'internal error; see the server log for this request id',
+        RequestId: request.id,
+      };
       request.log.error({ err: error }, 'unhandled error');
     }
     void reply.status(status).header('content-type', 'application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ Code: 'PathNotFound', Message: `no route ${request.method} ${request.url.split('?')[0]}`, RequestId: request.id });
+    void reply.status(404).send({
+      Code: 'PathNotFound',
+      Message: `no route ${request.method} ${request.url.split('?')[0]}`,
+      RequestId: request.id,
+    });
   });
 }
 
 function isUnavailable(error: Error): boolean {
   const name = error.name ?? '';
-  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|ConnectionError|TimeoutError|ClosedConnectionError/.test(name);
+  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|ConnectionError|TimeoutError|ClosedConnectionError/.test(
+    name,
+  );
 }

@@ -34,10 +34,19 @@ await runService('ingress', async ({ config, logger }) => {
     functionsKv: buckets.functions,
     stops: createStopRequests(buckets.stops),
     bus,
-    acceptor: createTaskAcceptor({ tasks, bus, queues: createTaskQueues(nc, names), retentionSeconds: config.retentionSeconds, logger }),
+    acceptor: createTaskAcceptor({
+      tasks,
+      bus,
+      queues: createTaskQueues(nc, names),
+      retentionSeconds: config.retentionSeconds,
+      logger,
+    }),
     accessKeys,
     nonces: createNonceStore(buckets.nonces),
-    limits: { maxAsyncPayloadBytes: config.maxAsyncPayloadBytes, maxSyncPayloadBytes: config.maxSyncPayloadBytes },
+    limits: {
+      maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
+      maxSyncPayloadBytes: config.maxSyncPayloadBytes,
+    },
     logger,
     ready: async () => {
       if (nc.isClosed()) throw new Error('NATS connection closed');

@@ -62,14 +62,20 @@ export function createBatchApplier(deps: {
           outcomes[i] = done;
           return;
         case 'stale':
-          logger.debug({ taskId: event.taskId, type: event.type, reason: verdict.reason }, 'stale event ignored');
+          logger.debug(
+            { taskId: event.taskId, type: event.type, reason: verdict.reason },
+            'stale event ignored',
+          );
           outcomes[i] = done;
           return;
         case 'premature':
           outcomes[i] = retry(PREMATURE_RETRY_MS, verdict.reason);
           return;
         case 'unknownTask':
-          logger.warn({ taskId: event.taskId, tenant: event.tenant, type: event.type }, 'event for unknown task dropped');
+          logger.warn(
+            { taskId: event.taskId, tenant: event.tenant, type: event.type },
+            'event for unknown task dropped',
+          );
           outcomes[i] = drop('unknown task');
           return;
         default: {

@@ -15,7 +15,9 @@ await runService('status', async ({ config, logger, health }) => {
   const reaper = ttlSupported
     ? undefined
     : setInterval(() => {
-        removeExpired(db, names, new Date()).catch((err: unknown) => logger.error({ err }, 'retention sweep failed'));
+        removeExpired(db, names, new Date()).catch((err: unknown) =>
+          logger.error({ err }, 'retention sweep failed'),
+        );
       }, 60_000);
   if (!ttlSupported) logger.info('server has no TTL indexes; expiring tasks with a periodic delete');
   const store = createTaskStore(db, names);

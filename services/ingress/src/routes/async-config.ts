@@ -1,5 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { buildAsyncConfig, notFound, parseAsyncConfig, parseFunctionName, parsePageQuery } from '@asyncfn/core';
+import {
+  buildAsyncConfig,
+  notFound,
+  parseAsyncConfig,
+  parseFunctionName,
+  parsePageQuery,
+} from '@asyncfn/core';
 import { putFunction } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
 import { API, jsonBody } from '../http.js';

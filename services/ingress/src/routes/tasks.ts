@@ -16,7 +16,10 @@ type TaskParams = { Params: { functionName: string; taskId: string } };
 type NameParams = { Params: { functionName: string } };
 
 const isCursor = (v: unknown): v is { t: number; id: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { t: unknown }).t === 'number' && typeof (v as { id: unknown }).id === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { t: unknown }).t === 'number' &&
+  typeof (v as { id: unknown }).id === 'string';
 
 export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const clock = deps.clock ?? Date.now;
@@ -59,7 +62,9 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
     const last = page.at(-1);
     return {
       tasks: page.map((doc) => asyncTaskView(doc, { includePayload: q.includePayload })),
-      ...(docs.length > q.limit && last ? { nextToken: encodePageToken({ t: last.startedTime, id: last._id }) } : {}),
+      ...(docs.length > q.limit && last
+        ? { nextToken: encodePageToken({ t: last.startedTime, id: last._id }) }
+        : {}),
     };
   });
 
@@ -80,7 +85,12 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
         ...(doc.queueSeq !== undefined ? { queueSeq: doc.queueSeq } : {}),
         ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
       });
-      await deps.stops.request({ tenant: doc.tenant, taskId: doc.taskId, functionName: name, requestedAt: clock() });
+      await deps.stops.request({
+        tenant: doc.tenant,
+        taskId: doc.taskId,
+        functionName: name,
+        requestedAt: clock(),
+      });
     }
     return reply.status(200).send({ taskId: doc.taskId, requestId: request.id });
   });
