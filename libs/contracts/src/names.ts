@@ -16,6 +16,8 @@ export interface Names {
     runs: string;
     /** Every task event (limits retention; status and destination consume durably). */
     events: string;
+    /** Result records whose delivery failed after all retries (limits retention, 7 days). */
+    deadLetters: string;
   };
   consumers: {
     dispatcher: string;
@@ -31,6 +33,10 @@ export interface Names {
     stops: string;
     /** Signature nonces seen in the last 30 minutes (replay protection). */
     nonces: string;
+    /** Captured stdout/stderr per task attempt (capped), written by executors, read by the API. */
+    logs: string;
+    /** Live function instances per executor (short TTL, refreshed), for the instances API. */
+    instances: string;
   };
   collections: {
     functions: string;
@@ -50,8 +56,12 @@ export interface Names {
     /** Core NATS request/reply subject for synchronous invocations. */
     sync(tenant: string, functionName: string): string;
     syncAll: string;
+    deadLetter(tenant: string, functionName: string): string;
+    deadLettersAll: string;
+    /** Core NATS request/reply: trigger runners hand invocations to the ingress, the one acceptor. */
+    intake: string;
   };
-  queueGroups: { executors: string };
+  queueGroups: { executors: string; ingress: string };
 }
 
 export const DEFAULT_NAMESPACE = 'asyncfn';
@@ -65,7 +75,12 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
   return {
     namespace: ns,
     database: ns,
-    streams: { tasks: `${NS}_TASKS`, runs: `${NS}_RUNS`, events: `${NS}_EVENTS` },
+    streams: {
+      tasks: `${NS}_TASKS`,
+      runs: `${NS}_RUNS`,
+      events: `${NS}_EVENTS`,
+      deadLetters: `${NS}_DEAD_LETTERS`,
+    },
     consumers: {
       dispatcher: 'dispatcher',
       dispatcherStops: 'dispatcher-stops',
@@ -73,7 +88,13 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       status: 'status',
       destination: 'destination',
     },
-    kv: { functions: `${ns}-functions`, stops: `${ns}-stops`, nonces: `${ns}-nonces` },
+    kv: {
+      functions: `${ns}-functions`,
+      stops: `${ns}-stops`,
+      nonces: `${ns}-nonces`,
+      logs: `${ns}-logs`,
+      instances: `${ns}-instances`,
+    },
     collections: {
       functions: 'functions',
       tasks: 'tasks',
@@ -91,8 +112,11 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       eventsOfType: (type) => `${ns}.events.*.*.${type}`,
       sync: (tenant, fn) => `${ns}.sync.${tenant}.${fn}`,
       syncAll: `${ns}.sync.>`,
+      deadLetter: (tenant, fn) => `${ns}.dead.${tenant}.${fn}`,
+      deadLettersAll: `${ns}.dead.>`,
+      intake: `${ns}.intake`,
     },
-    queueGroups: { executors: `${ns}-executors` },
+    queueGroups: { executors: `${ns}-executors`, ingress: `${ns}-ingress` },
   };
 }
 

@@ -42,6 +42,14 @@ export function streamConfigs(names: Names): (Partial<StreamConfig> & { name: st
       max_age: nanos(24 * 3600 * 1000),
       duplicate_window: minutes(10),
     },
+    {
+      name: names.streams.deadLetters,
+      subjects: [names.subjects.deadLettersAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(7 * 24 * 3600 * 1000),
+      duplicate_window: minutes(10),
+    },
   ];
 }
 
@@ -112,6 +120,8 @@ export interface Topology {
   functions: KV;
   stops: KV;
   nonces: KV;
+  logs: KV;
+  instances: KV;
 }
 
 /** Creates (or updates) every stream, durable consumer and KV bucket; safe to run on every start. */
@@ -125,14 +135,18 @@ export async function ensureTopology(nc: NatsConnection, names: Names): Promise<
 /** Opens the KV buckets, creating them if needed. */
 export async function openBuckets(nc: NatsConnection, names: Names): Promise<Topology> {
   const kvm = new Kvm(nc);
-  const [functions, stops, nonces] = await Promise.all([
+  const [functions, stops, nonces, logs, instances] = await Promise.all([
     kvm.create(names.kv.functions, { history: 1 }),
     // Stop requests outlive any task they could concern: a week, the default retention.
     kvm.create(names.kv.stops, { history: 1, ttl: 7 * 24 * 3600 * 1000 }),
     // A signed request is valid for 15 minutes either side of now, so a nonce must be kept 30.
     kvm.create(names.kv.nonces, { history: 1, ttl: 30 * 60 * 1000 }),
+    // Task logs live as long as task history (7 days); each value is capped by the executor.
+    kvm.create(names.kv.logs, { history: 1, ttl: 7 * 24 * 3600 * 1000, maxValueSize: 1024 * 1024 }),
+    // Executors refresh their instances every few seconds; an executor that died ages out.
+    kvm.create(names.kv.instances, { history: 1, ttl: 30 * 1000 }),
   ]);
-  return { functions, stops, nonces };
+  return { functions, stops, nonces, logs, instances };
 }
 
 /** Deletes everything of a namespace (tests). */
