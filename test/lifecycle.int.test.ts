@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../scripts/stack.js';
 import {
@@ -222,6 +225,32 @@ describe('async invocation', () => {
       return body.status === 'Invalid' ? body : undefined;
     });
     expect(res.status).toBe('Invalid');
+  });
+});
+
+describe('task mode off (asyncTask=false)', () => {
+  it('runs the invocation but records no task', async () => {
+    const markers = mkdtempSync(join(tmpdir(), 'asyncfn-untracked-'));
+    await createFunction(
+      'untracked',
+      `exports.handler = async (event, context) => { require('fs').writeFileSync(require('path').join(process.env.MARKERS, context.taskId), event); };`,
+      { environmentVariables: { MARKERS: markers } },
+    );
+    await client.putAsyncInvokeConfig(
+      'untracked',
+      new $FC.PutAsyncInvokeConfigRequest({ body: new $FC.PutAsyncInvokeConfigInput({ asyncTask: false }) }),
+    );
+    const res = await invokeAsync(client, 'untracked', 'fire and forget', { taskId: 'untracked-1' });
+    expect(res.statusCode).toBe(202);
+    const ran = await eventually(async () =>
+      existsSync(join(markers, 'untracked-1'))
+        ? readFileSync(join(markers, 'untracked-1'), 'utf8')
+        : undefined,
+    );
+    expect(ran).toBe('fire and forget');
+    await expect(
+      client.getAsyncTask('untracked', 'untracked-1', new $FC.GetAsyncTaskRequest({})),
+    ).rejects.toMatchObject({ statusCode: 404 });
   });
 });
 

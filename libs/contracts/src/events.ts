@@ -45,6 +45,19 @@ export interface TaskEventBase {
   source: Source;
   /** W3C traceparent of the task's trace, so every hop joins one trace. */
   traceparent?: string;
+  /**
+   * Set on the terminal event of a task run with asyncTask=false (task mode off): nothing about it
+   * is stored, so the event carries what a destination record needs.
+   */
+  untracked?: UntrackedRequest;
+}
+
+/** What an untracked invocation's terminal event carries for its destination record. */
+export interface UntrackedRequest {
+  requestId: string;
+  /** Base64 of the invocation body. */
+  payload: string;
+  invokeCount: number;
 }
 
 export interface TaskEnqueued extends TaskEventBase {

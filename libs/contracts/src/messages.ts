@@ -13,6 +13,8 @@ export interface AcceptedTaskMessage {
   traceparent?: string;
   /** Set when this task re-runs an earlier one. */
   rerunOf?: string;
+  /** asyncTask=false: run it, but record no task state (only the terminal event, for destinations). */
+  untracked?: boolean;
 }
 
 /** A task handed to executors (dispatcher → executor). */
@@ -27,6 +29,7 @@ export interface RunTaskMessage {
   /** Retries allowed after the first attempt (maxAsyncRetryAttempts at dispatch). */
   maxRetries: number;
   traceparent?: string;
+  untracked?: boolean;
 }
 
 /** Synchronous invocation request/reply over core NATS (ingress ↔ executor). */

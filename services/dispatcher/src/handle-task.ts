@@ -44,28 +44,34 @@ export function createTaskHandler(deps: {
       attempt: 0,
       ...(task.traceparent ? { traceparent: task.traceparent } : {}),
     };
+    // Task mode off: no state is recorded, only the terminal event (for destinations) is published.
+    const final = task.untracked
+      ? { ...common, untracked: { requestId: task.requestId, payload: task.payload, invokeCount: 0 } }
+      : common;
+    const announceDequeued = () =>
+      task.untracked ? Promise.resolve() : deps.bus.publish({ ...common, type: 'TaskDequeued' });
     switch (decision.kind) {
       case 'defer':
         // Delayed task: stays Enqueued in the queue until due (capped so a stop is noticed).
         return retry(Math.min(decision.delayMs, 60_000), 'not due yet');
       case 'stop':
-        await deps.bus.publish({ ...common, type: 'TaskStopped', reason: 'stopped before it was dequeued' });
+        await deps.bus.publish({ ...final, type: 'TaskStopped', reason: 'stopped before it was dequeued' });
         return done;
       case 'invalid':
-        await deps.bus.publish({ ...common, type: 'TaskDequeued' });
-        await deps.bus.publish({ ...common, type: 'TaskInvalidated', reason: decision.reason });
+        await announceDequeued();
+        await deps.bus.publish({ ...final, type: 'TaskInvalidated', reason: decision.reason });
         return done;
       case 'expire':
-        await deps.bus.publish({ ...common, type: 'TaskDequeued' });
+        await announceDequeued();
         await deps.bus.publish({
-          ...common,
+          ...final,
           type: 'TaskExpired',
           ageSeconds: decision.ageSeconds,
           maxAgeSeconds: decision.maxAgeSeconds,
         });
         return done;
       case 'run': {
-        await deps.bus.publish({ ...common, type: 'TaskDequeued' });
+        await announceDequeued();
         const run: RunTaskMessage = {
           v: 1,
           taskId: task.taskId,
@@ -76,6 +82,7 @@ export function createTaskHandler(deps: {
           enqueuedAt: task.enqueuedAt,
           maxRetries: decision.maxRetries,
           ...(task.traceparent ? { traceparent: task.traceparent } : {}),
+          ...(task.untracked ? { untracked: true } : {}),
         };
         await deps.queues.handOff(run, `${task.tenant}:${task.taskId}`);
         return done;

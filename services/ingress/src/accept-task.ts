@@ -18,6 +18,11 @@ export interface AcceptRequest {
 export interface TaskAcceptor {
   /** Accepts a task (the 202): recorded, announced, queued. Throws 409 if the id is taken. */
   accept(request: AcceptRequest): Promise<{ taskId: string; dueAt: number }>;
+  /**
+   * Task mode off (asyncTask=false): queued only, nothing recorded, so it cannot be queried or
+   * stopped; duplicates are caught only within JetStream's duplicate window (10 minutes).
+   */
+  acceptUntracked(request: AcceptRequest): Promise<{ taskId: string; dueAt: number }>;
 }
 
 /**
@@ -104,6 +109,27 @@ export function createTaskAcceptor(deps: {
         );
       }
       await deps.tasks.markQueued(doc._id, seq);
+      return { taskId: req.taskId, dueAt };
+    },
+    async acceptUntracked(req) {
+      const now = clock();
+      const dueAt = now + req.delaySeconds * 1000;
+      try {
+        await deps.queues.enqueue({
+          v: 1,
+          taskId: req.taskId,
+          tenant: req.tenant,
+          functionName: req.functionName,
+          requestId: req.requestId,
+          payload: req.payload.toString('base64'),
+          enqueuedAt: now,
+          dueAt,
+          untracked: true,
+          ...(req.traceparent ? { traceparent: req.traceparent } : {}),
+        });
+      } catch (cause) {
+        throw new ApiError('ServiceUnavailable', 'the task queue is unavailable; retry', { cause });
+      }
       return { taskId: req.taskId, dueAt };
     },
   };

@@ -33,7 +33,10 @@ export function createBatchApplier(deps: {
     const positions: number[] = [];
     msgs.forEach((msg, i) => {
       const event = parseEvent(msg);
-      if (event) {
+      if (event?.untracked) {
+        // Task mode off: there is no task to record.
+        outcomes[i] = done;
+      } else if (event) {
         events.push(event);
         positions.push(i);
       } else {

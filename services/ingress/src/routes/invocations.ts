@@ -38,7 +38,9 @@ export async function invocationRoutes(app: FastifyInstance, deps: IngressDeps):
         }
         const givenId = header(request, 'x-fc-async-task-id');
         const taskId = givenId !== undefined ? parseTaskId(givenId) : request.id;
-        const { dueAt } = await deps.acceptor.accept({
+        const accept =
+          fn.asyncConfig?.asyncTask === false ? deps.acceptor.acceptUntracked : deps.acceptor.accept;
+        const { dueAt } = await accept({
           tenant: request.tenant,
           functionName: name,
           taskId,
