@@ -157,7 +157,7 @@ describe('durability under SIGKILL', () => {
       requestId: 'r-orphan',
       status: 'Enqueued',
       attempt: 0,
-      version: 0,
+      version: 1,
       payload: Buffer.from('orphan').toString('base64'),
       startedTime: now,
       dueAt: now,

@@ -27,7 +27,6 @@ export interface BatchPlan {
 /**
  * Plans how a batch of events changes history and projections: events of one task are applied in
  * order, in memory, so each task gets one guarded write however many of its events the batch holds.
- * A projection at version 0 was inserted by the ingress and has no event applied yet.
  */
 export function planBatch(
   events: TaskEvent[],
@@ -46,8 +45,7 @@ export function planBatch(
       plan.verdicts.push({ kind: 'unknownTask' });
       continue;
     }
-    const state = base.version === 0 ? undefined : { status: base.status, attempt: base.attempt };
-    const decision = decide(state, event);
+    const decision = decide({ status: base.status, attempt: base.attempt }, event);
     if (decision.kind === 'reject') {
       plan.verdicts.push({ kind: decision.rejection, reason: decision.reason });
       continue;

@@ -6,7 +6,7 @@ const base = (over: Partial<BaseDoc> = {}): BaseDoc => ({
   _id: 'acme:t1',
   status: 'Enqueued',
   attempt: 0,
-  version: 0,
+  version: 1,
   invokeCount: 0,
   ...over,
 });
@@ -26,17 +26,15 @@ const ev = (type: TaskEvent['type'], attempt = 0, extra: object = {}): TaskEvent
   }) as TaskEvent;
 
 describe('planBatch', () => {
-  it('given a fresh task, when its whole life arrives in one batch, then one write and the full history', () => {
+  it('given an accepted task, when the rest of its life arrives in one batch, then one write and the history', () => {
     const events = [
-      ev('TaskEnqueued', 0, { requestId: 'r' }),
       ev('TaskDequeued'),
       ev('TaskStarted', 1),
       ev('TaskSucceeded', 1, { returnPayload: 'ok', durationMs: 3 }),
     ];
     const plan = planBatch(events, new Map([['acme:t1', base()]]), 1000);
-    expect(plan.verdicts.map((v) => v.kind)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(plan.verdicts.map((v) => v.kind)).toEqual(['applied', 'applied', 'applied']);
     expect(plan.history.map((h) => [h.seq, h.status])).toEqual([
-      [1, 'Enqueued'],
       [2, 'Dequeued'],
       [3, 'Running'],
       [4, 'Succeeded'],
@@ -44,9 +42,16 @@ describe('planBatch', () => {
     expect(plan.writes).toHaveLength(1);
     expect(plan.writes[0]).toMatchObject({
       id: 'acme:t1',
-      expectedVersion: 0,
+      expectedVersion: 1,
       set: { status: 'Succeeded', version: 4, invokeCount: 1, returnPayload: 'ok' },
     });
+  });
+
+  it('a repeated TaskEnqueued is stale', () => {
+    expect(
+      planBatch([ev('TaskEnqueued', 0, { requestId: 'r' })], new Map([['acme:t1', base()]]), 1000).verdicts[0]
+        ?.kind,
+    ).toBe('stale');
   });
 
   it('given a finished task, when a late event arrives, then it is stale and nothing is written', () => {
@@ -73,7 +78,7 @@ describe('planBatch', () => {
   it('an event of an unknown task is reported, and an early one is premature', () => {
     const plan = planBatch(
       [ev('TaskDequeued'), ev('TaskSucceeded', 1, { returnPayload: '', durationMs: 1 })],
-      new Map([['acme:t1', base({ version: 1 })]]),
+      new Map([['acme:t1', base()]]),
       1000,
     );
     expect(plan.verdicts[0]?.kind).toBe('applied');

@@ -7,3 +7,4 @@ export * from './dispatch.js';
 export * from './attempt.js';
 export * from './apply-events.js';
 export * from './function-record.js';
+export * from './accepted-task.js';

@@ -34,6 +34,8 @@ export interface TaskQuery {
 export interface TaskStore {
   /** Inserts an accepted task; false if the id is taken (within retention). */
   insertAccepted(doc: TaskDocument): Promise<boolean>;
+  /** Writes a history entry whose id is deterministic (the Enqueued entry); a second write is a no-op. */
+  recordHistory(entry: TaskEventDocument): Promise<void>;
   markQueued(id: string, queueSeq: number): Promise<void>;
   /** Withdraws an accepted task whose publish failed (only while nothing has happened to it). */
   deleteUnqueued(id: string): Promise<void>;
@@ -63,6 +65,13 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       } catch (err) {
         if (isDuplicateKeyError(err)) return false;
         throw err;
+      }
+    },
+    async recordHistory(entry) {
+      try {
+        await events.insertOne(entry);
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
       }
     },
     async markQueued(id, queueSeq) {

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Names } from '@asyncfn/contracts';
 import type { FunctionStore, TaskStore } from '@asyncfn/mongo';
-import type { EventBus, StopRequests } from '@asyncfn/nats';
+import type { EventBus, FunctionDirectory, StopRequests } from '@asyncfn/nats';
 import type { KV } from '@nats-io/kv';
 import type { AccessKeyLookup } from '@asyncfn/auth';
 import type { Logger } from '@asyncfn/telemetry';
@@ -12,6 +12,8 @@ export interface IngressDeps {
   names: Names;
   nc: NatsConnection;
   functions: FunctionStore;
+  /** The functions KV, watched: what the invocation hot path reads instead of MongoDB. */
+  directory: FunctionDirectory;
   tasks: TaskStore;
   functionsKv: KV;
   stops: StopRequests;

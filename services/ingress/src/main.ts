@@ -9,6 +9,7 @@ import {
   createTaskQueues,
   ensureTopology,
   putFunction,
+  watchFunctions,
 } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createTaskAcceptor } from './accept-task.js';
@@ -26,17 +27,18 @@ await runService('ingress', async ({ config, logger }) => {
   // MongoDB is the source of truth for functions; the KV copy is what other services watch.
   for await (const record of functions.listAll()) await putFunction(buckets.functions, record);
   const bus = createEventBus(nc, names, 'ingress');
+  const directory = await watchFunctions(buckets.functions);
   const app = await buildApp({
     names,
     nc,
     functions,
+    directory,
     tasks,
     functionsKv: buckets.functions,
     stops: createStopRequests(buckets.stops),
     bus,
     acceptor: createTaskAcceptor({
       tasks,
-      bus,
       queues: createTaskQueues(nc, names),
       retentionSeconds: config.retentionSeconds,
       logger,
@@ -58,6 +60,7 @@ await runService('ingress', async ({ config, logger }) => {
     ownsPort: true,
     async stop() {
       await app.close();
+      directory.stop();
       await nc.drain();
       await client.close();
     },

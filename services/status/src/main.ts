@@ -1,6 +1,6 @@
 import { createNames } from '@asyncfn/contracts';
 import { connectMongo, createTaskStore, ensureIndexes, removeExpired } from '@asyncfn/mongo';
-import { connectNats, consumeBatches, createEventBus, createTaskQueues, ensureTopology } from '@asyncfn/nats';
+import { connectNats, consumeBatches, createTaskQueues, ensureTopology } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createBatchApplier } from './apply-batch.js';
 import { startSweeper } from './sweeper.js';
@@ -32,7 +32,6 @@ await runService('status', async ({ config, logger, health }) => {
   const sweeper = startSweeper({
     store,
     queues: createTaskQueues(nc, names),
-    bus: createEventBus(nc, names, 'status'),
     logger,
     sweepAfterMs: config.sweepAfterMs,
   });

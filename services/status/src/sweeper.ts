@@ -1,17 +1,17 @@
-import type { AcceptedTaskMessage } from '@asyncfn/contracts';
+import { acceptedMessageOf, buildAcceptedTask } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
-import type { EventBus, TaskQueues } from '@asyncfn/nats';
+import type { TaskQueues } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 
 /**
  * Finds accepted tasks whose queue publish was never confirmed (the ingress died between its
- * insert and its publish) and publishes them again: TaskEnqueued (stale if it did arrive) and the
- * task itself, with the same Nats-Msg-Id, so a publish that did land is deduplicated by the stream.
+ * insert and its publish) and finishes what the ingress started: the first history entry (its id is
+ * deterministic, so a second write is a no-op) and the queue message, with the same Nats-Msg-Id,
+ * so a publish that did land is deduplicated by the stream.
  */
 export function startSweeper(deps: {
   store: TaskStore;
   queues: TaskQueues;
-  bus: EventBus;
   logger: Logger;
   sweepAfterMs: number;
   intervalMs?: number;
@@ -25,31 +25,24 @@ export function startSweeper(deps: {
     try {
       const stranded = await deps.store.findUnqueued(clock() - deps.sweepAfterMs, 500);
       for (const doc of stranded) {
-        const message: AcceptedTaskMessage = {
-          v: 1,
-          taskId: doc.taskId,
-          tenant: doc.tenant,
-          functionName: doc.functionName,
-          requestId: doc.requestId,
-          payload: doc.payload,
-          enqueuedAt: doc.startedTime,
-          dueAt: doc.dueAt,
-          ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
-          ...(doc.rerunOf ? { rerunOf: doc.rerunOf } : {}),
-        };
-        await deps.bus.publish({
-          type: 'TaskEnqueued',
-          taskId: doc.taskId,
-          tenant: doc.tenant,
-          functionName: doc.functionName,
-          attempt: 0,
-          requestId: doc.requestId,
-          dueAt: doc.dueAt,
-          ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
-        });
-        const { seq, duplicate } = await deps.queues.enqueue(message);
+        const retentionMs = doc.expireAt.getTime() - doc.startedTime;
+        const { enqueued } = buildAcceptedTask(
+          {
+            tenant: doc.tenant,
+            functionName: doc.functionName,
+            taskId: doc.taskId,
+            requestId: doc.requestId,
+            payload: doc.payload,
+            delaySeconds: (doc.dueAt - doc.startedTime) / 1000,
+            ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
+          },
+          doc.startedTime,
+          retentionMs,
+        );
+        await deps.store.recordHistory(enqueued);
+        const { seq, duplicate } = await deps.queues.enqueue(acceptedMessageOf(doc));
         await deps.store.markQueued(doc._id, seq);
-        deps.logger.warn({ taskId: doc.taskId, tenant: doc.tenant, duplicate }, 'stranded task republished');
+        deps.logger.warn({ taskId: doc.taskId, tenant: doc.tenant, duplicate }, 'stranded task queued');
       }
     } catch (err) {
       deps.logger.error({ err }, 'sweep failed');

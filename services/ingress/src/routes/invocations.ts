@@ -25,7 +25,7 @@ export async function invocationRoutes(app: FastifyInstance, deps: IngressDeps):
       if (type !== 'async' && type !== 'sync') {
         throw new ApiError('InvalidArgument', 'x-fc-invocation-type: must be Sync or Async');
       }
-      const fn = await deps.functions.get(request.tenant, name);
+      const fn = await deps.directory.get(request.tenant, name);
       if (!fn) throw notFound.function(name);
       const traceparent = currentTraceparent();
 
