@@ -6,7 +6,10 @@
 # Idempotent: a stamp file per server (stamps/<server>.version) records the
 # installed pinned version; a matching stamp means "already present".
 # Go servers are built from the Go module proxy; Kafka jars come from Maven
-# Central via mvn. The Kafka download runs in parallel with the Go builds.
+# Central via mvn; mongo is FerretDB (Go) on PostgreSQL from Debian's packages
+# (apt-get install postgresql, skipped when already installed; its major
+# version is recorded in the mongo stamp). The Kafka download runs in parallel
+# with the Go builds.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,8 +25,11 @@ export CGO_ENABLED=0 GOFLAGS=-trimpath GOWORK=off
 apt_install() {
   if [[ "$(id -u)" == 0 ]] && have apt-get; then
     warn "installing Debian packages: $*"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" > /dev/null ||
-      { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" > /dev/null; }
+    # Lock timeout: the kafka install may run apt at the same time.
+    local apt=(apt-get -o DPkg::Lock::Timeout=300 -y -q --no-install-recommends)
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "$@" > /dev/null ||
+      { apt-get -o DPkg::Lock::Timeout=300 update -q > /dev/null &&
+        DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "$@" > /dev/null; }
   else
     return 1
   fi
@@ -34,6 +40,31 @@ need_go() {
     PATH="/usr/local/go/bin:$PATH"
   fi
   have go || die "go is required to build nats/mongo/jaeger (Go >= 1.24; not found on PATH)"
+}
+
+# PostgreSQL server binaries (initdb, pg_ctl, postgres, psql, pg_isready)
+# from Debian's packages. Only the binaries are used: servers.sh runs a
+# private cluster under the cache, not the package's default cluster.
+need_postgresql() {
+  # servers.sh grants the postgres user traversal of the cache path (under
+  # /root, mode 0700) with an ACL when it can, else with o+x; setfacl is in
+  # the acl package.
+  have setfacl || apt_install acl || true
+  [[ -n "$(pg_bindir)" ]] && return 0
+  local before=""
+  have pg_lsclusters && before="$(pg_lsclusters -h 2> /dev/null | awk '$4 == "online" {print $1 "/" $2}')"
+  apt_install postgresql || die "PostgreSQL is required for mongo (FerretDB's backend): apt-get install postgresql"
+  [[ -n "$(pg_bindir)" ]] || die "postgresql installed, but no /usr/lib/postgresql/*/bin/initdb"
+  # The package creates (and may start) a default cluster on port 5432. We
+  # don't use it: stop it if our install started it, to free its memory.
+  if have pg_lsclusters; then
+    local c
+    for c in $(pg_lsclusters -h 2> /dev/null | awk '$4 == "online" {print $1 "/" $2}'); do
+      [[ " $before " == *" $c "* ]] && continue
+      warn "stopping the package's default PostgreSQL cluster $c (not used by asyncfn)"
+      pg_ctlcluster "${c%/*}" "${c#*/}" stop > /dev/null 2>&1 || true
+    done
+  fi
 }
 
 need_java_maven() {
@@ -72,16 +103,34 @@ build_nats() {
 }
 
 build_mongo() {
+  need_postgresql
+  say "postgresql: $(pg_major "$(pg_bindir)") ($(pg_bindir))"
+  # The FerretDB binary does not depend on PostgreSQL's version: keep a built
+  # one of the pinned version and patch (e.g. when only the PostgreSQL part of
+  # the stamp changed).
+  local pkg="module-proxy+$FERRETDB_PATCH" have_version=""
+  if [[ -x "$BIN_DIR/ferretdb" ]]; then
+    have_version="$("$BIN_DIR/ferretdb" --version 2> /dev/null || true)"
+  fi
+  if grep -qx "version: $FERRETDB_VERSION" <<< "$have_version" &&
+    grep -qx "package: $pkg" <<< "$have_version"; then
+    say "ferretdb $FERRETDB_VERSION ($pkg) already built: $BIN_DIR/ferretdb"
+    return 0
+  fi
   need_go
+  have patch || apt_install patch || die "patch is required to build ferretdb"
   local tmp
   tmp="$(new_tmp mongo)"
   module_src github.com/FerretDB/FerretDB "$FERRETDB_VERSION" "$tmp/src"
+  # Fix for a pool deadlock of the PostgreSQL backend (see the patch's header).
+  patch -d "$tmp/src" -p1 --forward --batch --quiet < "$HERE/ferretdb-$FERRETDB_VERSION-pg-pool.patch" ||
+    die "ferretdb-$FERRETDB_VERSION-pg-pool.patch does not apply"
   # The module zip lacks build/version/version.txt; without it the binary
   # panics at startup ("Invalid build/version/version.txt file content").
   printf '%s\n' "$FERRETDB_VERSION" > "$tmp/src/build/version/version.txt"
-  printf '%s\n' "module-proxy" > "$tmp/src/build/version/package.txt"
-  # Default build tags include the sqlite (pure-Go modernc) and postgresql
-  # handlers; no extra tags are needed.
+  printf '%s\n' "$pkg" > "$tmp/src/build/version/package.txt"
+  # Default build tags include the postgresql handler (and sqlite); no extra
+  # tags are needed.
   (cd "$tmp/src" && go build -buildvcs=false -o "$tmp/ferretdb" ./cmd/ferretdb)
   mv -f "$tmp/ferretdb" "$BIN_DIR/ferretdb"
   chmod -R u+w "$tmp" 2> /dev/null || true

@@ -7,7 +7,10 @@
 # Pinned versions (bump here; the stamp files make install.sh rebuild).
 # ---------------------------------------------------------------------------
 NATS_VERSION="v2.11.17"                 # github.com/nats-io/nats-server/v2
-FERRETDB_VERSION="v1.24.2"              # github.com/FerretDB/FerretDB (v1 line, SQLite backend)
+FERRETDB_VERSION="v1.24.2"              # github.com/FerretDB/FerretDB (v1 line, PostgreSQL backend)
+FERRETDB_PATCH="asyncfn.1"              # ferretdb-v1.24.2-pg-pool.patch (see its header)
+# PostgreSQL itself comes from Debian's packages (apt: postgresql); its major
+# version is part of the mongo stamp (see server_version).
 KAFKA_VERSION="3.9.2"                   # org.apache.kafka:kafka_2.13 (KRaft; 3.x for kafkajs 2.2.4)
 KAFKA_SCALA="2.13"
 SLF4J_VERSION="1.7.36"                  # slf4j-reload4j binding, matches kafka 3.9's slf4j-api
@@ -40,6 +43,19 @@ JAEGER_QUERY="http://127.0.0.1:16686"
 JAEGER_OTLP_GRPC="127.0.0.1:4317"
 JAEGER_OTLP_HTTP="http://127.0.0.1:4318"
 JAEGER_HEALTH="http://127.0.0.1:13133"
+
+# FerretDB's PostgreSQL backend: a private cluster of our own, loopback only,
+# on a non-default port (never Debian's default cluster on 5432).
+PG_HOST="127.0.0.1"
+PG_PORT="54329"
+PG_DB="ferretdb"
+PG_USER="postgres"
+PG_DATA="${DATA_DIR}/postgres"
+PG_SOCKET_DIR="${RUN_DIR}/pg"
+PG_LOG="${LOG_DIR}/postgres.log"
+# FerretDB's pgx pool: 150 of PostgreSQL's max_connections=200 (default 50;
+# every open cursor holds a connection until it is exhausted or killed).
+PG_URL="postgres://${PG_USER}@${PG_HOST}:${PG_PORT}/${PG_DB}?sslmode=disable&pool_max_conns=150"
 
 ensure_dirs() {
   mkdir -p "$BIN_DIR" "$KAFKA_DIR" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR" "$STAMP_DIR"
@@ -85,7 +101,7 @@ servers_from_args() {
 server_version() {
   case "$1" in
     nats) printf '%s' "$NATS_VERSION" ;;
-    mongo) printf '%s' "ferretdb-$FERRETDB_VERSION" ;;
+    mongo) printf '%s' "ferretdb-$FERRETDB_VERSION+$FERRETDB_PATCH+postgresql-$(pg_major "$(pg_bindir)" || printf none)" ;;
     kafka) printf '%s' "kafka_${KAFKA_SCALA}-${KAFKA_VERSION}" ;;
     jaeger) printf '%s' "jaeger-$JAEGER_VERSION" ;;
   esac
@@ -98,6 +114,41 @@ server_artifact() {
     kafka) printf '%s' "$KAFKA_LIBS/kafka_${KAFKA_SCALA}-${KAFKA_VERSION}.jar" ;;
     jaeger) printf '%s' "$BIN_DIR/jaeger" ;;
   esac
+}
+
+# pg_bindir -> the PostgreSQL bin dir to use (nothing when none is installed):
+# the one matching the cluster's PG_VERSION when there is a cluster, else the
+# newest Debian-packaged one, else pg_config's.
+pg_bindir() {
+  local want="" d
+  if [[ -r "$PG_DATA/PG_VERSION" ]]; then
+    want="$(tr -dc '0-9' < "$PG_DATA/PG_VERSION")"
+    if [[ -n "$want" && -x "/usr/lib/postgresql/$want/bin/initdb" ]]; then
+      printf '%s' "/usr/lib/postgresql/$want/bin"
+      return 0
+    fi
+  fi
+  d="$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' 2> /dev/null |
+    sort -V | tail -n 1)"
+  if [[ -n "$d" ]]; then
+    printf '%s' "${d%/initdb}"
+    return 0
+  fi
+  if have pg_config; then
+    d="$(pg_config --bindir 2> /dev/null)" || d=""
+    [[ -n "$d" && -x "$d/initdb" ]] && printf '%s' "$d"
+  fi
+  return 0
+}
+
+# pg_major BINDIR -> the PostgreSQL major version of BINDIR's server ("15").
+pg_major() {
+  local bin="$1" v
+  [[ -n "$bin" && -x "$bin/postgres" ]] || return 1
+  v="$("$bin/postgres" --version 2> /dev/null)" || return 1 # "postgres (PostgreSQL) 15.14 (Debian ...)"
+  v="${v#*) }"
+  v="${v%%[!0-9]*}"
+  [[ -n "$v" ]] && printf '%s' "$v"
 }
 
 stamp_file() { printf '%s' "$STAMP_DIR/$1.version"; }
@@ -358,9 +409,10 @@ kill_group() {
   return 0
 }
 
+# log_tail NAME [LOGFILE] -> the last 20 lines of the server's (or LOGFILE's) log.
 log_tail() {
-  local log
-  log="$(log_file "$1")"
+  local log="${2:-}"
+  [[ -n "$log" ]] || log="$(log_file "$1")"
   if [[ -f "$log" ]]; then
     warn "----- last 20 lines of $log -----"
     tail -n 20 "$log" >&2 || true

@@ -7,9 +7,12 @@
 #
 # start installs what is missing (install.sh), starts each server detached in
 # its own process group (pid file in run/, log in logs/), and waits (bounded)
-# until it is ready. A server whose URL variable is set and non-empty is left
-# alone: NATS_URL (nats), MONGO_URL (mongo), KAFKA_BROKERS (kafka),
-# OTEL_EXPORTER_OTLP_ENDPOINT or JAEGER_QUERY_URL (jaeger).
+# until it is ready. "mongo" is FerretDB on a private PostgreSQL cluster
+# (data/postgres, 127.0.0.1:54329, log logs/postgres.log): start brings up
+# PostgreSQL first, stop takes it down last, status reports both.
+# A server whose URL variable is set and non-empty is left alone: NATS_URL
+# (nats), MONGO_URL (mongo: neither FerretDB nor PostgreSQL), KAFKA_BROKERS
+# (kafka), OTEL_EXPORTER_OTLP_ENDPOINT or JAEGER_QUERY_URL (jaeger).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,7 +47,7 @@ env_override() {
 server_url() {
   case "$1" in
     nats) printf '%s' "$NATS_CLIENT_URL (monitor $NATS_MONITOR_URL)" ;;
-    mongo) printf '%s' "$MONGO_URL_DEFAULT" ;;
+    mongo) printf '%s' "$MONGO_URL_DEFAULT (FerretDB on PostgreSQL $PG_HOST:$PG_PORT)" ;;
     kafka) printf '%s' "$KAFKA_BROKER" ;;
     jaeger) printf '%s' "$JAEGER_QUERY (OTLP grpc $JAEGER_OTLP_GRPC, http $JAEGER_OTLP_HTTP)" ;;
   esac
@@ -67,8 +70,15 @@ is_ready() {
     # A real MongoDB-wire {ping: 1} (python3 stdlib). FerretDB's own
     # /debug/readyz only pings when --setup-database is set, so without
     # python3 it is just "listener is up".
+    # FerretDB 1.x's ping reaches PostgreSQL only sometimes: the first one
+    # loads its metadata from PostgreSQL, later ones ping a connection pool
+    # only while some database exists (and answer from the cache otherwise).
+    # So for our FerretDB, PostgreSQL's own readiness is checked too.
     mongo)
       local rc=0
+      if [[ -n "$(server_pid mongo)" ]] && ! pg_ready; then
+        return 1
+      fi
       mongo_ping 127.0.0.1 27017 || rc=$?
       if ((rc == 2)); then
         http_ok "$FERRETDB_DEBUG_URL/debug/readyz"
@@ -106,8 +116,13 @@ orphan_pattern() {
 }
 
 orphan_pids() {
-  local pat f pid cmd
-  pat="$(orphan_pattern "$1")"
+  pids_matching "$(orphan_pattern "$1")"
+}
+
+# pids_matching STRING -> live processes whose command line runs STRING (an
+# absolute path, possibly followed by arguments), not shells that mention it.
+pids_matching() {
+  local pat="$1" f pid cmd
   for f in /proc/[0-9]*/cmdline; do
     pid="${f#/proc/}"
     pid="${pid%/cmdline}"
@@ -118,6 +133,235 @@ orphan_pids() {
     [[ "$cmd" == *"servers.sh"* ]] && continue
     pid_running "$pid" && printf '%s\n' "$pid"
   done
+}
+
+# ---------------------------------------------------------------------------
+# PostgreSQL: FerretDB's backend, part of "mongo". A private cluster in
+# data/postgres, owned by the postgres system user (PostgreSQL refuses to run
+# as root), on 127.0.0.1:54329 only, socket dir run/pg. Debian's default
+# cluster (if any) is neither used nor touched.
+# ---------------------------------------------------------------------------
+PG_OS_USER="postgres"
+PG_BIN=""
+PG_FAIL=""
+PG_STARTED=""
+PG_STOP_TIMEOUT="${ASYNCFN_PG_STOP_TIMEOUT:-30}"
+
+is_root() { [[ "$(id -u)" == 0 ]]; }
+
+# as_pg CMD... -> CMD as the postgres user when we are root (else as us),
+# from / so that its working directory is readable.
+as_pg() {
+  if is_root; then
+    (cd / && exec runuser -u "$PG_OS_USER" -- "$@")
+  else
+    (cd / && exec "$@")
+  fi
+}
+
+# pg_pid -> the live postmaster pid of our cluster, or nothing.
+pg_pid() {
+  local pid
+  [[ -r "$PG_DATA/postmaster.pid" ]] || return 0
+  pid="$(head -n 1 "$PG_DATA/postmaster.pid" 2> /dev/null | tr -dc '0-9')"
+  [[ -n "$pid" ]] || return 0
+  pid_running "$pid" || return 0
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | grep -qF -- "$PG_DATA" || return 0
+  printf '%s' "$pid"
+}
+
+# pg_ready -> 0 when a PostgreSQL server accepts connections on our port.
+pg_ready() {
+  [[ -n "$PG_BIN" ]] || PG_BIN="$(pg_bindir)"
+  if [[ -n "$PG_BIN" && -x "$PG_BIN/pg_isready" ]]; then
+    "$PG_BIN/pg_isready" -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -t 3 > /dev/null 2>&1
+  else
+    tcp_open "$PG_HOST" "$PG_PORT"
+  fi
+}
+
+# pg_grant_traversal -> lets the postgres user reach data/, logs/ and run/
+# (a cache under /root, mode 0700, is not reachable otherwise): an ACL entry
+# u:postgres:x on each blocking directory when setfacl works, else o+x.
+pg_grant_traversal() {
+  local target p part parts
+  for target in "$DATA_DIR" "$LOG_DIR" "$RUN_DIR"; do
+    p=""
+    IFS=/ read -r -a parts <<< "${target#/}"
+    for part in "${parts[@]}"; do
+      [[ -n "$part" ]] || continue
+      p="$p/$part"
+      as_pg test -x "$p" && continue
+      if have setfacl && setfacl -m "u:$PG_OS_USER:x" "$p" 2> /dev/null; then
+        warn "mongo: granted the $PG_OS_USER user traversal of $p (ACL u:$PG_OS_USER:x)"
+      elif chmod o+x "$p"; then
+        warn "mongo: made $p traversable (o+x) for the $PG_OS_USER user"
+      fi
+    done
+  done
+}
+
+# pg_conf_write -> asyncfn.conf in the cluster, included last from
+# postgresql.conf, so these settings win. Written fresh on every start.
+pg_conf_write() {
+  local sock="$PG_SOCKET_DIR"
+  # A unix socket path must fit in 107 bytes; with a long cache path, TCP only.
+  ((${#sock} + 12 <= 107)) || sock=""
+  cat > "$PG_DATA/asyncfn.conf" << EOF
+# Written by deploy/local/servers.sh on every start; edits are lost.
+listen_addresses = '$PG_HOST'
+port = $PG_PORT
+unix_socket_directories = '$sock'
+max_connections = 200
+shared_buffers = 256MB
+max_locks_per_transaction = 128   # dropDatabase drops a schema: a lock per table and index
+# fsync stays on (the default). synchronous_commit=off acknowledges a commit
+# before its WAL reaches the disk: much faster for many small writes (every
+# FerretDB write is a transaction). The durability tests kill client
+# processes, not the machine or PostgreSQL, and lose nothing with it; an OS
+# crash, power loss or a kill -9 of PostgreSQL itself may lose the commits of
+# the last ~0.6 s (3 x wal_writer_delay), but never corrupts the cluster.
+synchronous_commit = off
+log_timezone = 'UTC'
+timezone = 'UTC'
+EOF
+  if is_root; then chown "$PG_OS_USER:" "$PG_DATA/asyncfn.conf"; fi
+  grep -qx "include_if_exists = 'asyncfn.conf'" "$PG_DATA/postgresql.conf" ||
+    printf '\n# asyncfn: local settings\ninclude_if_exists = %s\n' "'asyncfn.conf'" >> "$PG_DATA/postgresql.conf"
+}
+
+# pg_init -> initdb once (into a temp dir, moved into place when complete).
+pg_init() {
+  [[ -f "$PG_DATA/PG_VERSION" ]] && return 0
+  local tmp="$PG_DATA.init"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  chmod 700 "$tmp"
+  if is_root; then chown "$PG_OS_USER:" "$tmp"; fi
+  echo "initdb $PG_DATA (PostgreSQL $(pg_major "$PG_BIN"))" >> "$PG_LOG"
+  # trust: a local dev/test cache, and the server listens on 127.0.0.1 only.
+  if ! as_pg timeout 120 "$PG_BIN/initdb" -D "$tmp" -U "$PG_USER" --auth=trust \
+    --encoding=UTF8 --locale=C --no-instructions >> "$PG_LOG" 2>&1; then
+    rm -rf "$tmp"
+    return 1
+  fi
+  rm -rf "$PG_DATA"
+  mv "$tmp" "$PG_DATA"
+}
+
+# pg_psql SQL -> runs SQL in the postgres database (bounded), prints rows.
+pg_psql() {
+  timeout 20 "$PG_BIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 \
+    -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "$1"
+}
+
+# pg_start -> 0 when our cluster is up with the ferretdb database (started
+# now, or already running); else 1 with the reason in PG_FAIL.
+pg_start() {
+  local pid rc major made
+  PG_FAIL="" PG_STARTED=""
+  PG_BIN="$(pg_bindir)"
+  if [[ -z "$PG_BIN" ]]; then
+    PG_FAIL="PostgreSQL is not installed (deploy/local/install.sh mongo installs it)"
+    return 1
+  fi
+  pid="$(pg_pid)"
+  if [[ -z "$pid" ]]; then
+    if pg_ready; then
+      PG_FAIL="port $PG_PORT is taken by another server (not our cluster in $PG_DATA)"
+      return 1
+    fi
+    if is_root && ! id -u "$PG_OS_USER" > /dev/null 2>&1; then
+      PG_FAIL="no '$PG_OS_USER' system user (it comes with Debian's postgresql package)"
+      return 1
+    fi
+    mkdir -p "$PG_SOCKET_DIR" "$DATA_DIR" "$LOG_DIR"
+    if [[ -f "$PG_LOG" ]]; then mv -f "$PG_LOG" "$PG_LOG.1"; fi
+    : > "$PG_LOG"
+    if is_root; then
+      chown "$PG_OS_USER:" "$PG_SOCKET_DIR" "$PG_LOG"
+      if ! as_pg test -x "$DATA_DIR" -a -x "$LOG_DIR" -a -x "$RUN_DIR"; then
+        pg_grant_traversal
+      fi
+      if [[ -d "$PG_DATA" && "$(stat -c %U "$PG_DATA")" != "$PG_OS_USER" ]]; then
+        chown -R "$PG_OS_USER:" "$PG_DATA"
+      fi
+    fi
+    if ! pg_init; then
+      PG_FAIL="initdb failed"
+      return 1
+    fi
+    major="$(pg_major "$PG_BIN")" || major="?"
+    made="$(tr -dc '0-9' < "$PG_DATA/PG_VERSION")"
+    if [[ "$made" != "$major" ]]; then
+      PG_FAIL="$PG_DATA was made by PostgreSQL $made, installed is $major: install postgresql-$made, or delete $PG_DATA (local test data)"
+      return 1
+    fi
+    pg_conf_write
+    rc=0
+    # shellcheck disable=SC2094  # pg_ctl's own messages go to the server's log too
+    as_pg "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t "$READY_TIMEOUT" -s \
+      >> "$PG_LOG" 2>&1 || rc=$?
+    pid="$(pg_pid)"
+    if ((rc != 0)) || [[ -z "$pid" ]]; then
+      PG_FAIL="pg_ctl start failed (exit $rc)"
+      return 1
+    fi
+    PG_STARTED=1
+  fi
+  rc=0
+  wait_for pg_ready "$READY_TIMEOUT" "$pid" || rc=$?
+  if ((rc != 0)); then
+    PG_FAIL="not accepting connections within ${READY_TIMEOUT}s"
+    return 1
+  fi
+  # The database FerretDB keeps its data in (each MongoDB database is a schema).
+  if [[ "$(pg_psql "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" 2>> "$PG_LOG")" != 1 ]] &&
+    ! pg_psql "CREATE DATABASE $PG_DB" >> "$PG_LOG" 2>&1; then
+    PG_FAIL="could not create database $PG_DB"
+    return 1
+  fi
+  return 0
+}
+
+# children_of PID -> pids of PID's live child processes.
+children_of() {
+  local f stat rest st pp pid
+  for f in /proc/[0-9]*/stat; do
+    stat="$(cat "$f" 2> /dev/null)" || continue
+    rest="${stat##*) }"
+    read -r st pp _ <<< "$rest"
+    if [[ "$pp" == "$1" && "$st" != "Z" ]]; then
+      pid="${f#/proc/}"
+      printf '%s\n' "${pid%/stat}"
+    fi
+  done
+}
+
+# pg_stop -> stops our cluster: fast shutdown (bounded), then immediate, then
+# SIGKILL; prints the pid(s) it stopped, nothing when none ran.
+pg_stop() {
+  local pid pids="" p c deadline
+  [[ -n "$PG_BIN" ]] || PG_BIN="$(pg_bindir)"
+  pid="$(pg_pid)"
+  if [[ -n "$pid" ]]; then
+    pids="$pid"
+    if [[ -n "$PG_BIN" ]]; then
+      as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t "$PG_STOP_TIMEOUT" -s >> "$PG_LOG" 2>&1 ||
+        as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m immediate -w -t 10 -s >> "$PG_LOG" 2>&1 || true
+    fi
+  fi
+  # Whatever still runs from our data dir (e.g. a lost postmaster.pid): KILL it
+  # and its children (they exit on postmaster death anyway).
+  for p in $pid $(pids_matching "$PG_BIN/postgres -D $PG_DATA"); do
+    pid_running "$p" || continue
+    [[ " $pids " == *" $p "* ]] || pids="${pids:+$pids }$p"
+    for c in $(children_of "$p"); do kill -KILL "$c" 2> /dev/null || true; done
+    kill -KILL "$p" 2> /dev/null || true
+    deadline=$((SECONDS + 5))
+    while pid_running "$p" && ((SECONDS < deadline)); do sleep 0.1; done
+  done
+  printf '%s' "$pids"
 }
 
 # ---------------------------------------------------------------------------
@@ -137,12 +381,20 @@ EOF
   launch nats "$BIN_DIR/nats-server" -c "$conf"
 }
 
+# FerretDB 1.x's main backend is PostgreSQL (its SQLite backend is beta and
+# hung after clients were killed mid-write). Old data/ferretdb (SQLite) files
+# are no longer used.
 launch_mongo() {
-  mkdir -p "$DATA_DIR/ferretdb"
+  if ! pg_start; then
+    LAUNCH_FAIL="PostgreSQL backend ($PG_HOST:$PG_PORT): $PG_FAIL"
+    LAUNCH_LOG="$PG_LOG"
+    return 1
+  fi
+  mkdir -p "$RUN_DIR/ferretdb" # state.json (instance UUID) only
   launch mongo env DO_NOT_TRACK=1 "$BIN_DIR/ferretdb" \
-    --handler=sqlite \
-    --sqlite-url="file:$DATA_DIR/ferretdb/" \
-    --state-dir="$DATA_DIR/ferretdb" \
+    --handler=postgresql \
+    --postgresql-url="$PG_URL" \
+    --state-dir="$RUN_DIR/ferretdb" \
     --listen-addr=127.0.0.1:27017 \
     --debug-addr=127.0.0.1:8088 \
     --telemetry=disable \
@@ -255,15 +507,21 @@ EOF
 # ---------------------------------------------------------------------------
 # start / stop / status of one server
 # ---------------------------------------------------------------------------
+# fail_start NAME WHY [LOGFILE] -> one error line, the log's tail, and nothing
+# of NAME left running.
 fail_start() {
-  local s="$1" why="$2" pid
-  warn "ERROR $s: $why at $(server_url "$s") — log: $(log_file "$s")"
-  log_tail "$s"
+  local s="$1" why="$2" log="${3:-}" pid
+  [[ -n "$log" ]] || log="$(log_file "$s")"
+  warn "ERROR $s: $why at $(server_url "$s") — log: $log"
+  log_tail "$s" "$log"
   pid="$(server_pid "$s")"
   if [[ -n "$pid" ]]; then
     kill_group "$pid"
   fi
   rm -f "$(pid_file "$s")"
+  if [[ "$s" == mongo ]]; then
+    pg_stop > /dev/null 2>&1 || true
+  fi
   return 1
 }
 
@@ -277,6 +535,17 @@ start_one() {
   }
   pid="$(server_pid "$s")"
   if [[ -n "$pid" ]]; then
+    # Our FerretDB runs: (re)start its PostgreSQL if that went away. fd 9
+    # (the lock) must not leak into the postmaster.
+    if [[ "$s" == mongo ]]; then
+      if ! pg_start 9>&-; then
+        fail_start "$s" "PostgreSQL backend ($PG_HOST:$PG_PORT): $PG_FAIL" "$PG_LOG"
+        return 1
+      fi
+      if [[ -n "$PG_STARTED" ]]; then
+        say "mongo: its PostgreSQL was down; started it again (pid $(pg_pid))"
+      fi
+    fi
     rc=0
     wait_for ready_check "$timeout_s" "$pid" "$s" || rc=$?
     if ((rc == 0)); then
@@ -292,8 +561,9 @@ start_one() {
     return 0
   fi
   rotate_log "$s"
+  LAUNCH_FAIL="" LAUNCH_LOG=""
   if ! "launch_$s" 9>&-; then
-    fail_start "$s" "failed to launch"
+    fail_start "$s" "${LAUNCH_FAIL:-failed to launch}" "$LAUNCH_LOG"
     return 1
   fi
   pid="$(tr -dc '0-9' < "$(pid_file "$s")")"
@@ -322,6 +592,13 @@ stop_one() {
     done
     stopped="${stopped:+$stopped, }orphans ${extra% }"
   fi
+  # FerretDB first, then its PostgreSQL.
+  if [[ "$s" == mongo ]]; then
+    extra="$(pg_stop)"
+    if [[ -n "$extra" ]]; then
+      stopped="${stopped:+$stopped, }postgres pid $extra"
+    fi
+  fi
   if [[ -n "$stopped" ]]; then
     say "$s stopped ($stopped)"
   else
@@ -336,6 +613,10 @@ status_one() {
     return 0
   fi
   pid="$(server_pid "$s")"
+  if [[ "$s" == mongo ]]; then
+    status_mongo "$pid"
+    return
+  fi
   if is_ready "$s"; then
     say "$s: up at $(server_url "$s")${pid:+ (pid $pid)}"
     return 0
@@ -344,6 +625,35 @@ status_one() {
     say "$s: NOT answering (pid $pid alive) at $(server_url "$s") — log: $(log_file "$s")"
   else
     say "$s: down"
+  fi
+  return 1
+}
+
+# status_mongo FERRETDB_PID -> one line covering FerretDB and its PostgreSQL.
+status_mongo() {
+  local pid="$1" pgpid pgdesc
+  pgpid="$(pg_pid)"
+  if pg_ready; then
+    pgdesc="postgresql $(pg_major "$PG_BIN" || true) up at $PG_HOST:$PG_PORT${pgpid:+, pid $pgpid}"
+  elif [[ -n "$pgpid" ]]; then
+    pgdesc="postgresql NOT answering (pid $pgpid alive) at $PG_HOST:$PG_PORT — log: $PG_LOG"
+  else
+    pgdesc="postgresql down"
+  fi
+  if is_ready mongo; then
+    if [[ -n "$pid" ]]; then
+      say "mongo: up at $MONGO_URL_DEFAULT (ferretdb pid $pid; $pgdesc)"
+    else
+      say "mongo: up at $MONGO_URL_DEFAULT (not started by this script)"
+    fi
+    return 0
+  fi
+  if [[ -n "$pid" ]]; then
+    say "mongo: NOT answering (ferretdb pid $pid alive; $pgdesc) at $MONGO_URL_DEFAULT — log: $(log_file mongo)"
+  elif [[ -n "$pgpid" ]]; then
+    say "mongo: down (ferretdb down; $pgdesc)"
+  else
+    say "mongo: down"
   fi
   return 1
 }
