@@ -28,7 +28,16 @@ export const LOCAL_KEY: Credentials = {
 export function fcClient(baseUrl: string, creds: Credentials = LOCAL_KEY): FcClient {
   const url = new URL(baseUrl);
   return new FcClient(
-    new $OpenApiUtil.Config({ ...creds, endpoint: url.host, protocol: 'http', regionId: 'cn-hangzhou' }),
+    // Generous timeouts: on a loaded 2-core machine a call can take seconds, and an SDK retry of a
+    // create that did succeed would come back 409.
+    new $OpenApiUtil.Config({
+      ...creds,
+      endpoint: url.host,
+      protocol: 'http',
+      regionId: 'cn-hangzhou',
+      readTimeout: 30_000,
+      connectTimeout: 10_000,
+    }),
   );
 }
 

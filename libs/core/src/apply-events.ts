@@ -22,6 +22,8 @@ export interface BatchPlan {
   verdicts: EventVerdict[];
   /** Projection id of each event, to retry the events of a task whose write conflicted. */
   taskOf: string[];
+  /** Each written task's projection as it will be once its write lands. */
+  after: Map<string, BaseDoc>;
 }
 
 /**
@@ -35,7 +37,7 @@ export function planBatch(
 ): BatchPlan {
   const working = new Map<string, BaseDoc>();
   const pending = new Map<string, { expectedVersion: number; set: Partial<TaskDocument> }>();
-  const plan: BatchPlan = { history: [], writes: [], verdicts: [], taskOf: [] };
+  const plan: BatchPlan = { history: [], writes: [], verdicts: [], taskOf: [], after: working };
 
   for (const event of events) {
     const id = taskDocumentId(event.tenant, event.taskId);

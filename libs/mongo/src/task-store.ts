@@ -106,10 +106,11 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       return tasks.find(filter, { projection }).sort({ startedTime: dir, _id: dir }).limit(q.limit).toArray();
     },
     async loadBases(ids) {
-      const docs = await tasks
-        .find({ _id: { $in: ids } }, { projection: { status: 1, attempt: 1, version: 1, invokeCount: 1 } })
-        .toArray();
-      return new Map(docs.map((d) => [d._id, d as ProjectionBaseDoc]));
+      // One lookup per id rather than $in: MongoDB-wire servers without $in push-down (FerretDB 1.x)
+      // would scan the whole collection for it, while an _id lookup is served by an index.
+      const projection = { status: 1, attempt: 1, version: 1, invokeCount: 1 };
+      const docs = await Promise.all(ids.map((id) => tasks.findOne({ _id: id }, { projection })));
+      return new Map(docs.filter((d) => d !== null).map((d) => [d._id, d as ProjectionBaseDoc]));
     },
     async applyWrites(newEvents, writes) {
       if (newEvents.length > 0) {
@@ -129,12 +130,16 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       }));
       const result = await tasks.bulkWrite(ops, { ordered: false });
       if (result.matchedCount === writes.length) return { conflicts: [] };
-      // Another writer moved some task on: find which, so only their events are retried.
-      const current = await tasks
-        .find({ _id: { $in: writes.map((w) => w.id) } }, { projection: { version: 1 } })
-        .toArray();
-      const versions = new Map(current.map((d) => [d._id, d.version]));
-      return { conflicts: writes.filter((w) => versions.get(w.id) !== w.set.version).map((w) => w.id) };
+      // Another writer moved some task on: find which, so only their events are retried, and take
+      // back the history written for them in this batch (it was numbered from a stale version).
+      const current = await Promise.all(
+        writes.map((w) => tasks.findOne({ _id: w.id }, { projection: { version: 1 } })),
+      );
+      const conflicts = writes.filter((w, i) => current[i]?.version !== w.set.version).map((w) => w.id);
+      const conflicted = new Set(conflicts);
+      const written = newEvents.filter((e) => conflicted.has(taskDocumentId(e.tenant, e.taskId)));
+      await Promise.all(written.map((e) => events.deleteOne({ _id: e._id })));
+      return { conflicts };
     },
     async findUnqueued(olderThan, limit) {
       return tasks

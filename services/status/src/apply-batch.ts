@@ -1,11 +1,13 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { TASK_EVENT_SCHEMA_VERSION, type TaskEvent } from '@asyncfn/contracts';
-import { planBatch } from '@asyncfn/core';
+import { TASK_EVENT_SCHEMA_VERSION, isTerminal, taskDocumentId, type TaskEvent } from '@asyncfn/contracts';
+import { planBatch, type BaseDoc } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
 import { done, drop, retry, type MessageOutcome } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 
 const PREMATURE_RETRY_MS = 250;
+/** Projections kept in memory: tasks in flight at once, with room to spare. */
+const CACHE_LIMIT = 200_000;
 
 function parseEvent(msg: JsMsg): TaskEvent | undefined {
   try {
@@ -24,9 +26,19 @@ export function createBatchApplier(deps: {
   store: TaskStore;
   retentionSeconds: number;
   logger: Logger;
-  onApplied?: (event: TaskEvent) => void;
+  /** After the write, per applied event (telemetry: a span in the task's trace, metrics). */
+  onApplied?: (event: TaskEvent, msg: JsMsg) => void;
 }) {
   const { store, logger } = deps;
+  // The projections of tasks still in flight, as this service last wrote them: most events then
+  // need no read at all. Guarded writes catch a stale entry (another replica wrote): it is dropped.
+  const cache = new Map<string, BaseDoc>();
+  const remember = (id: string, base: BaseDoc) => {
+    cache.delete(id);
+    if (isTerminal(base.status)) return;
+    cache.set(id, base);
+    if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  };
   return async function applyBatch(msgs: JsMsg[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = new Array(msgs.length);
     const events: TaskEvent[] = [];
@@ -46,11 +58,21 @@ export function createBatchApplier(deps: {
     });
     if (events.length === 0) return outcomes;
 
-    const ids = [...new Set(events.map((e) => `${e.tenant}:${e.taskId}`))];
-    const bases = await store.loadBases(ids);
+    const ids = [...new Set(events.map((e) => taskDocumentId(e.tenant, e.taskId)))];
+    const bases = new Map<string, BaseDoc>();
+    const missing = ids.filter((id) => {
+      const cached = cache.get(id);
+      if (cached) bases.set(id, cached);
+      return !cached;
+    });
+    if (missing.length > 0) for (const [id, base] of await store.loadBases(missing)) bases.set(id, base);
     const plan = planBatch(events, bases, deps.retentionSeconds * 1000);
     const { conflicts } = await store.applyWrites(plan.history, plan.writes);
     const conflicted = new Set(conflicts);
+    for (const write of plan.writes) {
+      if (conflicted.has(write.id)) cache.delete(write.id);
+      else remember(write.id, plan.after.get(write.id)!);
+    }
 
     plan.verdicts.forEach((verdict, k) => {
       const i = positions[k]!;
@@ -61,7 +83,7 @@ export function createBatchApplier(deps: {
       }
       switch (verdict.kind) {
         case 'applied':
-          deps.onApplied?.(event);
+          deps.onApplied?.(event, msgs[i]!);
           outcomes[i] = done;
           return;
         case 'stale':
