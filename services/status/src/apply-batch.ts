@@ -67,7 +67,14 @@ export function createBatchApplier(deps: {
     });
     if (missing.length > 0) for (const [id, base] of await store.loadBases(missing)) bases.set(id, base);
     const plan = planBatch(events, bases, deps.retentionSeconds * 1000);
-    const { conflicts } = await store.applyWrites(plan.history, plan.writes);
+    let conflicts: string[];
+    try {
+      ({ conflicts } = await store.applyWrites(plan.history, plan.writes));
+    } catch (err) {
+      // Some writes may have landed: what is cached for these tasks can no longer be trusted.
+      for (const id of ids) cache.delete(id);
+      throw err;
+    }
     const conflicted = new Set(conflicts);
     for (const write of plan.writes) {
       if (conflicted.has(write.id)) cache.delete(write.id);
@@ -94,6 +101,8 @@ export function createBatchApplier(deps: {
           outcomes[i] = done;
           return;
         case 'premature':
+          // Judged against the cache: read the projection afresh next time, in case it moved on.
+          cache.delete(plan.taskOf[k]!);
           outcomes[i] = retry(PREMATURE_RETRY_MS, verdict.reason);
           return;
         case 'unknownTask':
