@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SERVICE_NAMES, SERVICE_PORTS, type ServiceName } from '@asyncfn/config';
 
 /*
@@ -16,8 +16,11 @@ export const CACHE = process.env.ASYNCFN_CACHE ?? join(homedir(), '.cache', 'asy
 export const mainOf = (service: ServiceName) => join(ROOT, 'services', service, 'src', 'main.ts');
 export const portVar = (service: ServiceName) => `ASYNCFN_${service.toUpperCase()}_PORT`;
 
+/** The telemetry preload: starts OpenTelemetry before the service's modules load (see its header). */
+export const TELEMETRY_PRELOAD = join(ROOT, 'libs', 'telemetry', 'src', 'register.ts');
+
 export function serviceArgs(service: ServiceName): string[] {
-  return ['--import', 'tsx', mainOf(service)];
+  return ['--import', 'tsx', '--import', pathToFileURL(TELEMETRY_PRELOAD).href, mainOf(service)];
 }
 
 export async function isReady(port: number): Promise<boolean> {

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SERVICE_NAMES } from '@asyncfn/config';
+import { SERVICE_NAMES, SERVICE_PORTS } from '@asyncfn/config';
+import { MetricName } from '@asyncfn/telemetry';
 import { ROOT } from '../scripts/stack.js';
 
 /** compose.yaml cannot run here (no Docker engine); this keeps it coherent by reading it. */
@@ -15,6 +16,7 @@ type Compose = {
       environment?: Record<string, string>;
       ports?: string[];
       command?: string[];
+      volumes?: string[];
     }
   >;
 };
@@ -52,9 +54,70 @@ describe('deploy/compose.yaml', () => {
   it('the Dockerfile starts the service named by SERVICE', () => {
     const dockerfile = readFileSync(join(ROOT, 'deploy', 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/services\/\$\{SERVICE\}\/src\/main\.ts/);
+    // OpenTelemetry must be started by the preload, before the service's modules load.
+    expect(dockerfile).toMatch(/--import tsx --import \.\/libs\/telemetry\/src\/register\.ts services/);
     for (const name of SERVICE_NAMES)
       expect(readFileSync(join(ROOT, 'services', name, 'src', 'main.ts'), 'utf8')).toContain(
         `runService('${name}'`,
       );
+  });
+
+  it('runs Prometheus and Grafana from pinned official images, with their config mounted', () => {
+    const prometheus = compose.services.prometheus;
+    const grafana = compose.services.grafana;
+    expect(prometheus?.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(grafana?.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+    const mounted = (volumes: string[] | undefined) =>
+      (volumes ?? []).map((v) => v.split(':')[0]!).filter((source) => source.startsWith('./'));
+    const sources = [...mounted(prometheus?.volumes), ...mounted(grafana?.volumes)];
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        './prometheus/prometheus.yml',
+        './prometheus/alerts.yml',
+        './grafana/provisioning',
+        './grafana/asyncfn-dashboard.json',
+      ]),
+    );
+    for (const source of sources) expect(existsSync(join(ROOT, 'deploy', source)), source).toBe(true);
+  });
+});
+
+describe('deploy/prometheus', () => {
+  const config = parse(readFileSync(join(ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as {
+    rule_files: string[];
+    scrape_configs: { metrics_path?: string; static_configs: { targets: string[] }[] }[];
+  };
+
+  it('scrapes /metrics of the five services at their compose names and ports', () => {
+    const targets = config.scrape_configs.flatMap((job) => {
+      expect(job.metrics_path ?? '/metrics').toBe('/metrics');
+      return job.static_configs.flatMap((c) => c.targets);
+    });
+    expect(targets.sort()).toEqual(SERVICE_NAMES.map((name) => `${name}:${SERVICE_PORTS[name]}`).sort());
+  });
+
+  it('alerts AsyncfnBacklog when 5 or more tasks wait for a minute', () => {
+    expect(config.rule_files).toContain('/etc/prometheus/alerts.yml');
+    const rules = parse(readFileSync(join(ROOT, 'deploy', 'prometheus', 'alerts.yml'), 'utf8')) as {
+      groups: { rules: { alert: string; expr: string; for: string }[] }[];
+    };
+    const backlog = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === 'AsyncfnBacklog');
+    expect(backlog?.for).toBe('1m');
+    expect(backlog?.expr).toContain(MetricName.queueDepth);
+    expect(backlog?.expr).toMatch(/>= 5$/);
+  });
+});
+
+describe('deploy/grafana', () => {
+  it('the dashboard charts metrics the services export', () => {
+    const dashboard = JSON.parse(
+      readFileSync(join(ROOT, 'deploy', 'grafana', 'asyncfn-dashboard.json'), 'utf8'),
+    ) as { uid: string; panels: { targets: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n');
+    for (const name of Object.values(MetricName)) expect(exprs, name).toContain(name);
+    for (const used of exprs.match(/asyncfn_[a-z_]+/g) ?? []) {
+      const base = used.replace(/_(total|bucket|sum|count)$/, '');
+      expect(Object.values(MetricName) as string[], used).toContain(base);
+    }
   });
 });

@@ -9,7 +9,9 @@
 # its own process group (pid file in run/, log in logs/), and waits (bounded)
 # until it is ready. "mongo" is FerretDB on a private PostgreSQL cluster
 # (data/postgres, 127.0.0.1:54329, log logs/postgres.log): start brings up
-# PostgreSQL first, stop takes it down last, status reports both.
+# PostgreSQL first, stop takes it down last, status reports both. Each start
+# of mongo also (re)installs ferretdb-gin-indexes.sql in PostgreSQL: GIN
+# indexes that serve FerretDB's pushed-down equality filters (_id, ...).
 # A server whose URL variable is set and non-empty is left alone: NATS_URL
 # (nats), MONGO_URL (mongo: neither FerretDB nor PostgreSQL), KAFKA_BROKERS
 # (kafka), OTEL_EXPORTER_OTLP_ENDPOINT or JAEGER_QUERY_URL (jaeger).
@@ -320,6 +322,30 @@ pg_start() {
     ! pg_psql "CREATE DATABASE $PG_DB" >> "$PG_LOG" 2>&1; then
     PG_FAIL="could not create database $PG_DB"
     return 1
+  fi
+  pg_gin_install
+  return 0
+}
+
+# pg_gin_install -> (re)installs, in the ferretdb database, the event trigger
+# that gives every FerretDB collection table GIN indexes serving its @>
+# equality filters (_id, taskId, tenant, functionName, status), and creates
+# them for the tables that already exist: ferretdb-gin-indexes.sql
+# (idempotent). On every start of mongo, before FerretDB is launched (and when
+# it already runs). A failure is only a warning: FerretDB works without them
+# (with sequential scans).
+PG_GIN_SQL="$HERE/ferretdb-gin-indexes.sql"
+pg_gin_install() {
+  local out rc=0
+  out="$(timeout 300 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
+    -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -f "$PG_GIN_SQL" 2>&1)" || rc=$?
+  if [[ -n "$out" ]]; then
+    printf '%s\n' "$out" | sed 's/^/gin-indexes: /' >> "$PG_LOG"
+  fi
+  if ((rc != 0)); then
+    warn "mongo: WARNING: GIN indexes for FerretDB not installed (psql exit $rc; see $PG_LOG); _id lookups will be sequential scans"
+  elif grep -q 'GIN index(es) on existing' <<< "$out"; then
+    say "mongo: $(grep -o 'created [0-9]* GIN index(es) on existing FerretDB tables' <<< "$out" | head -n 1)"
   fi
   return 0
 }

@@ -33,6 +33,8 @@ export interface Config {
   instanceIdleMs: number;
   /** Tasks in Enqueued without a queue sequence for this long are republished by the sweeper. */
   sweepAfterMs: number;
+  /** How often queue depth per function is read from JetStream for /metrics. */
+  queueDepthRefreshMs: number;
   logLevel: string;
 }
 
@@ -71,6 +73,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     codeCacheDir: env.ASYNCFN_CODE_CACHE ?? join(cache, 'code'),
     instanceIdleMs: int(env, 'ASYNCFN_INSTANCE_IDLE_MS', 60_000),
     sweepAfterMs: int(env, 'ASYNCFN_SWEEP_AFTER_MS', 30_000, 1_000),
+    queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

@@ -82,12 +82,25 @@ export interface TaskStarted extends TaskEventBase {
   type: typeof TaskEventType.TaskStarted;
   instanceId?: string;
 }
+/**
+ * Extension: what one attempt cost. `durationMs` from the attempt's start on the executor to its
+ * outcome (a cold start included); `peakMemoryMB` the instance process's RSS high-water mark over
+ * the attempt and `cpuTimeMs` its CPU time (user + system) over the attempt — with
+ * instanceConcurrency > 1 both include the invocations that ran beside it on the same instance.
+ */
+export interface TaskResources {
+  durationMs: number;
+  peakMemoryMB?: number;
+  cpuTimeMs?: number;
+}
+
 export interface TaskSucceeded extends TaskEventBase {
   type: typeof TaskEventType.TaskSucceeded;
   /** The function's result, UTF-8 (FC's returnPayload). */
   returnPayload: string;
   instanceId?: string;
   durationMs: number;
+  resources?: TaskResources;
 }
 export interface TaskFailed extends TaskEventBase {
   type: typeof TaskEventType.TaskFailed;
@@ -95,6 +108,7 @@ export interface TaskFailed extends TaskEventBase {
   errorMessage: string;
   instanceId?: string;
   durationMs: number;
+  resources?: TaskResources;
 }
 export interface TaskRetryScheduled extends TaskEventBase {
   type: typeof TaskEventType.TaskRetryScheduled;
@@ -110,6 +124,9 @@ export interface TaskStopRequested extends TaskEventBase {
 export interface TaskStopped extends TaskEventBase {
   type: typeof TaskEventType.TaskStopped;
   reason: string;
+  /** Set when a running attempt was stopped. */
+  instanceId?: string;
+  resources?: TaskResources;
 }
 
 export type TaskEvent =

@@ -18,6 +18,8 @@ export interface Names {
     events: string;
     /** Result records whose delivery failed after all retries (limits retention, 7 days). */
     deadLetters: string;
+    /** Result records waiting to be delivered, and redelivery requests (work queue). */
+    deliveries: string;
   };
   consumers: {
     dispatcher: string;
@@ -25,6 +27,10 @@ export interface Names {
     executor: string;
     status: string;
     destination: string;
+    /** Delivers records to destinations; retries by nak(delay), so deliveryCount is the attempt. */
+    destinationDeliveries: string;
+    /** Redelivery requests made through the API. */
+    destinationRedeliveries: string;
   };
   kv: {
     /** Function config + async config, watched by dispatcher and executor. */
@@ -37,6 +43,8 @@ export interface Names {
     logs: string;
     /** Live function instances per executor (short TTL, refreshed), for the instances API. */
     instances: string;
+    /** Triggers (mirrored from MongoDB), watched by the dispatcher's trigger runners and the ingress. */
+    triggers: string;
   };
   collections: {
     functions: string;
@@ -44,6 +52,7 @@ export interface Names {
     taskEvents: string;
     codeBucket: string;
     nonces: string;
+    triggers: string;
   };
   subjects: {
     tasksAll: string;
@@ -60,8 +69,23 @@ export interface Names {
     deadLettersAll: string;
     /** Core NATS request/reply: trigger runners hand invocations to the ingress, the one acceptor. */
     intake: string;
+    /** A result record to deliver (destination service → itself, after the task's state is recorded). */
+    delivery(tenant: string, functionName: string): string;
+    deliveriesAll: string;
+    /** A redelivery request (ingress → destination). */
+    redelivery(tenant: string, functionName: string): string;
+    redeliveriesAll: string;
   };
   queueGroups: { executors: string; ingress: string };
+  /** Per-trigger names of what trigger runners consume with (one per trigger, shared by replicas). */
+  triggers: {
+    /** Core NATS trigger: the queue group every dispatcher replica subscribes in. */
+    queueGroup(triggerId: string): string;
+    /** JetStream trigger: the durable consumer on the user's stream. */
+    durable(triggerId: string): string;
+    /** Kafka trigger: the default consumer group id. */
+    kafkaGroupId(triggerId: string): string;
+  };
 }
 
 export const DEFAULT_NAMESPACE = 'asyncfn';
@@ -80,6 +104,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       runs: `${NS}_RUNS`,
       events: `${NS}_EVENTS`,
       deadLetters: `${NS}_DEAD_LETTERS`,
+      deliveries: `${NS}_DELIVERIES`,
     },
     consumers: {
       dispatcher: 'dispatcher',
@@ -87,6 +112,8 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       executor: 'executor',
       status: 'status',
       destination: 'destination',
+      destinationDeliveries: 'destination-deliveries',
+      destinationRedeliveries: 'destination-redeliveries',
     },
     kv: {
       functions: `${ns}-functions`,
@@ -94,6 +121,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       nonces: `${ns}-nonces`,
       logs: `${ns}-logs`,
       instances: `${ns}-instances`,
+      triggers: `${ns}-triggers`,
     },
     collections: {
       functions: 'functions',
@@ -101,6 +129,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       taskEvents: 'task_events',
       codeBucket: 'code',
       nonces: 'auth_nonces',
+      triggers: 'triggers',
     },
     subjects: {
       tasksAll: `${ns}.tasks.>`,
@@ -115,8 +144,17 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       deadLetter: (tenant, fn) => `${ns}.dead.${tenant}.${fn}`,
       deadLettersAll: `${ns}.dead.>`,
       intake: `${ns}.intake`,
+      delivery: (tenant, fn) => `${ns}.deliveries.${tenant}.${fn}`,
+      deliveriesAll: `${ns}.deliveries.>`,
+      redelivery: (tenant, fn) => `${ns}.redeliveries.${tenant}.${fn}`,
+      redeliveriesAll: `${ns}.redeliveries.>`,
     },
     queueGroups: { executors: `${ns}-executors`, ingress: `${ns}-ingress` },
+    triggers: {
+      queueGroup: (triggerId) => `${ns}-trigger-${triggerId}`,
+      durable: (triggerId) => `${ns}-trigger-${triggerId}`,
+      kafkaGroupId: (triggerId) => `${ns}-trigger-${triggerId}`,
+    },
   };
 }
 
@@ -124,6 +162,8 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
 export const kvKeys = {
   function: (tenant: string, functionName: string) => `${tenant}.${functionName}`,
   stop: (tenant: string, taskId: string) => `${tenant}.${taskId}`,
+  trigger: (tenant: string, functionName: string, triggerName: string) =>
+    `${tenant}.${functionName}.${triggerName}`,
 };
 
 /** Message headers used across hops. */

@@ -1,3 +1,4 @@
+import type { TaskResources } from './events.js';
 import type { TaskStatus } from './task-status.js';
 
 /*
@@ -33,6 +34,11 @@ export interface Destination {
 export interface DestinationConfig {
   onSuccess?: Destination;
   onFailure?: Destination;
+  /**
+   * Extension beyond FC: deliver records wrapped as CloudEvents 1.0 (structured JSON, `data` is
+   * the record). Off by default, so the record arrives exactly in FC's format.
+   */
+  cloudEvents?: boolean;
 }
 
 /** FC's AsyncConfig, as returned by GetAsyncInvokeConfig. */
@@ -67,8 +73,13 @@ export interface FunctionRecord {
   environmentVariables: Record<string, string>;
   instanceLifecycleConfig?: InstanceLifecycleConfig;
   customRuntimeConfig?: CustomRuntimeConfig;
-  /** sha256 hex of the zip; also the code version the executor caches under. */
+  /** sha256 hex of the zip (of the path, for a local directory); the code version executors cache under. */
   codeChecksum: string;
+  /**
+   * Extension for development: the code is this directory on the executors' host, used in place
+   * (no zip); its version follows the files' modification times.
+   */
+  localDirectory?: string;
   codeSize: number;
   createdTime: string;
   lastModifiedTime: string;
@@ -104,6 +115,10 @@ export interface TaskDocument {
   rerunOf?: string;
   traceparent?: string;
   destinationStatus?: string;
+  /** The delivery destinationStatus is about (a redelivery supersedes the delivery before it). */
+  destinationDeliveryId?: string;
+  /** What the last attempt that ended cost (extension). */
+  resources?: TaskResources;
   updatedAt: number;
   /** TTL index: the task and its history are dropped after the retention period. */
   expireAt: Date;
@@ -155,6 +170,8 @@ export interface AsyncTaskView {
   invokeCount: number;
   dueTime?: number;
   rerunOf?: string;
+  /** What the last attempt that ended cost (see TaskResources). */
+  resources?: TaskResources;
 }
 
 export function functionArn(tenant: string, functionName: string): string {
@@ -163,4 +180,224 @@ export function functionArn(tenant: string, functionName: string): string {
 
 export function taskDocumentId(tenant: string, taskId: string): string {
   return `${tenant}:${taskId}`;
+}
+
+/*
+ * Destinations: the result record pushed to a function's onSuccess / onFailure destination when a
+ * task finishes (FC's format, seed 004), and the messages around its delivery.
+ */
+
+/** Which of a function's destinations a finished task's record goes to. */
+export const DestinationKind = { OnSuccess: 'onSuccess', OnFailure: 'onFailure' } as const;
+export type DestinationKind = (typeof DestinationKind)[keyof typeof DestinationKind];
+
+/**
+ * TaskDocument.destinationStatus: unset when the function has no destination for the outcome;
+ * pending while the record is being delivered (retries included); delivered; failed (all attempts
+ * used, the record is in the dead-letter stream).
+ */
+export const DestinationStatus = { Pending: 'pending', Delivered: 'delivered', Failed: 'failed' } as const;
+export type DestinationStatus = (typeof DestinationStatus)[keyof typeof DestinationStatus];
+
+/** Why a record was sent: requestContext.condition, one per terminal state. */
+export const ResultCondition = {
+  /** Succeeded. */
+  Success: 'Success',
+  /** Failed after 1 + maxAsyncRetryAttempts attempts (FC's name, seed 004). */
+  InvocationError: 'InvocationError',
+  /** Expired: waited longer than maxAsyncEventAgeInSeconds, never ran. */
+  EventAgeExceeded: 'EventAgeExceeded',
+  /** Invalid: could not be run (function gone, instance creation failed). */
+  InvalidTask: 'InvalidTask',
+  /** Stopped by a StopAsyncTask request. */
+  Stopped: 'Stopped',
+} as const;
+export type ResultCondition = (typeof ResultCondition)[keyof typeof ResultCondition];
+
+/** FC's destination record. */
+export interface ResultRecord {
+  /** When the task reached its terminal state, epoch ms. */
+  timestamp: number;
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: ResultCondition;
+    /** Attempts started, crash redeliveries included (0 when the function never ran). */
+    approximateInvokeCount: number;
+  };
+  /** The invocation body as UTF-8 text. */
+  requestPayload: string;
+  responseContext: {
+    /** 200 when the function answered (also with an error); otherwise see ResultCondition docs. */
+    statusCode: number;
+    /** Empty on success; otherwise the condition. */
+    functionError: string;
+  };
+  /** The function's result, or `{"errorMessage": ...}` for every other outcome. */
+  responsePayload: string;
+}
+
+/** What the dead-letter stream holds for a record whose delivery failed after all attempts. */
+export interface DeadLetterRecord {
+  v: 1;
+  deliveryId: string;
+  tenant: string;
+  functionName: string;
+  taskId: string;
+  kind: DestinationKind;
+  destination: string;
+  attempts: number;
+  /** The last attempt's error. */
+  error: string;
+  failedAt: number;
+  record: ResultRecord;
+}
+
+/** Redelivery of a finished task's record, requested through the API (ingress → destination). */
+export interface RedeliveryRequest {
+  v: 1;
+  tenant: string;
+  functionName: string;
+  taskId: string;
+  /** The API request id; it makes the redelivery a delivery of its own. */
+  requestId: string;
+  requestedAt: number;
+  traceparent?: string;
+}
+
+/**
+ * Core NATS request/reply on `subjects.intake`: another service (the destination service for
+ * `function:` destinations, trigger runners) asks the ingress, the one acceptor, to accept a task.
+ */
+export interface IntakeRequest {
+  v: 1;
+  tenant: string;
+  functionName: string;
+  /** Deterministic ids make a retried request answer AsyncTaskAlreadyExists instead of running twice. */
+  taskId?: string;
+  requestId?: string;
+  /** Base64 of the invocation body. */
+  payload: string;
+  delaySeconds?: number;
+  traceparent?: string;
+}
+
+export type IntakeReply =
+  { ok: true; taskId: string; requestId: string } | { ok: false; code: string; message: string };
+
+/**
+ * A task's captured output (KV `logs`, key `<tenant>.<taskId>`): every attempt's stdout/stderr
+ * and its hooks', each under an attempt header, capped by the executor (oldest output dropped first).
+ */
+export interface TaskLogRecord {
+  logs: string;
+  /** Output was dropped to stay within the cap. */
+  truncated: boolean;
+  /** Attempts appended so far. */
+  attempts: number;
+  updatedAt: number;
+}
+
+/** FC's InstanceInfo plus what asyncfn knows (KV `instances`, key `<tenant>.<function>.<instanceId>`). */
+export interface InstanceRecord {
+  instanceId: string;
+  /** starting, initializing, busy, freezing, frozen (idle), stopping, destroyed. */
+  status: string;
+  createdTimeMs: number;
+  destroyedTimeMs?: number;
+  qualifier: string;
+  /** The code+config version the instance runs (changes on every UpdateFunction). */
+  versionId: string;
+  tenant: string;
+  functionName: string;
+  /** Extensions. */
+  executor: string;
+  pid: number;
+  inFlight: number;
+  invocations: number;
+  updatedAt: number;
+}
+
+/*
+ * Triggers: FC's trigger API (`/functions/{name}/triggers`). MongoDB holds them (source of truth),
+ * the `triggers` KV bucket mirrors them (key `<tenant>.<function>.<trigger>`) for the dispatcher's
+ * trigger runners (kafka, nats, timer) and the ingress's HTTP trigger endpoint.
+ */
+
+export const TriggerType = { Http: 'http', Kafka: 'kafka', Nats: 'nats', Timer: 'timer' } as const;
+export type TriggerType = (typeof TriggerType)[keyof typeof TriggerType];
+export const ALL_TRIGGER_TYPES: readonly TriggerType[] = Object.values(TriggerType);
+
+export const HttpTriggerAuthType = { Anonymous: 'anonymous', Function: 'function' } as const;
+export type HttpTriggerAuthType = (typeof HttpTriggerAuthType)[keyof typeof HttpTriggerAuthType];
+
+/** FC's HTTPTriggerConfig (authType, methods) plus `asyncInvocation` (extension). */
+export interface HttpTriggerConfig {
+  authType: HttpTriggerAuthType;
+  methods: string[];
+  /** Extension: every request is an async invocation (202). Otherwise `x-fc-invocation-type: Async` per request. */
+  asyncInvocation?: boolean;
+}
+
+export interface KafkaTriggerConfig {
+  topic: string;
+  /** Consumer group; default one group per trigger, shared by all dispatcher replicas. */
+  groupId?: string;
+  /** A new group starts at the earliest offset instead of the latest. */
+  fromBeginning?: boolean;
+}
+
+/** Core NATS (`subject`) or a JetStream durable consumer (`stream`, optional `subject` filter). */
+export interface NatsTriggerConfig {
+  subject?: string;
+  stream?: string;
+  /** JetStream: a new consumer starts at the stream's first message instead of new ones. */
+  fromBeginning?: boolean;
+}
+
+/** FC's TimerTriggerConfig. */
+export interface TimerTriggerConfig {
+  /** `@every <n>s|m|h...`, or a 6-field cron (seconds first), optionally `CRON_TZ=<zone> ` before it. UTC by default. */
+  cronExpression: string;
+  payload?: string;
+  enable: boolean;
+}
+
+export type TriggerSpec =
+  | { triggerType: 'http'; triggerConfig: HttpTriggerConfig }
+  | { triggerType: 'kafka'; triggerConfig: KafkaTriggerConfig }
+  | { triggerType: 'nats'; triggerConfig: NatsTriggerConfig }
+  | { triggerType: 'timer'; triggerConfig: TimerTriggerConfig };
+
+/** A trigger as stored (config parsed and normalised; the API shows it as a JSON string). */
+export type TriggerRecord = {
+  tenant: string;
+  functionName: string;
+  triggerName: string;
+  triggerId: string;
+  description: string;
+  qualifier: string;
+  sourceArn?: string;
+  invocationRole?: string;
+  createdTime: string;
+  lastModifiedTime: string;
+} & TriggerSpec;
+
+/** FC's Trigger model. */
+export interface TriggerView {
+  triggerName: string;
+  triggerId: string;
+  triggerType: TriggerType;
+  /** JSON text, as in FC's API. */
+  triggerConfig: string;
+  description: string;
+  qualifier: string;
+  sourceArn?: string;
+  invocationRole?: string;
+  targetArn: string;
+  /** Enabled, or Disabled (a timer with enable=false). */
+  status: string;
+  createdTime: string;
+  lastModifiedTime: string;
+  httpTrigger?: { urlInternet: string; urlIntranet: string };
 }

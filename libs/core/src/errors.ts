@@ -15,6 +15,16 @@ export const ErrorCodes = {
   TriggerNotFound: { status: 404, description: 'No trigger of that name on the function.' },
   PathNotFound: { status: 404, description: 'No API route at this path and method.' },
   FunctionAlreadyExists: { status: 409, description: 'A function of that name already exists.' },
+  TriggerAlreadyExists: { status: 409, description: 'The function already has a trigger of that name.' },
+  MethodNotAllowed: {
+    status: 405,
+    description: 'The HTTP trigger does not accept this method (see its triggerConfig.methods).',
+  },
+  AccessDenied: {
+    status: 403,
+    description:
+      'The signed request belongs to another account than the resource (HTTP trigger of authType function).',
+  },
   AsyncTaskAlreadyExists: {
     status: 409,
     description:
@@ -63,4 +73,6 @@ export const notFound = {
     new ApiError('AsyncTaskNotFound', `async task '${taskId}' of function '${fn}' does not exist`),
   asyncConfig: (fn: string) =>
     new ApiError('AsyncConfigNotFound', `function '${fn}' has no async invoke config`),
+  trigger: (fn: string, trigger: string) =>
+    new ApiError('TriggerNotFound', `trigger '${trigger}' of function '${fn}' does not exist`),
 };

@@ -12,9 +12,16 @@ import { ApiError } from './errors.js';
 /** FC's defaults for fields a CreateFunction request leaves out. */
 export const FUNCTION_DEFAULTS = { timeout: 3, memorySize: 128, instanceConcurrency: 1 } as const;
 
-export interface DecodedCode {
-  zip: Buffer;
+/** A function's code as its record describes it. */
+export interface CodeSource {
   checksum: string;
+  size: number;
+  /** Extension (development): the code is this directory on the executors' host. */
+  localDirectory?: string;
+}
+
+export interface DecodedCode extends CodeSource {
+  zip: Buffer;
 }
 
 /** Decodes code.zipFile; a zip starts with "PK". */
@@ -23,14 +30,26 @@ export function decodeZip(zipFile: string): DecodedCode {
   if (zip.length < 4 || zip[0] !== 0x50 || zip[1] !== 0x4b) {
     throw new ApiError('InvalidArgument', 'code.zipFile: not a base64-encoded zip archive');
   }
-  return { zip, checksum: createHash('sha256').update(zip).digest('hex') };
+  return { zip, checksum: createHash('sha256').update(zip).digest('hex'), size: zip.length };
+}
+
+/**
+ * code.localDirectory: the record names the directory; executors use it in place and version it
+ * by its files (see the executor's code provider), so the checksum only identifies the path.
+ */
+export function localDirectoryCode(path: string): CodeSource {
+  return {
+    checksum: createHash('sha256').update(`local:${path}`).digest('hex'),
+    size: 0,
+    localDirectory: path,
+  };
 }
 
 /** A new function's record; time and id come in, so this stays pure. */
 export function buildFunctionRecord(
   tenant: string,
   input: CreateFunctionInput,
-  code: DecodedCode,
+  code: CodeSource,
   context: { now: Date; functionId: string },
 ): FunctionRecord {
   const iso = context.now.toISOString();
@@ -49,7 +68,8 @@ export function buildFunctionRecord(
     ...(input.instanceLifecycleConfig ? { instanceLifecycleConfig: input.instanceLifecycleConfig } : {}),
     ...(input.customRuntimeConfig ? { customRuntimeConfig: input.customRuntimeConfig } : {}),
     codeChecksum: code.checksum,
-    codeSize: code.zip.length,
+    codeSize: code.size,
+    ...(code.localDirectory ? { localDirectory: code.localDirectory } : {}),
     createdTime: iso,
     lastModifiedTime: iso,
   };
@@ -59,15 +79,22 @@ export function buildFunctionRecord(
 export function applyFunctionUpdate(
   current: FunctionRecord,
   input: UpdateFunctionInput,
-  code: DecodedCode | undefined,
+  code: CodeSource | undefined,
   now: Date,
 ): FunctionRecord {
   const { code: _code, ...fields } = input;
   const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  const { localDirectory: _previous, ...rest } = current;
   return {
-    ...current,
+    ...(code ? rest : current),
     ...defined,
-    ...(code ? { codeChecksum: code.checksum, codeSize: code.zip.length } : {}),
+    ...(code
+      ? {
+          codeChecksum: code.checksum,
+          codeSize: code.size,
+          ...(code.localDirectory ? { localDirectory: code.localDirectory } : {}),
+        }
+      : {}),
     lastModifiedTime: now.toISOString(),
   };
 }

@@ -8,3 +8,7 @@ export * from './attempt.js';
 export * from './apply-events.js';
 export * from './function-record.js';
 export * from './accepted-task.js';
+export * from './result-record.js';
+export * from './triggers.js';
+export * from './trigger-schedule.js';
+export * from './trigger-events.js';

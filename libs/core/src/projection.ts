@@ -33,17 +33,23 @@ export function projectionChanges(
     case 'TaskSucceeded':
       changes.returnPayload = event.returnPayload;
       if (event.instanceId) changes.instanceId = event.instanceId;
+      if (event.resources) changes.resources = event.resources;
       break;
     case 'TaskFailed':
       changes.taskErrorMessage = event.errorMessage;
       if (event.instanceId) changes.instanceId = event.instanceId;
+      if (event.resources) changes.resources = event.resources;
       break;
     case 'TaskRetryScheduled':
       changes.taskErrorMessage = event.errorMessage;
       break;
+    case 'TaskStopped':
+      changes.taskErrorMessage = describeEvent(event);
+      if (event.instanceId) changes.instanceId = event.instanceId;
+      if (event.resources) changes.resources = event.resources;
+      break;
     case 'TaskExpired':
     case 'TaskInvalidated':
-    case 'TaskStopped':
       changes.taskErrorMessage = describeEvent(event);
       break;
     case 'TaskEnqueued':

@@ -70,8 +70,15 @@ const functionFields = {
         .min(1)
         .regex(/^[A-Za-z0-9+/=\s]+$/, 'must be base64')
         .optional(),
+      /** Extension for development: a directory on the executors' host, used in place. */
+      localDirectory: z
+        .string()
+        .max(4096)
+        .regex(/^\/[^\0]*$/, 'must be an absolute path')
+        .optional(),
     })
     .strip()
+    .refine((code) => !(code.zipFile && code.localDirectory), 'give zipFile or localDirectory, not both')
     .optional(),
 };
 
@@ -102,7 +109,9 @@ function checkHandler(runtime: string | undefined, handler: string | undefined):
 export function parseCreateFunction(body: unknown): CreateFunctionInput {
   const input = parse(createFunctionSchema, body);
   checkHandler(input.runtime, input.handler);
-  if (!input.code?.zipFile) throw new ApiError('InvalidArgument', 'code.zipFile: required (base64 of a zip)');
+  if (!input.code?.zipFile && !input.code?.localDirectory) {
+    throw new ApiError('InvalidArgument', 'code.zipFile: required (base64 of a zip), or code.localDirectory');
+  }
   if (!isNodeRuntime(input.runtime) && !input.customRuntimeConfig) {
     throw new ApiError('InvalidArgument', 'customRuntimeConfig: required for a custom runtime');
   }
@@ -138,7 +147,12 @@ const asyncConfigSchema = z
     maxAsyncEventAgeInSeconds: z.number().int().min(1).max(604_800).optional(),
     maxAsyncRetryAttempts: z.number().int().min(0).max(8).optional(),
     destinationConfig: z
-      .object({ onSuccess: destination.optional(), onFailure: destination.optional() })
+      .object({
+        onSuccess: destination.optional(),
+        onFailure: destination.optional(),
+        // Extension: wrap records as CloudEvents 1.0 (structured JSON).
+        cloudEvents: z.boolean().optional(),
+      })
       .strip()
       .optional(),
   })

@@ -31,6 +31,7 @@ export function asyncTaskView(
   if (doc.destinationStatus !== undefined) view.destinationStatus = doc.destinationStatus;
   if (doc.dueAt > doc.startedTime) view.dueTime = doc.dueAt;
   if (doc.rerunOf !== undefined) view.rerunOf = doc.rerunOf;
+  if (doc.resources !== undefined) view.resources = doc.resources;
   if (options.includePayload) view.taskPayload = Buffer.from(doc.payload, 'base64').toString('utf8');
   if (options.events) view.events = options.events.map(eventView);
   return view;

@@ -8,3 +8,4 @@ export {
   type ProjectionWrite,
   type ProjectionBaseDoc,
 } from './task-store.js';
+export { createTriggerStore, type TriggerStore } from './trigger-store.js';

@@ -49,6 +49,10 @@ export interface TaskStore {
   /** Sweeper: accepted tasks whose queue publish was never confirmed. */
   findUnqueued(olderThan: number, limit: number): Promise<TaskDocument[]>;
   setDestinationStatus(id: string, status: string): Promise<void>;
+  /** Destination service: a delivery of the task's record starts (pending), superseding any before it. */
+  startDelivery(id: string, deliveryId: string): Promise<void>;
+  /** Destination service: how a delivery ended, unless a later delivery superseded it meanwhile. */
+  finishDelivery(id: string, deliveryId: string, status: string): Promise<void>;
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -149,6 +153,18 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
     },
     async setDestinationStatus(id, status) {
       await tasks.updateOne({ _id: id }, { $set: { destinationStatus: status } });
+    },
+    async startDelivery(id, deliveryId) {
+      await tasks.updateOne(
+        { _id: id },
+        { $set: { destinationStatus: 'pending', destinationDeliveryId: deliveryId } },
+      );
+    },
+    async finishDelivery(id, deliveryId, status) {
+      await tasks.updateOne(
+        { _id: id, destinationDeliveryId: deliveryId },
+        { $set: { destinationStatus: status } },
+      );
     },
   };
 }

@@ -1,6 +1,8 @@
 import { jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { SpanKind, contextFromHeaders, withSpan } from './tracing.js';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { SemAttr } from '@asyncfn/telemetry';
+import { SpanKind, consumerAttributes, contextFromHeaders, subjectTemplate, withSpan } from './tracing.js';
 
 /**
  * What a handler decided about a message. The one mapping to JetStream acknowledgements:
@@ -69,15 +71,13 @@ export async function consumeEach(options: {
   const run = async (msg: JsMsg) => {
     try {
       const outcome = await withSpan(
-        `${msg.subject} process`,
+        `process ${subjectTemplate(msg.subject)}`,
         {
           kind: SpanKind.CONSUMER,
           parent: contextFromHeaders(msg.headers),
-          attributes: {
-            'messaging.system': 'nats',
-            'messaging.destination.name': msg.subject,
-            'messaging.operation.type': 'process',
-          },
+          attributes: consumerAttributes(msg.subject, options.durable, {
+            'messaging.nats.delivery_count': msg.info.deliveryCount,
+          }),
         },
         () => handle(msg),
       );
@@ -143,7 +143,24 @@ export async function consumeBatches(options: {
       const batch = buffer.slice(0, maxBatch);
       buffer = buffer.slice(batch.length);
       try {
-        const outcomes = await handleBatch(batch);
+        // One span for the batch, linked to each message's producer: a batch serves many tasks,
+        // so it cannot sit in any one task's trace (the handler adds per-task spans there).
+        const outcomes = await withSpan(
+          `process ${options.stream}`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: ROOT_CONTEXT,
+            links: batch.flatMap((msg) => {
+              const producer = trace.getSpanContext(contextFromHeaders(msg.headers));
+              return producer ? [{ context: producer }] : [];
+            }),
+            attributes: {
+              ...consumerAttributes(options.stream, options.durable),
+              [SemAttr.messagingBatchCount]: batch.length,
+            },
+          },
+          () => handleBatch(batch),
+        );
         batch.forEach((msg, i) => settle(msg, outcomes[i] ?? done));
       } catch (err) {
         logger.error({ err, size: batch.length }, 'batch failed; messages will be redelivered');

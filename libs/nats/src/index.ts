@@ -25,15 +25,25 @@ export {
   deleteFunction,
   createStopRequests,
   createNonceStore,
+  createTaskLogs,
+  createInstanceDirectory,
   type FunctionDirectory,
   type StopRequest,
   type StopRequests,
+  type TaskLogs,
+  type InstanceDirectory,
 } from './kv.js';
 export {
   headersWithTrace,
   contextFromHeaders,
   contextFromTraceparent,
   currentTraceparent,
+  taskParent,
+  subjectTemplate,
+  consumerAttributes,
+  withProducerSpan,
   withSpan,
   SpanKind,
 } from './tracing.js';
+export { watchQueueDepth, DEFAULT_QUEUE_DEPTH_REFRESH_MS } from './queue-depth.js';
+export { watchTriggers, putTrigger, deleteTrigger, type TriggerDirectory } from './trigger-kv.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
-import { kvKeys, type FunctionRecord } from '@asyncfn/contracts';
+import { kvKeys, type FunctionRecord, type InstanceRecord, type TaskLogRecord } from '@asyncfn/contracts';
 
 /**
  * Function configs as the dispatcher and executor see them: a map kept current by a KV watch,
@@ -58,11 +58,19 @@ export interface StopRequest {
   requestedAt: number;
   /** Extension: after this moment the instance is killed without waiting for PreStop. */
   forceAt?: number;
+  /**
+   * Set by the executor that reported the task Stopped while it waited for a retry: the retry's
+   * redelivery, if it still comes, must acknowledge without reporting Stopped again.
+   */
+  settledAt?: number;
 }
 
 export interface StopRequests {
   request(stop: StopRequest): Promise<void>;
   isRequested(tenant: string, taskId: string): Promise<boolean>;
+  get(tenant: string, taskId: string): Promise<StopRequest | undefined>;
+  /** Records that TaskStopped was published for this stop (see `settledAt`). */
+  markSettled(stop: StopRequest, at: number): Promise<void>;
   /** Calls back for every stop request made from now on (and those already made, on start). */
   watch(listener: (stop: StopRequest) => void): Promise<{ stop(): void }>;
 }
@@ -75,6 +83,13 @@ export function createStopRequests(kv: KV): StopRequests {
     async isRequested(tenant, taskId) {
       const entry = await kv.get(kvKeys.stop(tenant, taskId));
       return entry !== null && entry.operation === 'PUT';
+    },
+    async get(tenant, taskId) {
+      const entry = await kv.get(kvKeys.stop(tenant, taskId));
+      return entry !== null && entry.operation === 'PUT' ? entry.json<StopRequest>() : undefined;
+    },
+    async markSettled(stop, at) {
+      await kv.put(kvKeys.stop(stop.tenant, stop.taskId), JSON.stringify({ ...stop, settledAt: at }));
     },
     async watch(listener) {
       const watch = await kv.watch();
@@ -102,6 +117,90 @@ export function createNonceStore(kv: KV): { claim(accessKeyId: string, nonce: st
         if (/wrong last sequence|key exists/i.test((err as Error).message)) return false;
         throw err;
       }
+    },
+  };
+}
+
+const logKey = (tenant: string, taskId: string) => `${tenant}.${taskId}`;
+const instanceKey = (tenant: string, functionName: string, instanceId: string) =>
+  `${tenant}.${functionName}.${instanceId}`;
+
+/** Captured output per task (written by executors, read by the API); see TaskLogRecord. */
+export interface TaskLogs {
+  /**
+   * Appends one attempt's output under `header`, keeping the whole within `maxBytes` by dropping
+   * the oldest output first. Concurrent appends to one task are serialised by the KV revision.
+   */
+  append(tenant: string, taskId: string, header: string, text: string, maxBytes: number): Promise<void>;
+  read(tenant: string, taskId: string): Promise<TaskLogRecord | undefined>;
+}
+
+export function createTaskLogs(kv: KV, clock: () => number = Date.now): TaskLogs {
+  return {
+    async append(tenant, taskId, header, text, maxBytes) {
+      const key = logKey(tenant, taskId);
+      for (let tries = 0; ; tries++) {
+        const entry = await kv.get(key);
+        const previous = entry?.operation === 'PUT' ? entry.json<TaskLogRecord>() : undefined;
+        const joined =
+          (previous?.logs ?? '') + header + (text.endsWith('\n') || text === '' ? text : `${text}\n`);
+        const kept = keepTail(joined, maxBytes);
+        const record: TaskLogRecord = {
+          logs: kept,
+          truncated: (previous?.truncated ?? false) || kept !== joined,
+          attempts: (previous?.attempts ?? 0) + 1,
+          updatedAt: clock(),
+        };
+        try {
+          if (entry) await kv.update(key, JSON.stringify(record), entry.revision);
+          else await kv.create(key, JSON.stringify(record));
+          return;
+        } catch (err) {
+          if (tries >= 3 || !/wrong last sequence|key exists/i.test((err as Error).message)) throw err;
+        }
+      }
+    },
+    async read(tenant, taskId) {
+      const entry = await kv.get(logKey(tenant, taskId));
+      return entry?.operation === 'PUT' ? entry.json<TaskLogRecord>() : undefined;
+    },
+  };
+}
+
+/** The last `maxBytes` of `text`, cut at a line start, behind a note that output was dropped. */
+function keepTail(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text);
+  if (bytes.length <= maxBytes) return text;
+  const note = `[asyncfn] earlier output dropped (logs are capped at ${maxBytes} bytes per task)\n`;
+  let tail = bytes.subarray(bytes.length - (maxBytes - Buffer.byteLength(note))).toString('utf8');
+  const nl = tail.indexOf('\n');
+  if (nl >= 0 && nl < tail.length - 1) tail = tail.slice(nl + 1);
+  // A cut inside a multi-byte character decodes as U+FFFD at the start; the line cut removes it.
+  return note + tail;
+}
+
+/** Live (and briefly, destroyed) function instances, written by executors, listed by the API. */
+export interface InstanceDirectory {
+  put(record: InstanceRecord): Promise<void>;
+  list(tenant: string, functionName: string): Promise<InstanceRecord[]>;
+}
+
+export function createInstanceDirectory(kv: KV): InstanceDirectory {
+  return {
+    async put(record) {
+      await kv.put(
+        instanceKey(record.tenant, record.functionName, record.instanceId),
+        JSON.stringify(record),
+      );
+    },
+    async list(tenant, functionName) {
+      const keys: string[] = [];
+      for await (const key of await kv.keys(`${tenant}.${functionName}.*`)) keys.push(key);
+      const records = await Promise.all(keys.map((key) => kv.get(key)));
+      return records
+        .filter((entry) => entry?.operation === 'PUT')
+        .map((entry) => entry!.json<InstanceRecord>())
+        .sort((a, b) => a.createdTimeMs - b.createdTimeMs);
     },
   };
 }

@@ -10,8 +10,10 @@ import {
   type Source,
   type TaskEvent,
   type TaskEventInput,
+  STATUS_AFTER,
+  TaskStatus,
 } from '@asyncfn/contracts';
-import { headersWithTrace, contextFromTraceparent } from './tracing.js';
+import { withProducerSpan } from './tracing.js';
 
 const encoder = new TextEncoder();
 const encode = (value: unknown) => encoder.encode(JSON.stringify(value));
@@ -37,11 +39,14 @@ export function createEventBus(
         timestamp: clock(),
         source,
       } as TaskEvent;
-      const h = headersWithTrace(contextFromTraceparent(event.traceparent));
-      await js.publish(names.subjects.event(event.tenant, event.functionName, event.type), encode(event), {
-        msgID: event.eventId,
-        headers: h,
-      });
+      const subject = names.subjects.event(event.tenant, event.functionName, event.type);
+      const body = encode(event);
+      await withProducerSpan(
+        subject,
+        { ...event, status: STATUS_AFTER[event.type] },
+        { id: event.eventId, size: body.length },
+        (headers) => js.publish(subject, body, { msgID: event.eventId, headers }),
+      );
       return event;
     },
   };
@@ -58,17 +63,23 @@ export function createTaskQueues(nc: NatsConnection, names: Names): TaskQueues {
   const js: JetStreamClient = jetstream(nc);
   return {
     async enqueue(task) {
-      const ack = await js.publish(names.subjects.task(task.tenant, task.functionName), encode(task), {
-        msgID: `${task.tenant}:${task.taskId}`,
-        headers: headersWithTrace(contextFromTraceparent(task.traceparent)),
-      });
+      const subject = names.subjects.task(task.tenant, task.functionName);
+      const body = encode(task);
+      const msgID = `${task.tenant}:${task.taskId}`;
+      const ack = await withProducerSpan(
+        subject,
+        { ...task, attempt: 0, status: TaskStatus.Enqueued },
+        { id: msgID, size: body.length },
+        (headers) => js.publish(subject, body, { msgID, headers }),
+      );
       return { seq: ack.seq, duplicate: ack.duplicate };
     },
     async handOff(run, attemptKey) {
-      await js.publish(names.subjects.run(run.tenant, run.functionName), encode(run), {
-        msgID: attemptKey,
-        headers: headersWithTrace(contextFromTraceparent(run.traceparent)),
-      });
+      const subject = names.subjects.run(run.tenant, run.functionName);
+      const body = encode(run);
+      await withProducerSpan(subject, run, { id: attemptKey, size: body.length }, (headers) =>
+        js.publish(subject, body, { msgID: attemptKey, headers }),
+      );
     },
   };
 }

@@ -50,6 +50,15 @@ export function streamConfigs(names: Names): (Partial<StreamConfig> & { name: st
       max_age: nanos(7 * 24 * 3600 * 1000),
       duplicate_window: minutes(10),
     },
+    {
+      // Records to deliver (Nats-Msg-Id = delivery id, so a re-resolved terminal event is not
+      // delivered twice) and redelivery requests from the API.
+      name: names.streams.deliveries,
+      subjects: [names.subjects.deliveriesAll, names.subjects.redeliveriesAll],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: minutes(10),
+    },
   ];
 }
 
@@ -72,6 +81,21 @@ export function consumerConfigs(names: Names): { stream: string; config: Partial
       stream: names.streams.events,
       config: durable(names.consumers.destination, {
         filter_subjects: TERMINAL_EVENT_TYPES.map((t) => names.subjects.eventsOfType(t)),
+      }),
+    },
+    {
+      // Retries are nak(delay) with the attempt read from deliveryCount; failures back off for
+      // seconds to minutes, so many can wait at once without holding up other deliveries.
+      stream: names.streams.deliveries,
+      config: durable(names.consumers.destinationDeliveries, {
+        filter_subject: names.subjects.deliveriesAll,
+        max_ack_pending: 100_000,
+      }),
+    },
+    {
+      stream: names.streams.deliveries,
+      config: durable(names.consumers.destinationRedeliveries, {
+        filter_subject: names.subjects.redeliveriesAll,
       }),
     },
     {
@@ -122,6 +146,7 @@ export interface Topology {
   nonces: KV;
   logs: KV;
   instances: KV;
+  triggers: KV;
 }
 
 /** Creates (or updates) every stream, durable consumer and KV bucket; safe to run on every start. */
@@ -135,7 +160,7 @@ export async function ensureTopology(nc: NatsConnection, names: Names): Promise<
 /** Opens the KV buckets, creating them if needed. */
 export async function openBuckets(nc: NatsConnection, names: Names): Promise<Topology> {
   const kvm = new Kvm(nc);
-  const [functions, stops, nonces, logs, instances] = await Promise.all([
+  const [functions, stops, nonces, logs, instances, triggers] = await Promise.all([
     kvm.create(names.kv.functions, { history: 1 }),
     // Stop requests outlive any task they could concern: a week, the default retention.
     kvm.create(names.kv.stops, { history: 1, ttl: 7 * 24 * 3600 * 1000 }),
@@ -145,8 +170,10 @@ export async function openBuckets(nc: NatsConnection, names: Names): Promise<Top
     kvm.create(names.kv.logs, { history: 1, ttl: 7 * 24 * 3600 * 1000, maxValueSize: 1024 * 1024 }),
     // Executors refresh their instances every few seconds; an executor that died ages out.
     kvm.create(names.kv.instances, { history: 1, ttl: 30 * 1000 }),
+    // Triggers: the ingress mirrors MongoDB here; trigger runners and HTTP triggers watch it.
+    kvm.create(names.kv.triggers, { history: 1 }),
   ]);
-  return { functions, stops, nonces, logs, instances };
+  return { functions, stops, nonces, logs, instances, triggers };
 }
 
 /** Deletes everything of a namespace (tests). */

@@ -2,19 +2,23 @@ import {
   context,
   propagation,
   trace,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
+  type Attributes,
   type Context,
+  type Link,
   type Span,
   type TextMapGetter,
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { SemAttr, taskAttributes, type TaskRef } from '@asyncfn/telemetry';
 
 /*
  * NATS has no OpenTelemetry instrumentation, so trace context crosses it here, once: publishers
- * inject W3C traceparent into message headers, consumers extract it and run the handler in a
- * CONSUMER span (OTel messaging semantic conventions).
+ * open a PRODUCER span and inject its W3C traceparent into the message headers, consumers extract
+ * it and run the handler in a CONSUMER span (OTel messaging semantic conventions).
  */
 
 const tracer = () => trace.getTracer('@asyncfn/nats');
@@ -32,14 +36,14 @@ export function headersWithTrace(ctx: Context = context.active()): MsgHdrs {
 }
 
 export function contextFromHeaders(h: MsgHdrs | undefined): Context {
-  return propagation.extract(context.active(), h, getter);
+  return propagation.extract(ROOT_CONTEXT, h, getter);
 }
 
 /** A context whose parent is the given W3C traceparent (from a stored task), or the active one. */
 export function contextFromTraceparent(traceparent: string | undefined): Context {
   if (!traceparent) return context.active();
   return propagation.extract(
-    context.active(),
+    ROOT_CONTEXT,
     { traceparent },
     {
       get: (c, k) => c[k as 'traceparent'],
@@ -55,9 +59,35 @@ export function currentTraceparent(ctx: Context = context.active()): string | un
   return carrier.traceparent;
 }
 
+/**
+ * Where a span about a task belongs: under the active span when that is already in the task's
+ * trace (a consumer publishing the next event), else under the task's stored traceparent, linked
+ * to the active span (a stop request arrives in its own HTTP trace; the sweeper has none). This
+ * is what keeps one task in one trace.
+ */
+export function taskParent(traceparent: string | undefined): { parent: Context; links: Link[] } {
+  const active = context.active();
+  const activeSpan = trace.getSpanContext(active);
+  if (!traceparent) return { parent: active, links: [] };
+  const task = contextFromTraceparent(traceparent);
+  const taskSpan = trace.getSpanContext(task);
+  if (!taskSpan || activeSpan?.traceId === taskSpan.traceId) return { parent: active, links: [] };
+  return { parent: task, links: activeSpan ? [{ context: activeSpan }] : [] };
+}
+
+/**
+ * Low-cardinality form of a subject for span names: `<ns>.<kind>.<tenant>.<function>[.<rest>]`
+ * (see contracts' names.ts) becomes `<ns>.<kind>.*.*[.<rest>]`.
+ */
+export function subjectTemplate(subject: string): string {
+  const parts = subject.split('.');
+  if (parts.length < 4) return subject;
+  return [parts[0], parts[1], '*', '*', ...parts.slice(4)].join('.');
+}
+
 export async function withSpan<T>(
   name: string,
-  options: { kind?: SpanKind; attributes?: Record<string, string | number | boolean>; parent?: Context },
+  options: { kind?: SpanKind; attributes?: Attributes; parent?: Context; links?: Link[]; startTime?: number },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   return tracer().startActiveSpan(
@@ -65,6 +95,8 @@ export async function withSpan<T>(
     {
       kind: options.kind ?? SpanKind.INTERNAL,
       ...(options.attributes ? { attributes: options.attributes } : {}),
+      ...(options.links?.length ? { links: options.links } : {}),
+      ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
     },
     options.parent ?? context.active(),
     async (span) => {
@@ -79,6 +111,56 @@ export async function withSpan<T>(
       }
     },
   );
+}
+
+/**
+ * A JetStream publish about a task as a PRODUCER span (`send <subject template>`), in the task's
+ * trace; `publish` gets headers carrying that span's context, so the consumer's span follows it.
+ */
+export function withProducerSpan<T>(
+  subject: string,
+  task: TaskRef & { traceparent?: string },
+  message: { id: string; size: number },
+  publish: (headers: MsgHdrs) => Promise<T>,
+): Promise<T> {
+  const template = subjectTemplate(subject);
+  const { parent, links } = taskParent(task.traceparent);
+  return withSpan(
+    `send ${template}`,
+    {
+      kind: SpanKind.PRODUCER,
+      parent,
+      links,
+      attributes: {
+        [SemAttr.messagingSystem]: 'nats',
+        [SemAttr.messagingDestination]: subject,
+        [SemAttr.messagingDestinationTemplate]: template,
+        [SemAttr.messagingOperationType]: 'send',
+        [SemAttr.messagingOperationName]: 'publish',
+        [SemAttr.messagingMessageId]: message.id,
+        [SemAttr.messagingBodySize]: message.size,
+        ...taskAttributes(task),
+      },
+    },
+    () => publish(headersWithTrace()),
+  );
+}
+
+/** Attributes of a CONSUMER span for one message. */
+export function consumerAttributes(
+  subject: string,
+  consumerGroup: string,
+  extra: Attributes = {},
+): Attributes {
+  return {
+    [SemAttr.messagingSystem]: 'nats',
+    [SemAttr.messagingDestination]: subject,
+    [SemAttr.messagingDestinationTemplate]: subjectTemplate(subject),
+    [SemAttr.messagingOperationType]: 'process',
+    [SemAttr.messagingOperationName]: 'process',
+    [SemAttr.messagingConsumerGroup]: consumerGroup,
+    ...extra,
+  };
 }
 
 export { SpanKind };

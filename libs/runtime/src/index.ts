@@ -7,15 +7,19 @@ export {
   type UnpackOptions,
 } from './code-cache.js';
 export { InvalidCodePackageError, PoolClosedError } from './errors.js';
-export { isSupportedRuntime } from './runtimes.js';
+export { isCustomRuntime, isNodeRuntime, isSupportedRuntime } from './runtimes.js';
 export {
   DestroyReason,
   InstanceStatus,
+  type CustomRuntime,
   type FunctionSpec,
   type LifecycleHook,
   type InvokeRequest,
   type InvokeOutcome,
   type InvokeOutcomeKind,
+  type InvokeOptions,
+  type OutcomeCommon,
+  type ResourceUsage,
   type InstanceInfo,
   type InstanceEvent,
   type InstancePool,

@@ -208,6 +208,32 @@ describe('context, environment and logs', () => {
   });
 });
 
+describe('resource usage', () => {
+  it('reports CPU time and peak memory of the attempt', async () => {
+    const spec = await box.deploy(
+      {
+        'index.js': `exports.handler = async (event) => {
+          if (event.toString() === 'work') {
+            const held = Buffer.alloc(64 * 1024 * 1024, 1);
+            const start = process.cpuUsage();
+            const used = () => { const u = process.cpuUsage(start); return (u.user + u.system) / 1000; };
+            while (used() < 300) Math.sqrt(Math.random()); // 300 ms of CPU, however busy the host
+            return held.length;
+          }
+          return 'idle';
+        };`,
+      },
+      { memorySizeMB: 256 },
+    );
+    const busy = expectKind(await pool.invoke(spec, request({ payload: Buffer.from('work') })), 'succeeded');
+    expect(busy.usage!.cpuTimeMs).toBeGreaterThanOrEqual(280);
+    expect(busy.usage!.peakMemoryMB).toBeGreaterThanOrEqual(64);
+    const quiet = expectKind(await pool.invoke(spec, request({ payload: Buffer.from('rest') })), 'succeeded');
+    expect(quiet.instanceId).toBe(busy.instanceId);
+    expect(quiet.usage!.cpuTimeMs).toBeLessThan(100);
+  });
+});
+
 describe('instances', () => {
   it('reuses a warm instance: same instanceId, coldStart false', async () => {
     const spec = await box.deploy({ 'index.js': "exports.handler = async () => 'x';" });
@@ -216,7 +242,7 @@ describe('instances', () => {
     expect(second.instanceId).toBe(first.instanceId);
     expect([first.coldStart, second.coldStart]).toEqual([true, false]);
     expect(pool.list()).toMatchObject([
-      { instanceId: first.instanceId, status: 'ready', inFlight: 0, invocations: 2 },
+      { instanceId: first.instanceId, status: 'frozen', inFlight: 0, invocations: 2 },
     ]);
     expect(events.filter((e) => e.type === 'started')).toHaveLength(1);
   });

@@ -122,6 +122,89 @@ describe('timeouts and stops', () => {
   });
 });
 
+describe('preFreeze and forced stops', () => {
+  it('preFreeze runs each time the instance becomes idle; an invocation arriving meanwhile waits for it', async () => {
+    const { marker, overrides } = withPreStop();
+    const spec = await box.deploy(
+      {
+        'index.js': `const fs = require('node:fs');
+          const mark = (what) => fs.appendFileSync(process.env.MARKER, what + '\\n');
+          exports.init = async () => mark('initialize');
+          exports.preFreeze = async () => { await new Promise((r) => setTimeout(r, 200)); mark('preFreeze'); };
+          exports.preStop = async () => mark('preStop');
+          exports.handler = async () => { mark('invoke'); return 'ok'; };`,
+      },
+      {
+        ...overrides,
+        initializer: { handler: 'index.init', timeoutSeconds: 3 },
+        preFreeze: { handler: 'index.preFreeze', timeoutSeconds: 3 },
+      },
+    );
+    const first = await pool.invoke(spec, request());
+    expect(pool.list()[0]?.status).toBe('freezing');
+    const second = await pool.invoke(spec, request()); // queued behind preFreeze, same instance
+    expect(second).toMatchObject({ kind: 'succeeded', coldStart: false, instanceId: first.instanceId });
+    await until(() => pool.list()[0]?.status === 'frozen');
+    await pool.shutdown();
+    const order = (await readFile(marker, 'utf8')).split('\n').filter(Boolean);
+    expect(order).toEqual(['initialize', 'invoke', 'preFreeze', 'invoke', 'preFreeze', 'preStop']);
+  });
+
+  it('a preFreeze that overruns its timeout discards the instance', async () => {
+    const spec = await box.deploy(
+      {
+        'index.js': `exports.preFreeze = () => new Promise(() => {});
+          exports.handler = async () => 'ok';`,
+      },
+      { preFreeze: { handler: 'index.preFreeze', timeoutSeconds: 1 } },
+    );
+    expect((await pool.invoke(spec, request())).kind).toBe('succeeded');
+    await until(() => destroyed().length === 1, 3000);
+    expect(destroyed()).toMatchObject([{ reason: 'preFreezeTimedOut' }]);
+  });
+
+  it('the kill signal ends a graceful stop early: preStop is cut short at the deadline', async () => {
+    const { overrides } = withPreStop();
+    const spec = await box.deploy(
+      {
+        'index.js': `exports.preStop = async () => { console.log('preStop started'); await new Promise((r) => setTimeout(r, 5000)); console.log('preStop finished'); };
+          exports.handler = () => new Promise((r) => setTimeout(r, 10000));`,
+      },
+      { ...overrides, preStop: { handler: 'index.preStop', timeoutSeconds: 5 } },
+    );
+    const stop = new AbortController();
+    const kill = new AbortController();
+    const running = pool.invoke(spec, request(), stop.signal, { kill: kill.signal });
+    await until(() => pool.list()[0]?.status === 'busy');
+    const t0 = Date.now();
+    stop.abort();
+    setTimeout(() => kill.abort(), 300);
+    const out = await running;
+    const elapsed = Date.now() - t0;
+    expect(out.kind).toBe('stopped');
+    expect(out.logs).toContain('preStop started');
+    expect(out.logs).not.toContain('preStop finished');
+    expect(elapsed).toBeGreaterThanOrEqual(280);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('the kill signal alone stops at once without preStop', async () => {
+    const { overrides, preStopRuns } = withPreStop();
+    const spec = await box.deploy(
+      { 'index.js': `${PRE_STOP}\nexports.handler = () => new Promise((r) => setTimeout(r, 10000));` },
+      overrides,
+    );
+    const kill = new AbortController();
+    const running = pool.invoke(spec, request(), undefined, { kill: kill.signal });
+    await until(() => pool.list()[0]?.status === 'busy');
+    const t0 = Date.now();
+    kill.abort();
+    expect((await running).kind).toBe('stopped');
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(await preStopRuns()).toBe(0);
+  });
+});
+
 describe('crashes', () => {
   it('process.exit(3) crashes the call; the pool keeps working afterwards', async () => {
     const spec = await box.deploy({
@@ -159,7 +242,8 @@ describe('crashes', () => {
     ]);
   });
 
-  it('running out of memory crashes with a memory message', async () => {
+  it('running out of heap crashes with a memory message (the V8 heap cap, RSS guard off)', async () => {
+    makePool({ memoryCheckIntervalMs: 0 });
     const spec = await box.deploy(
       {
         'index.js': `exports.handler = async () => {
@@ -174,6 +258,26 @@ describe('crashes', () => {
     expect(out.logs).toMatch(/heap/i);
     const after = await pool.invoke({ ...spec, handler: 'index.handler' }, request());
     expect(after.kind).toBe('crashed'); // still the same function: it dies again, the pool does not
+  });
+
+  it('memory outside the JS heap is caught by the RSS guard', async () => {
+    const spec = await box.deploy(
+      {
+        'index.js': `exports.handler = async () => {
+          const held = [];
+          for (let i = 0; i < 40; i++) {
+            held.push(Buffer.alloc(16 * 1024 * 1024, 1)); // off-heap: --max-old-space-size cannot see it
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          return 'survived with ' + held.length * 16 + ' MB';
+        };`,
+      },
+      { memorySizeMB: 128 },
+    );
+    const out = await pool.invoke(spec, request());
+    expect(out).toMatchObject({ kind: 'crashed', errorMessage: 'Process ran out of memory (limit 128 MB)' });
+    expect(out.usage?.peakMemoryMB).toBeGreaterThan(128);
+    expect(destroyed()).toMatchObject([{ reason: 'outOfMemory' }]);
   });
 
   it('an uncaught exception outside any invocation is a crash of the idle instance only', async () => {

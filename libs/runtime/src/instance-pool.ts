@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { PoolClosedError } from './errors.js';
+import type { OpenChannel } from './channel.js';
+import { httpChannel } from './http-channel.js';
 import { createInstance, type Instance } from './instance.js';
 import { DEFAULT_MAX_LOG_BYTES } from './log-buffer.js';
-import { isSupportedRuntime, nodeBinaryFor } from './runtimes.js';
+import { nodeChannel } from './node-channel.js';
+import { isCustomRuntime, isSupportedRuntime, nodeBinaryFor } from './runtimes.js';
 import {
   DestroyReason,
   type FunctionSpec,
@@ -10,6 +13,7 @@ import {
   type InstanceInfo,
   type InstancePool,
   type InstancePoolOptions,
+  type InvokeOptions,
   type InvokeOutcome,
   type InvokeRequest,
 } from './types.js';
@@ -25,7 +29,8 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
   /** key → its instances, oldest first (first fit packs work onto few instances). */
   const byKey = new Map<string, Instance[]>();
   /** key → the newest versionId seen; instances of other versions are retired once idle. */
-  const latestVersion = new Map<string, string>();
+  const latestVersion = new Map<string, string | undefined>();
+  const customChannel = httpChannel();
   let closed = false;
 
   function emit(event: InstanceEvent): void {
@@ -36,13 +41,18 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
     }
   }
 
-  function noteVersion(spec: FunctionSpec): void {
-    if (latestVersion.get(spec.key) === spec.versionId) return;
-    latestVersion.set(spec.key, spec.versionId);
-    for (const inst of byKey.get(spec.key) ?? []) {
-      if (inst.versionId !== spec.versionId && inst.isIdle())
-        void inst.destroy(DestroyReason.VersionReplaced);
+  function setLatestVersion(key: string, versionId: string | undefined): void {
+    if (latestVersion.has(key) && latestVersion.get(key) === versionId) return;
+    latestVersion.set(key, versionId);
+    for (const inst of byKey.get(key) ?? []) {
+      if (inst.versionId !== versionId && inst.isIdle()) void inst.destroy(DestroyReason.VersionReplaced);
     }
+  }
+
+  function channelFor(spec: FunctionSpec): OpenChannel {
+    return isCustomRuntime(spec.runtime)
+      ? customChannel
+      : nodeChannel(options.shimPath ?? DEFAULT_SHIM_PATH, nodeBinaryFor(spec.runtime, options.nodeBinaries));
   }
 
   function pick(spec: FunctionSpec): Instance | undefined {
@@ -56,17 +66,26 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
     const inst = createInstance({
       spec,
       first,
-      shimPath: options.shimPath ?? DEFAULT_SHIM_PATH,
-      execPath: nodeBinaryFor(spec.runtime, options.nodeBinaries),
+      openChannel: channelFor(spec),
       idleTimeoutMs: options.idleTimeoutMs,
       killGraceMs: options.killGraceMs ?? 200,
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
       maxLogBytes: options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES,
-      logger,
+      memoryCheckIntervalMs: options.memoryCheckIntervalMs ?? 100,
+      ...(logger ? { logger } : {}),
       onInitialized: (i, initDurationMs) =>
         emit({ type: 'initialized', instanceId: i.id, key: i.key, versionId: i.versionId, initDurationMs }),
       onIdle: (i) => {
-        if (latestVersion.get(i.key) !== i.versionId) void i.destroy(DestroyReason.VersionReplaced);
+        if (latestVersion.has(i.key) && latestVersion.get(i.key) !== i.versionId) {
+          void i.destroy(DestroyReason.VersionReplaced);
+        }
+      },
+      onChange: (i) => {
+        try {
+          options.onInstanceChange?.(i.info());
+        } catch (err) {
+          logger?.error({ err }, 'runtime: onInstanceChange threw');
+        }
       },
       onDestroyed: (i, reason) => {
         const list = byKey.get(i.key)?.filter((other) => other !== i) ?? [];
@@ -94,31 +113,34 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
   }
 
   return {
-    async invoke(spec: FunctionSpec, req: InvokeRequest, signal?: AbortSignal): Promise<InvokeOutcome> {
+    async invoke(
+      spec: FunctionSpec,
+      req: InvokeRequest,
+      signal?: AbortSignal,
+      invokeOptions: InvokeOptions = {},
+    ): Promise<InvokeOutcome> {
       if (closed) throw new PoolClosedError();
       if (!isSupportedRuntime(spec.runtime)) {
         return {
           kind: 'failed',
           errorType: 'InitializationError',
-          errorMessage: `Runtime '${spec.runtime}' is not supported by this executor (supported: nodejs*)`,
+          errorMessage: `Runtime '${spec.runtime}' is not supported by this executor (supported: nodejs*, custom)`,
           instanceId: '',
           durationMs: 0,
           coldStart: false,
           logs: '',
         };
       }
-      if (signal?.aborted) return { kind: 'stopped', instanceId: '', durationMs: 0, logs: '' };
-      noteVersion(spec);
-      let inst: Instance;
-      try {
-        inst = pick(spec) ?? start(spec, req);
-      } catch (err) {
-        // fork throws synchronously for some spawn errors (e.g. codeDir is a file).
-        const errorMessage = `Failed to start instance process in ${spec.codeDir}: ${(err as Error).message}`;
-        return { kind: 'crashed', errorMessage, instanceId: '', durationMs: 0, logs: '' };
+      if (signal?.aborted || invokeOptions.kill?.aborted) {
+        return { kind: 'stopped', instanceId: '', durationMs: 0, logs: '' };
       }
-      return inst.invoke(req, signal);
+      setLatestVersion(spec.key, spec.versionId);
+      // Spawn failures (no such command, a code dir that is a file) end the invocation `crashed`.
+      const inst = pick(spec) ?? start(spec, req);
+      return inst.invoke(req, signal, invokeOptions.kill);
     },
+
+    setLatestVersion,
 
     list(key?: string): InstanceInfo[] {
       const lists = key === undefined ? [...byKey.values()] : [byKey.get(key) ?? []];

@@ -1,11 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { InstanceChannel, OpenChannel } from './channel.js';
 import { describeExit } from './exit-reason.js';
-import { captureOutput } from './instance-output.js';
+import { captureOutput, type InstanceOutput } from './instance-output.js';
 import { createLogBuffer, type LogBuffer } from './log-buffer.js';
-import { AbortReason, parseChildMessage, type ChildMessage, type ParentMessage } from './protocol.js';
-import { spawnInstanceProcess } from './spawn-process.js';
+import { resetPeakRss, sampleProcess, type ProcSample } from './proc-stats.js';
+import { AbortReason, type ChildMessage, type ParentMessage } from './protocol.js';
 import {
   DestroyReason,
   InstanceStatus,
@@ -13,6 +13,8 @@ import {
   type InstanceInfo,
   type InvokeOutcome,
   type InvokeRequest,
+  type OutcomeCommon,
+  type ResourceUsage,
   type RuntimeLogger,
 } from './types.js';
 
@@ -24,7 +26,7 @@ export interface Instance {
   /** Not stopping or gone, and fewer than `concurrency` invocations assigned. */
   hasCapacity(concurrency: number): boolean;
   isIdle(): boolean;
-  invoke(req: InvokeRequest, signal?: AbortSignal): Promise<InvokeOutcome>;
+  invoke(req: InvokeRequest, signal?: AbortSignal, kill?: AbortSignal): Promise<InvokeOutcome>;
   /** preStop (bounded by its timeout), then SIGKILL; resolves once the process is gone. */
   destroy(reason: DestroyReason): Promise<void>;
   info(): InstanceInfo;
@@ -34,16 +36,20 @@ export interface InstanceOptions {
   spec: FunctionSpec;
   /** The request that caused the cold start: names the function and the initializer's context. */
   first: InvokeRequest;
-  shimPath: string;
-  execPath: string;
+  /** Spawns the process: the Node shim or a custom runtime's server. */
+  openChannel: OpenChannel;
   idleTimeoutMs: number;
   killGraceMs: number;
   startTimeoutMs: number;
   maxLogBytes: number;
+  /** 0: no RSS guard. */
+  memoryCheckIntervalMs: number;
   logger?: RuntimeLogger;
   onInitialized(instance: Instance, initDurationMs: number): void;
-  /** Nothing in flight any more (the pool retires idle instances of replaced versions). */
+  /** Nothing in flight any more, preFreeze done (the pool retires idle instances of replaced versions). */
   onIdle(instance: Instance): void;
+  /** The status changed (see `InstanceStatus`). */
+  onChange(instance: Instance): void;
   onDestroyed(instance: Instance, reason: DestroyReason): void;
 }
 
@@ -62,46 +68,46 @@ interface Invocation {
   answered: boolean;
   fate?: Fate;
   timer?: NodeJS.Timeout;
-  detachSignal?: () => void;
+  /** The process's CPU time when the invocation was dispatched. */
+  cpuStartMs?: number;
+  detachSignals?: () => void;
   resolve(outcome: InvokeOutcome): void;
-}
-
-interface OutcomeBase {
-  instanceId: string;
-  durationMs: number;
-  logs: string;
 }
 
 /** After 'exit', how long to wait for the pipes to drain ('close') before settling anyway. */
 const CLOSE_WAIT_MS = 250;
+
+/** Until the process exists there is no output to capture. */
+const NO_OUTPUT: InstanceOutput = { flush() {}, stderrTail: () => '' };
 
 export function createInstance(o: InstanceOptions): Instance {
   const { spec } = o;
   const id = randomUUID();
   const createdTimeMs = Date.now();
   const pending = new Map<string, Invocation>();
-  /** Resolvers for "the child answered X", keyed `reply:<requestId>` / `preStop:<requestId>`. */
+  /** Resolvers for "the child answered X", keyed `reply:<id>` / `preStop:<id>` / `preFreeze:<id>`. */
   const waiters = new Map<string, () => void>();
   let phase: Phase = 'starting';
+  /** preFreeze is running: invocations that arrive wait for it. */
+  let freezing = false;
   let invocations = 0;
   let phaseTimer: NodeJS.Timeout | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
+  let guardTimer: NodeJS.Timeout | undefined;
   let initStartedAt = 0;
   let destroyReason: DestroyReason = DestroyReason.Crashed;
+  let destroyedTimeMs: number | undefined;
   /** What in-flight invocations without a fate are told when we, not the child, end the process. */
   let killMessage = '';
   let spawnError: Error | undefined;
   let stopping: Promise<void> | undefined;
+  let channel: InstanceChannel | undefined;
+  let output = NO_OUTPUT;
+  /** The latest /proc reading, for outcomes settled after the process is gone. */
+  let lastSample: ProcSample | undefined;
+  let lastStatus: InstanceStatus = InstanceStatus.Starting;
   let resolveExited!: () => void;
   const exited = new Promise<void>((resolve) => (resolveExited = resolve));
-
-  const child: ChildProcess = spawnInstanceProcess({
-    spec,
-    instanceId: id,
-    functionName: o.first.functionName,
-    shimPath: o.shimPath,
-    execPath: o.execPath,
-  });
 
   const self: Instance = {
     id,
@@ -115,8 +121,12 @@ export function createInstance(o: InstanceOptions): Instance {
       instanceId: id,
       key: spec.key,
       versionId: spec.versionId,
+      tenant: o.first.tenant,
+      functionName: o.first.functionName,
+      pid: channel?.child.pid ?? 0,
       status: status(),
       createdTimeMs,
+      ...(destroyedTimeMs !== undefined ? { destroyedTimeMs } : {}),
       inFlight: pending.size,
       invocations,
     }),
@@ -124,28 +134,6 @@ export function createInstance(o: InstanceOptions): Instance {
 
   // ---- process wiring -------------------------------------------------------------------
 
-  const output = captureOutput(child, pending, (line) =>
-    o.logger?.debug({ instanceId: id, key: spec.key, line }, 'runtime: instance output'),
-  );
-  child.on('message', (raw) => {
-    const msg = parseChildMessage(raw);
-    if (!msg) return;
-    try {
-      onMessage(msg);
-    } catch (err) {
-      // A bug here must not become an uncaught exception in the executor.
-      o.logger?.error({ err, instanceId: id }, 'runtime: failed to handle an instance message');
-    }
-  });
-  child.on('error', (err) => {
-    // Spawn failures arrive here (no pid); send/kill races on a dying child are harmless.
-    if (child.pid === undefined) {
-      spawnError = err;
-      finalize(null, null);
-    }
-  });
-  child.on('exit', (code, signal) => setTimeout(() => finalize(code, signal), CLOSE_WAIT_MS));
-  child.on('close', (code: number | null, signal: NodeJS.Signals | null) => finalize(code, signal));
   phaseTimer = setTimeout(() => {
     void terminate(
       DestroyReason.InitFailed,
@@ -153,13 +141,44 @@ export function createInstance(o: InstanceOptions): Instance {
       {},
     );
   }, o.startTimeoutMs);
+  o.openChannel({
+    spec,
+    instanceId: id,
+    functionName: o.first.functionName,
+    ...(o.logger ? { logger: o.logger } : {}),
+    onMessage: (msg) => {
+      try {
+        onMessage(msg);
+      } catch (err) {
+        // A bug here must not become an uncaught exception in the executor.
+        o.logger?.error({ err, instanceId: id }, 'runtime: failed to handle an instance message');
+      }
+    },
+  }).then(attach, (err: Error) => {
+    spawnError = err;
+    finalize(null, null);
+  });
+
+  function attach(ch: InstanceChannel): void {
+    channel = ch;
+    const { child } = ch;
+    output = captureOutput(child, pending, (line) =>
+      o.logger?.debug({ instanceId: id, key: spec.key, line }, 'runtime: instance output'),
+    );
+    // Send/kill races on a dying child end up here; the exit tells the real story.
+    child.on('error', (err) => o.logger?.debug({ err, instanceId: id }, 'runtime: instance process error'));
+    child.on('exit', (code, signal) => setTimeout(() => finalize(code, signal), CLOSE_WAIT_MS));
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => finalize(code, signal));
+    if (o.memoryCheckIntervalMs > 0) {
+      guardTimer = setInterval(checkMemory, o.memoryCheckIntervalMs);
+      guardTimer.unref();
+    }
+    // Ended while it was being spawned (shutdown, start timeout).
+    if (phase === 'stopping') ch.kill();
+  }
 
   function send(msg: ParentMessage): void {
-    if (!child.connected) return;
-    // With a callback, a closed channel is reported there instead of as an 'error' event.
-    child.send(msg, (err) => {
-      if (err) o.logger?.debug({ err, instanceId: id, type: msg.type }, 'runtime: send to instance failed');
-    });
+    channel?.send(msg);
   }
 
   function onMessage(msg: ChildMessage): void {
@@ -168,6 +187,7 @@ export function createInstance(o: InstanceOptions): Instance {
         if (phase !== 'starting') return;
         clearTimeout(phaseTimer);
         phase = 'initializing';
+        notify();
         initStartedAt = performance.now();
         send({
           type: 'initialize',
@@ -175,6 +195,7 @@ export function createInstance(o: InstanceOptions): Instance {
           handler: spec.handler,
           ...(spec.initializer ? { initializer: spec.initializer.handler } : {}),
           ...(spec.preStop ? { preStop: spec.preStop.handler } : {}),
+          ...(spec.preFreeze ? { preFreeze: spec.preFreeze.handler } : {}),
           function: {
             name: o.first.functionName,
             handler: spec.handler,
@@ -193,6 +214,7 @@ export function createInstance(o: InstanceOptions): Instance {
         o.onInitialized(self, performance.now() - initStartedAt);
         for (const inv of pending.values()) if (!inv.dispatched) dispatch(inv);
         if (pending.size === 0) becameIdle();
+        else notify();
         return;
       case 'initError':
         if (phase !== 'initializing') return;
@@ -204,12 +226,15 @@ export function createInstance(o: InstanceOptions): Instance {
       case 'error':
         onReply(msg);
         return;
-      case 'preStopDone':
+      case 'preFreezeDone':
+      case 'preStopDone': {
+        const hook = msg.type === 'preStopDone' ? 'preStop' : 'preFreeze';
         if (msg.error) {
-          o.logger?.warn({ instanceId: id, key: spec.key, ...msg.error }, 'runtime: preStop failed');
+          o.logger?.warn({ instanceId: id, key: spec.key, ...msg.error }, `runtime: ${hook} failed`);
         }
-        waiters.get(`preStop:${msg.requestId}`)?.();
+        waiters.get(`${hook}:${msg.requestId}`)?.();
         return;
+      }
       default:
         return assertNever(msg);
     }
@@ -241,7 +266,7 @@ export function createInstance(o: InstanceOptions): Instance {
 
   // ---- invocations ------------------------------------------------------------------------
 
-  function invoke(req: InvokeRequest, signal?: AbortSignal): Promise<InvokeOutcome> {
+  function invoke(req: InvokeRequest, signal?: AbortSignal, kill?: AbortSignal): Promise<InvokeOutcome> {
     return new Promise<InvokeOutcome>((resolve) => {
       const inv: Invocation = {
         req,
@@ -261,17 +286,31 @@ export function createInstance(o: InstanceOptions): Instance {
       clearTimeout(idleTimer);
       pending.set(req.requestId, inv);
       invocations += 1;
-      if (signal) {
-        const onAbort = (): void => stop(inv);
-        signal.addEventListener('abort', onAbort, { once: true });
-        inv.detachSignal = () => signal.removeEventListener('abort', onAbort);
-      }
-      if (phase === 'running') dispatch(inv);
+      const onStop = (): void => stop(inv);
+      const onKill = (): void => forceStop(inv);
+      signal?.addEventListener('abort', onStop, { once: true });
+      kill?.addEventListener('abort', onKill, { once: true });
+      inv.detachSignals = () => {
+        signal?.removeEventListener('abort', onStop);
+        kill?.removeEventListener('abort', onKill);
+      };
+      if (phase === 'running' && !freezing) dispatch(inv);
+      notify();
     });
   }
 
   function dispatch(inv: Invocation): void {
     inv.dispatched = true;
+    const pid = channel?.child.pid;
+    if (pid !== undefined) {
+      const sample = sampleProcess(pid);
+      if (sample) {
+        lastSample = sample;
+        inv.cpuStartMs = sample.cpuMs;
+      }
+      // The high-water mark becomes this invocation's own when nothing else runs beside it.
+      if (dispatchedCount() === 1) resetPeakRss(pid);
+    }
     const { req } = inv;
     send({
       type: 'invoke',
@@ -285,6 +324,12 @@ export function createInstance(o: InstanceOptions): Instance {
     inv.timer = setTimeout(() => onTimeout(inv), spec.timeoutSeconds * 1000);
   }
 
+  function dispatchedCount(): number {
+    let n = 0;
+    for (const inv of pending.values()) if (inv.dispatched) n += 1;
+    return n;
+  }
+
   function onTimeout(inv: Invocation): void {
     if (inv.answered || inv.fate) return;
     inv.fate = 'timedOut';
@@ -295,6 +340,7 @@ export function createInstance(o: InstanceOptions): Instance {
     });
   }
 
+  /** A graceful stop: context.signal aborts, preStop runs (bounded), then the process is killed. */
   function stop(inv: Invocation): void {
     if (inv.answered || inv.fate || !pending.has(inv.req.requestId)) return;
     if (!inv.dispatched) {
@@ -314,7 +360,26 @@ export function createInstance(o: InstanceOptions): Instance {
     );
   }
 
-  function settle(inv: Invocation, make: (base: OutcomeBase) => InvokeOutcome): void {
+  /** A forced stop (its deadline passed): kill now, whatever preStop is doing. */
+  function forceStop(inv: Invocation): void {
+    if (inv.answered || !pending.has(inv.req.requestId)) return;
+    if (!inv.dispatched) {
+      settle(inv, (base) => ({ kind: 'stopped', ...base }));
+      return;
+    }
+    if (!inv.fate) {
+      inv.fate = 'stopped';
+      send({ type: 'abort', requestId: inv.req.requestId, reason: AbortReason.Stop });
+    }
+    void terminate(
+      DestroyReason.Stopped,
+      'Instance was stopped because a concurrent invocation was stopped',
+      {},
+    );
+    kill();
+  }
+
+  function settle(inv: Invocation, make: (base: OutcomeCommon) => InvokeOutcome): void {
     if (pending.get(inv.req.requestId) !== inv) return;
     // A trailing line without "\n" belongs to whoever was running (exactly, if only one was).
     if (pending.size === 1) {
@@ -322,16 +387,32 @@ export function createInstance(o: InstanceOptions): Instance {
     }
     pending.delete(inv.req.requestId);
     clearTimeout(inv.timer);
-    inv.detachSignal?.();
+    inv.detachSignals?.();
     inv.resolve(make(baseOf(inv)));
-    if (pending.size === 0 && phase === 'running') becameIdle();
+    if (pending.size === 0 && phase === 'running' && !freezing) becameIdle();
+    else notify();
   }
 
-  function baseOf(inv: Invocation): OutcomeBase {
+  function baseOf(inv: Invocation): OutcomeCommon {
+    const usage = usageOf(inv);
     return {
       instanceId: id,
       durationMs: Math.round(performance.now() - inv.startedAt),
       logs: inv.logs.text(),
+      ...(usage ? { usage } : {}),
+    };
+  }
+
+  function usageOf(inv: Invocation): ResourceUsage | undefined {
+    if (inv.cpuStartMs === undefined) return undefined;
+    const pid = channel?.child.pid;
+    const now = pid !== undefined && phase !== 'destroyed' ? sampleProcess(pid) : undefined;
+    if (now) lastSample = now;
+    const sample = now ?? lastSample;
+    if (!sample) return undefined;
+    return {
+      cpuTimeMs: Math.max(0, Math.round(sample.cpuMs - inv.cpuStartMs)),
+      peakMemoryMB: Math.ceil(sample.peakMB),
     };
   }
 
@@ -361,9 +442,58 @@ export function createInstance(o: InstanceOptions): Instance {
 
   function becameIdle(): void {
     clearTimeout(idleTimer);
+    if (spec.preFreeze) void freeze(spec.preFreeze.handler, spec.preFreeze.timeoutSeconds);
+    else rest();
+  }
+
+  /** Idle and frozen: reclaimed after idleTimeoutMs unless work arrives. */
+  function rest(): void {
     idleTimer = setTimeout(() => void self.destroy(DestroyReason.Idle), o.idleTimeoutMs);
     idleTimer.unref();
+    notify();
     o.onIdle(self);
+  }
+
+  /** preFreeze, bounded by its timeout; invocations arriving meanwhile wait for it. */
+  async function freeze(handler: string, timeoutSeconds: number): Promise<void> {
+    freezing = true;
+    notify();
+    const requestId = randomUUID();
+    send({ type: 'preFreeze', requestId });
+    const answered = await waitFor(`preFreeze:${requestId}`, timeoutSeconds * 1000);
+    freezing = false;
+    if (phase !== 'running') return;
+    if (!answered) {
+      o.logger?.warn({ instanceId: id, key: spec.key }, 'runtime: preFreeze timed out; instance discarded');
+      void terminate(
+        DestroyReason.PreFreezeTimedOut,
+        `PreFreeze '${handler}' timed out after ${timeoutSeconds} seconds`,
+        {},
+      );
+      return;
+    }
+    const queued = [...pending.values()].filter((inv) => !inv.dispatched);
+    if (queued.length === 0) return rest();
+    for (const inv of queued) dispatch(inv);
+    notify();
+  }
+
+  function checkMemory(): void {
+    const pid = channel?.child.pid;
+    if (pid === undefined || stopping) return;
+    const sample = sampleProcess(pid);
+    if (!sample) return;
+    lastSample = sample;
+    if (sample.rssMB <= spec.memorySizeMB) return;
+    o.logger?.warn(
+      { instanceId: id, key: spec.key, rssMB: Math.round(sample.rssMB), limitMB: spec.memorySizeMB },
+      'runtime: instance over its memory size; killed',
+    );
+    void terminate(
+      DestroyReason.OutOfMemory,
+      `Process ran out of memory (limit ${spec.memorySizeMB} MB)`,
+      {},
+    );
   }
 
   /**
@@ -382,6 +512,7 @@ export function createInstance(o: InstanceOptions): Instance {
     killMessage = message;
     clearTimeout(phaseTimer);
     clearTimeout(idleTimer);
+    notify();
     stopping = (async () => {
       if (how.preStopId && spec.preStop && wasRunning) {
         send({ type: 'preStop', requestId: how.preStopId });
@@ -395,33 +526,33 @@ export function createInstance(o: InstanceOptions): Instance {
     return stopping;
   }
 
-  function waitFor(key: string, ms: number): Promise<void> {
-    if (phase === 'destroyed') return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
+  /** Resolves true when the answer came, false when `ms` passed first (or the process is gone). */
+  function waitFor(key: string, ms: number): Promise<boolean> {
+    if (phase === 'destroyed') return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const done = (answered: boolean): void => {
         clearTimeout(timer);
         waiters.delete(key);
-        resolve();
+        resolve(answered);
       };
-      const timer = setTimeout(done, ms);
-      waiters.set(key, done);
+      const timer = setTimeout(() => done(false), ms);
+      waiters.set(key, () => done(phase !== 'destroyed'));
     });
   }
 
   function kill(): void {
-    try {
-      child.kill('SIGKILL');
-    } catch (err) {
-      o.logger?.debug({ err, instanceId: id }, 'runtime: kill failed');
-    }
+    channel?.kill();
   }
 
   function finalize(code: number | null, signal: NodeJS.Signals | null): void {
     if (phase === 'destroyed') return;
     const ownDeath = stopping === undefined;
     phase = 'destroyed';
+    destroyedTimeMs = Date.now();
     clearTimeout(phaseTimer);
     clearTimeout(idleTimer);
+    clearInterval(guardTimer);
+    channel?.close();
     output.flush();
     for (const done of [...waiters.values()]) done();
     const reason = ownDeath ? DestroyReason.Crashed : destroyReason;
@@ -455,6 +586,7 @@ export function createInstance(o: InstanceOptions): Instance {
       });
     }
     resolveExited();
+    notify();
     o.onDestroyed(self, reason);
   }
 
@@ -469,7 +601,8 @@ export function createInstance(o: InstanceOptions): Instance {
       case 'initializing':
         return InstanceStatus.Initializing;
       case 'running':
-        return pending.size > 0 ? InstanceStatus.Busy : InstanceStatus.Ready;
+        if (pending.size > 0) return InstanceStatus.Busy;
+        return freezing ? InstanceStatus.Freezing : InstanceStatus.Frozen;
       case 'stopping':
         return InstanceStatus.Stopping;
       case 'destroyed':
@@ -477,6 +610,13 @@ export function createInstance(o: InstanceOptions): Instance {
       default:
         return assertNever(phase);
     }
+  }
+
+  function notify(): void {
+    const now = status();
+    if (now === lastStatus) return;
+    lastStatus = now;
+    o.onChange(self);
   }
 
   return self;
@@ -493,6 +633,8 @@ function messageFor(reason: DestroyReason): string {
     case DestroyReason.TimedOut:
     case DestroyReason.Stopped:
     case DestroyReason.InitFailed:
+    case DestroyReason.OutOfMemory:
+    case DestroyReason.PreFreezeTimedOut:
     case DestroyReason.Crashed:
       return `Instance was destroyed (${reason})`;
     default:

@@ -8,11 +8,13 @@ import { resolve } from 'node:path';
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import { traced } from './function-tracing.mjs'; // the handler's span (function-tracing.mjs)
 
 /** @type {Map<string, AbortController>} in-flight invocations, by request id */
 const inFlight = new Map();
 let handler;
 let preStop;
+let preFreeze;
 let fn = { name: '', handler: '', memory: 0, timeout: 0 };
 let instanceTenant = ''; // for preStop's context, which has no invocation of its own
 
@@ -128,6 +130,10 @@ async function initialize(msg) {
       stage = `PreStop '${msg.preStop}' could not be loaded`;
       preStop = await loadExport(msg.preStop, 'preStop');
     }
+    if (msg.preFreeze) {
+      stage = `PreFreeze '${msg.preFreeze}' could not be loaded`;
+      preFreeze = await loadExport(msg.preFreeze, 'preFreeze');
+    }
     if (msg.initializer) {
       stage = `Initializer '${msg.initializer}' could not be loaded`;
       const init = await loadExport(msg.initializer, 'initializer');
@@ -159,7 +165,7 @@ async function invoke(msg) {
   const p = msg.payload;
   const event = Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
   try {
-    const body = toBody(await call(handler, [event, context]));
+    const body = toBody(await traced(msg, context, () => call(handler, [event, context])));
     await sendAfterOutput({ type: 'result', requestId: msg.requestId, body });
   } catch (e) {
     logStack(msg.requestId, e);
@@ -169,18 +175,17 @@ async function invoke(msg) {
   }
 }
 
-async function runPreStop(msg) {
+// preStop / preFreeze: `hook(context)` or `hook(context, callback)`; the parent bounds the time.
+async function runHook(hook, msg, doneType) {
   let error;
   try {
-    if (preStop)
-      await call(preStop, [
-        baseContext(msg.requestId, instanceTenant, undefined, new AbortController().signal),
-      ]);
+    if (hook)
+      await call(hook, [baseContext(msg.requestId, instanceTenant, undefined, new AbortController().signal)]);
   } catch (e) {
     logStack(msg.requestId, e);
     error = toFunctionError(e);
   }
-  await sendAfterOutput({ type: 'preStopDone', requestId: msg.requestId, ...(error ? { error } : {}) });
+  await sendAfterOutput({ type: doneType, requestId: msg.requestId, ...(error ? { error } : {}) });
 }
 
 // The stack goes to the logs (FC prints it too); the result only carries type and message.
@@ -202,7 +207,9 @@ process.on('message', (msg) => {
       return void inFlight.get(msg.requestId)?.abort(new DOMException(text, name));
     }
     case 'preStop':
-      return void runPreStop(msg);
+      return void runHook(preStop, msg, 'preStopDone');
+    case 'preFreeze':
+      return void runHook(preFreeze, msg, 'preFreezeDone');
   }
 });
 

@@ -13,8 +13,13 @@
  *   parent → invoke*  (several in flight when instanceConcurrency > 1, matched by requestId)
  *   child  → result | error                (one per invoke)
  *   parent → abort    (timeout or stop: aborts context.signal of that invocation)
+ *   parent → preFreeze (after invocations, when nothing is in flight any more)
+ *   child  → preFreezeDone
  *   parent → preStop  (before the instance is destroyed)
  *   child  → preStopDone
+ *
+ * A custom-runtime instance speaks HTTP instead (see `http-channel.ts`), translated into these
+ * same messages, so the instance state machine does not know which kind it drives.
  */
 
 /** FC's `functionError` shape. */
@@ -47,6 +52,7 @@ export type ParentMessage =
       handler: string;
       initializer?: string;
       preStop?: string;
+      preFreeze?: string;
       function: FunctionMeta;
       tenant: string;
       traceparent?: string;
@@ -61,6 +67,7 @@ export type ParentMessage =
       traceparent?: string;
     }
   | { type: 'abort'; requestId: string; reason: AbortReason }
+  | { type: 'preFreeze'; requestId: string }
   | { type: 'preStop'; requestId: string };
 
 export type ChildMessage =
@@ -69,6 +76,7 @@ export type ChildMessage =
   | ({ type: 'initError'; requestId: string } & FunctionError)
   | { type: 'result'; requestId: string; body: Uint8Array }
   | ({ type: 'error'; requestId: string } & FunctionError)
+  | { type: 'preFreezeDone'; requestId: string; error?: FunctionError }
   | { type: 'preStopDone'; requestId: string; error?: FunctionError };
 
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -101,6 +109,7 @@ export function parseChildMessage(raw: unknown): ChildMessage | undefined {
       const error = asFunctionError(m);
       return error ? { type, requestId, ...error } : undefined;
     }
+    case 'preFreezeDone':
     case 'preStopDone': {
       const error =
         typeof m.error === 'object' && m.error !== null ? asFunctionError(m.error as never) : undefined;

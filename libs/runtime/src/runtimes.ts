@@ -1,9 +1,19 @@
 /**
- * FC runtime names this executor can run: the Node.js family (`nodejs14` … `nodejs22`). They
- * all run on the executor's own node unless `nodeBinaries` maps a runtime to another binary.
+ * FC runtime names this executor can run: the Node.js family (`nodejs14` … `nodejs22`), run by
+ * the Node shim on the executor's own node unless `nodeBinaries` maps a runtime to another
+ * binary, and FC's custom runtimes (`custom`, `custom.debian10/11/12`), run as the function's own
+ * HTTP server (the host provides the interpreters; the debian suffix is not emulated).
  */
 export function isSupportedRuntime(runtime: string): boolean {
+  return isNodeRuntime(runtime) || isCustomRuntime(runtime);
+}
+
+export function isNodeRuntime(runtime: string): boolean {
   return /^nodejs\d+$/.test(runtime);
+}
+
+export function isCustomRuntime(runtime: string): boolean {
+  return /^custom(\.debian\d+)?$/.test(runtime);
 }
 
 export function nodeBinaryFor(runtime: string, nodeBinaries: Record<string, string> | undefined): string {

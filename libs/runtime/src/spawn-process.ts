@@ -11,29 +11,48 @@ export interface SpawnOptions {
   execPath: string;
 }
 
+/** Directories searched for commands, for a custom runtime's `python3`, `bash`, ... */
+export const STANDARD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /**
- * Forks one instance process. The environment is built from scratch — never the executor's own,
- * which holds its credentials and NODE_OPTIONS (e.g. a tsx loader) — and the heap is capped at the
- * function's memory size, which is what makes a runaway function die of OOM instead of the host.
+ * An instance's environment, built from scratch — never the executor's own, which holds its
+ * credentials and NODE_OPTIONS (e.g. a tsx loader). The function's variables may override PATH;
+ * FC's reserved variables (and `extra`) win over the function's own, as in FC.
  */
-export function spawnInstanceProcess(o: SpawnOptions): ChildProcess {
+export function instanceEnv(
+  o: Pick<SpawnOptions, 'spec' | 'instanceId' | 'functionName'>,
+  path: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const { spec } = o;
-  const env: Record<string, string> = {
-    PATH: `${dirname(o.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+  return {
+    PATH: path,
     HOME: tmpdir(),
     ...spec.environmentVariables,
-    // FC's reserved variables win over the function's own, as in FC.
     FC_FUNCTION_NAME: o.functionName,
     FC_FUNCTION_HANDLER: spec.handler,
     FC_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMB),
     FC_INSTANCE_ID: o.instanceId,
     FC_FUNC_CODE_PATH: spec.codeDir,
+    // Where the function's span goes (function-tracing.mjs): the executor's own collector.
+    ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { ASYNCFN_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }
+      : {}),
+    ...extra,
   };
+}
+
+/**
+ * Forks one Node instance process. The heap is capped at the function's memory size, which is what
+ * makes a runaway function die of OOM instead of the host (the pool's RSS guard covers the rest).
+ */
+export function spawnInstanceProcess(o: SpawnOptions): ChildProcess {
+  const { spec } = o;
   return fork(o.shimPath, [], {
     cwd: spec.codeDir,
     execPath: o.execPath,
     execArgv: [`--max-old-space-size=${Math.max(16, Math.floor(spec.memorySizeMB))}`],
-    env,
+    env: instanceEnv(o, `${dirname(o.execPath)}:/usr/local/bin:/usr/bin:/bin`),
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

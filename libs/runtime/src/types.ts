@@ -3,22 +3,35 @@ export interface FunctionSpec {
   /** `tenant/function`: instances are shared only within one key (and version). */
   key: string;
   versionId: string;
-  /** The unpacked code (see `unpackCode`); the instance's cwd. */
+  /** The unpacked code (see `unpackCode`) or a local directory; the instance's cwd. */
   codeDir: string;
-  /** `nodejs18`, `nodejs20`, `nodejs22`, ... Only Node.js runtimes are supported. */
+  /**
+   * `nodejs18`, `nodejs20`, `nodejs22`, ... run by the Node shim; `custom` / `custom.debian*` run
+   * `customRuntime.command` as an HTTP server (see README "Custom runtime").
+   */
   runtime: string;
-  /** FC handler string, `<file>.<export>`, e.g. `index.handler`. */
+  /** FC handler string, `<file>.<export>`, e.g. `index.handler` (custom runtime: informational). */
   handler: string;
   timeoutSeconds: number;
   memorySizeMB: number;
   /** Invocations one instance serves at once (FC's instanceConcurrency). */
   instanceConcurrency: number;
   environmentVariables: Record<string, string>;
+  /** Required for a custom runtime: the server to start, with cwd = `codeDir`. */
+  customRuntime?: CustomRuntime;
   initializer?: LifecycleHook;
+  /** Runs each time the instance becomes idle (nothing in flight), before it waits for work. */
+  preFreeze?: LifecycleHook;
   preStop?: LifecycleHook;
 }
 
+export interface CustomRuntime {
+  command: string[];
+  args?: string[];
+}
+
 export interface LifecycleHook {
+  /** Node: `<file>.<export>`. Custom runtime: informational (the hook is an HTTP path). */
   handler: string;
   timeoutSeconds: number;
 }
@@ -36,46 +49,54 @@ export interface InvokeRequest {
 }
 
 /**
- * How one invocation ended. `durationMs` is measured from `invoke()` to the outcome, so it
- * includes a cold start when `coldStart` is true. `logs` holds the lines the instance wrote
- * while the invocation was in flight (capped at 64 KB).
+ * What one invocation cost, measured from `/proc` (Linux only; absent elsewhere or when the
+ * process never started). `cpuTimeMs` is the instance process's user+system CPU time while the
+ * invocation was dispatched (10 ms granularity); `peakMemoryMB` its RSS high-water mark (VmHWM),
+ * reset when the invocation was dispatched alone. With instanceConcurrency > 1 both cover every
+ * invocation the instance ran at the same time, not this one alone.
  */
+export interface ResourceUsage {
+  cpuTimeMs: number;
+  peakMemoryMB: number;
+}
+
+/** Fields every outcome has. */
+export interface OutcomeCommon {
+  instanceId: string;
+  /** From `invoke()` to the outcome, so it includes a cold start. */
+  durationMs: number;
+  /** Lines the instance wrote while the invocation was in flight (capped, see `maxLogBytes`). */
+  logs: string;
+  usage?: ResourceUsage;
+}
+
+/** How one invocation ended. */
 export type InvokeOutcome =
-  | {
-      kind: 'succeeded';
-      result: Buffer;
-      instanceId: string;
-      durationMs: number;
-      coldStart: boolean;
-      logs: string;
-    }
-  | {
+  | (OutcomeCommon & { kind: 'succeeded'; result: Buffer; coldStart: boolean })
+  | (OutcomeCommon & {
       kind: 'failed';
       /** The handler's error name; `InitializationError` when the instance could not be initialised. */
       errorType: string;
       errorMessage: string;
-      instanceId: string;
-      durationMs: number;
       coldStart: boolean;
-      logs: string;
-    }
-  | {
-      kind: 'timedOut';
-      errorMessage: `Function timed out after ${number} seconds`;
-      instanceId: string;
-      durationMs: number;
-      logs: string;
-    }
-  | { kind: 'crashed'; errorMessage: string; instanceId: string; durationMs: number; logs: string }
-  | { kind: 'stopped'; instanceId: string; durationMs: number; logs: string };
+    })
+  | (OutcomeCommon & { kind: 'timedOut'; errorMessage: `Function timed out after ${number} seconds` })
+  | (OutcomeCommon & { kind: 'crashed'; errorMessage: string })
+  | (OutcomeCommon & { kind: 'stopped' });
 
 export type InvokeOutcomeKind = InvokeOutcome['kind'];
 
+/**
+ * An instance's life: starting (process up, not answering yet) → initializing (initializer) →
+ * busy (invocations in flight) ⇄ freezing (preFreeze hook) → frozen (idle, warm, waiting for
+ * work; FC's name, the process is not actually paused) → stopping (preStop, kill) → destroyed.
+ */
 export const InstanceStatus = {
   Starting: 'starting',
   Initializing: 'initializing',
-  Ready: 'ready',
   Busy: 'busy',
+  Freezing: 'freezing',
+  Frozen: 'frozen',
   Stopping: 'stopping',
   Destroyed: 'destroyed',
 } as const;
@@ -85,8 +106,14 @@ export interface InstanceInfo {
   instanceId: string;
   key: string;
   versionId: string;
+  /** Of the request that started the instance (instances are per tenant and function). */
+  tenant: string;
+  functionName: string;
+  /** 0 until the process is spawned. */
+  pid: number;
   status: InstanceStatus;
   createdTimeMs: number;
+  destroyedTimeMs?: number;
   /** Invocations assigned to the instance and not finished (including ones waiting for its start). */
   inFlight: number;
   /** Invocations the instance has been given over its life. */
@@ -102,6 +129,10 @@ export const DestroyReason = {
   TimedOut: 'timedOut',
   Stopped: 'stopped',
   InitFailed: 'initFailed',
+  /** RSS went over memorySize (the memory guard) — a crash, reported as out of memory. */
+  OutOfMemory: 'outOfMemory',
+  /** The preFreeze hook did not finish within its timeout. */
+  PreFreezeTimedOut: 'preFreezeTimedOut',
   Crashed: 'crashed',
 } as const;
 export type DestroyReason = (typeof DestroyReason)[keyof typeof DestroyReason];
@@ -140,14 +171,43 @@ export interface InstancePoolOptions {
   startTimeoutMs?: number;
   /** Per-invocation log cap. Default 64 KB. */
   maxLogBytes?: number;
+  /**
+   * How often each instance's RSS is sampled; an instance over its memorySize is killed (out of
+   * memory). Default 100 ms; 0 turns the guard off (the Node heap cap still applies).
+   */
+  memoryCheckIntervalMs?: number;
+  /** Called whenever an instance's status changes (and once when it is destroyed). */
+  onInstanceChange?: (info: InstanceInfo) => void;
   /** Node binary per runtime (`{ nodejs18: '/opt/node18/bin/node' }`); default: the executor's own node. */
   nodeBinaries?: Record<string, string>;
 }
 
+export interface InvokeOptions {
+  /**
+   * Aborted when the invocation must end now: the instance is killed without waiting for
+   * preStop (a stop's force deadline). Aborting `signal` first gives the graceful stop.
+   */
+  kill?: AbortSignal;
+}
+
 export interface InstancePool {
-  /** Never rejects for anything the function does; rejects only with `PoolClosedError` after `shutdown()`. */
-  invoke(spec: FunctionSpec, req: InvokeRequest, signal?: AbortSignal): Promise<InvokeOutcome>;
+  /**
+   * Never rejects for anything the function does; rejects only with `PoolClosedError` after
+   * `shutdown()`. Aborting `signal` stops the invocation (context.signal aborts, preStop, kill).
+   */
+  invoke(
+    spec: FunctionSpec,
+    req: InvokeRequest,
+    signal?: AbortSignal,
+    options?: InvokeOptions,
+  ): Promise<InvokeOutcome>;
   list(key?: string): InstanceInfo[];
+  /**
+   * The newest version of a function: instances of other versions are destroyed (preStop first)
+   * as soon as they are idle, so running invocations finish on the code they started with.
+   * `undefined` (function deleted) does the same for every version.
+   */
+  setLatestVersion(key: string, versionId: string | undefined): void;
   /** Destroys every instance of a function (preStop first); in-flight invocations end `crashed`. */
   retire(key: string): Promise<void>;
   /** Destroys every instance (preStop first) and refuses further invocations. */

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { loadConfig, type Config, type ServiceName } from '@asyncfn/config';
-import { createLogger, startTelemetry, type Logger } from '@asyncfn/telemetry';
+import { createLogger, metricsRoute, startTelemetry, type Logger } from '@asyncfn/telemetry';
 import { ServerUnreachableError } from '@asyncfn/nats';
 import { startHealthServer, type HealthState } from './health-server.js';
 
@@ -20,7 +20,7 @@ export interface StartedService {
 const SHUTDOWN_DEADLINE_MS = 8_000;
 
 /**
- * The frame of every service: config, JSON logs, telemetry, health endpoints, and a graceful
+ * The frame of every service: config, JSON logs, telemetry, health endpoints and /metrics, and a graceful
  * shutdown on SIGTERM/SIGINT. A server it cannot reach ends it with one clear line and exit 1.
  */
 export async function runService(
@@ -29,13 +29,15 @@ export async function runService(
 ): Promise<void> {
   const config = loadConfig(name);
   const logger = createLogger(name, config.logLevel);
+  // Normally already started by the preload (register.ts); then this returns that SDK.
   const telemetry = startTelemetry(name, config.otlpEndpoint);
   const health: HealthState = { ready: false, checks: [] };
   let healthServer: Server | undefined;
   let service: StartedService;
   try {
     service = await start({ config, logger, health });
-    if (!service.ownsPort) healthServer = await startHealthServer(config.host, config.port, health);
+    if (!service.ownsPort)
+      healthServer = await startHealthServer(config.host, config.port, health, metricsRoute);
   } catch (err) {
     if (err instanceof ServerUnreachableError) {
       console.error(`asyncfn-${name}: ${err.message}`);

@@ -1,25 +1,70 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { createInstrumentations } from './instrumentations.js';
+import { setMetricReader } from './prometheus.js';
 
 export interface Telemetry {
+  readonly serviceName: string;
   shutdown(): Promise<void>;
+}
+
+export const DEFAULT_OTLP_ENDPOINT = 'http://127.0.0.1:4318';
+
+/** Spans reach Jaeger within about a second (the SDK's default is 5). OTEL_BSP_SCHEDULE_DELAY overrides. */
+const DEFAULT_EXPORT_DELAY_MS = 1_000;
+
+// One SDK per process: the preload (register.ts) starts it before anything loads, and runService
+// asks again. Kept on globalThis in case this module is ever loaded twice under two URLs.
+const STATE = Symbol.for('asyncfn.telemetry');
+type Global = typeof globalThis & { [STATE]?: Telemetry };
+
+/** The process's telemetry if it was started. */
+export function activeTelemetry(): Telemetry | undefined {
+  return (globalThis as Global)[STATE];
 }
 
 /**
  * Starts the OpenTelemetry Node SDK for one service: `service.name` = asyncfn-<service>, traces
- * exported over OTLP/HTTP to `otlpEndpoint` (Jaeger locally). W3C trace context is the default
+ * exported over OTLP/HTTP to `otlpEndpoint` (Jaeger locally), metrics kept for Prometheus to
+ * scrape at /metrics, and the auto-instrumentations. W3C trace context is the default
  * propagator, which is what crosses NATS, Kafka and HTTP headers.
+ *
+ * Idempotent: a second call returns the running SDK. Instrumentations only patch modules loaded
+ * after this, so services start it from the preload (register.ts), not from main.ts.
  */
-export function startTelemetry(service: string, otlpEndpoint: string): Telemetry {
+export function startTelemetry(service: string, otlpEndpoint: string = DEFAULT_OTLP_ENDPOINT): Telemetry {
+  const running = activeTelemetry();
+  if (running) return running;
+  const serviceName = `asyncfn-${service}`;
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const delay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY ?? DEFAULT_EXPORT_DELAY_MS);
   const sdk = new NodeSDK({
-    serviceName: `asyncfn-${service}`,
-    traceExporter: new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` }),
-    instrumentations: [],
+    serviceName,
+    resource: resourceFromAttributes({ 'service.namespace': 'asyncfn' }),
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` }),
+        scheduledDelayMillis: Number.isFinite(delay) ? delay : DEFAULT_EXPORT_DELAY_MS,
+      }),
+    ],
+    metricReaders: [prometheus],
+    // Logs are JSON lines on stdout; there is no OTLP log backend (Jaeger takes traces only).
+    logRecordProcessors: [],
+    instrumentations: createInstrumentations(),
   });
   sdk.start();
-  return {
-    async shutdown() {
-      await sdk.shutdown().catch(() => undefined);
+  setMetricReader(prometheus);
+  let stopped: Promise<void> | undefined;
+  const telemetry: Telemetry = {
+    serviceName,
+    shutdown() {
+      stopped ??= sdk.shutdown().catch(() => undefined);
+      return stopped;
     },
   };
+  (globalThis as Global)[STATE] = telemetry;
+  return telemetry;
 }

@@ -1,41 +1,98 @@
-import { createNames, type TaskEvent } from '@asyncfn/contracts';
-import { connectNats, consumeEach, done, drop, ensureTopology } from '@asyncfn/nats';
+import { createNames } from '@asyncfn/contracts';
+import { createKafkaProducer } from '@asyncfn/kafka';
+import { connectMongo, createTaskStore } from '@asyncfn/mongo';
+import { connectNats, consumeEach, ensureTopology, watchFunctions } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
+import { createDeliveryHandler } from './deliver.js';
+import { createResolver } from './resolve.js';
+import { loadDestinationSettings } from './settings.js';
+import { createFunctionTransport } from './transports/function.js';
+import { createHttpTransport } from './transports/http.js';
+import { createKafkaTransport } from './transports/kafka.js';
+import { createNatsTransport } from './transports/nats.js';
 
 /*
- * The destination service consumes every terminal event through its own durable consumer.
- * Delivery of result records to destinations is not built yet: for now terminal events are
- * acknowledged and counted, so the consumer does not back up.
+ * The destination service: terminal events → result records → onSuccess / onFailure destinations.
+ * Three durable consumers: terminal events and API redelivery requests are resolved into delivery
+ * jobs (once the task's terminal state is recorded); delivery jobs are sent, each attempt one
+ * JetStream delivery, retried by nak(backoff), dead-lettered when attempts run out.
  */
 await runService('destination', async ({ config, logger, health }) => {
+  const settings = loadDestinationSettings();
+  if (settings.usingDevSecret) {
+    logger.warn(
+      'ASYNCFN_DESTINATION_SIGNING_SECRET is not set: HTTP destinations are signed with the dev default',
+    );
+  }
   const names = createNames(config.namespace);
   const nc = await connectNats(config.natsUrl, 'asyncfn-destination');
-  await ensureTopology(nc, names);
-  let seen = 0;
+  const { client, db } = await connectMongo(config.mongoUrl, names.database);
+  const buckets = await ensureTopology(nc, names);
+  const tasks = createTaskStore(db, names);
+  const functions = await watchFunctions(buckets.functions);
+  // Kafka is needed only by Kafka destinations: connected on first use, and reported early here.
+  const kafka = createKafkaProducer(config.kafkaBrokers, {
+    clientId: 'asyncfn-destination',
+    timeoutMs: settings.timeoutMs,
+    logger,
+  });
+  kafka
+    .connect()
+    .catch((err: Error) =>
+      logger.warn({ err: err.message }, 'Kafka not reachable yet; Kafka destinations retry'),
+    );
+
+  const resolver = createResolver({ names, nc, functions, tasks, logger });
+  const handleDelivery = createDeliveryHandler({
+    names,
+    nc,
+    tasks,
+    settings,
+    logger,
+    transports: {
+      nats: createNatsTransport(nc, { timeoutMs: settings.timeoutMs }),
+      kafka: createKafkaTransport(kafka),
+      http: createHttpTransport({ timeoutMs: settings.timeoutMs }),
+      fn: createFunctionTransport(nc, names, { timeoutMs: settings.timeoutMs }),
+    },
+  });
+
   const terminal = await consumeEach({
     nc,
     stream: names.streams.events,
     durable: names.consumers.destination,
     concurrency: 64,
     logger,
-    handle: async (msg) => {
-      try {
-        const event = msg.json<TaskEvent>();
-        seen += 1;
-        logger.debug({ taskId: event.taskId, type: event.type, seen }, 'terminal event');
-        return done;
-      } catch {
-        return drop('unreadable event');
-      }
-    },
+    handle: resolver.handleTerminalEvent,
+  });
+  const redeliveries = await consumeEach({
+    nc,
+    stream: names.streams.deliveries,
+    durable: names.consumers.destinationRedeliveries,
+    concurrency: 16,
+    logger,
+    handle: resolver.handleRedelivery,
+  });
+  // One slot per attempt in flight, bounded by the per-attempt timeout: a dead destination
+  // occupies a few slots for a few seconds, never the whole consumer.
+  const deliveries = await consumeEach({
+    nc,
+    stream: names.streams.deliveries,
+    durable: names.consumers.destinationDeliveries,
+    concurrency: settings.concurrency,
+    logger,
+    handle: handleDelivery,
   });
   health.checks.push(async () => {
     if (nc.isClosed()) throw new Error('NATS connection closed');
   });
   return {
     async stop() {
-      await terminal.stop();
+      await Promise.all([terminal.stop(), redeliveries.stop(), deliveries.stop()]);
+      functions.stop();
+      await kafka.disconnect();
       await nc.drain();
+      await client.close();
     },
   };
 });

@@ -2,6 +2,7 @@ import { jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { TaskStopRequested } from '@asyncfn/contracts';
 import { done, drop, type EventBus, type MessageOutcome } from '@asyncfn/nats';
+import { annotateTask } from '@asyncfn/telemetry';
 
 /**
  * A stop requested while the task still waits in the queue: take its message out of the stream.
@@ -18,6 +19,7 @@ export async function createStopHandler(deps: { nc: NatsConnection; tasksStream:
     } catch {
       return drop('unreadable stop event');
     }
+    annotateTask(event);
     if (event.queueSeq === undefined) return done;
     const removed = await jsm.streams
       .deleteMessage(deps.tasksStream, event.queueSeq, false)

@@ -11,6 +11,8 @@ import {
   type StopRequests,
   type TaskQueues,
 } from '@asyncfn/nats';
+import type { Logger } from '@asyncfn/telemetry';
+import { recordDispatch } from './task-telemetry.js';
 
 /**
  * Takes an accepted task off the queue: Dequeued, then Expired / Invalid / Stopped, or handed to
@@ -23,6 +25,8 @@ export function createTaskHandler(deps: {
   bus: EventBus;
   queues: TaskQueues;
   clock?: () => number;
+  /** Dispatch decisions are logged at debug, with the task and its trace. */
+  logger?: Logger;
 }) {
   const clock = deps.clock ?? Date.now;
   return async function handleTask(msg: JsMsg): Promise<MessageOutcome> {
@@ -36,7 +40,9 @@ export function createTaskHandler(deps: {
       deps.functions.get(task.tenant, task.functionName),
       deps.stops.isRequested(task.tenant, task.taskId),
     ]);
-    const decision = decideDispatch({ task, fn, stopRequested, now: clock() });
+    const now = clock();
+    const decision = decideDispatch({ task, fn, stopRequested, now });
+    recordDispatch(task, decision, now, deps.logger);
     const common = {
       taskId: task.taskId,
       tenant: task.tenant,

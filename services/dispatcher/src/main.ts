@@ -7,10 +7,12 @@ import {
   createTaskQueues,
   ensureTopology,
   watchFunctions,
+  watchQueueDepth,
 } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createTaskHandler } from './handle-task.js';
 import { createStopHandler } from './handle-stop.js';
+import { startTriggerRunners } from './triggers/trigger-runners.js';
 
 await runService('dispatcher', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
@@ -25,6 +27,7 @@ await runService('dispatcher', async ({ config, logger, health }) => {
     concurrency: 256,
     logger,
     handle: createTaskHandler({
+      logger,
       functions,
       stops: createStopRequests(buckets.stops),
       bus,
@@ -39,11 +42,28 @@ await runService('dispatcher', async ({ config, logger, health }) => {
     logger,
     handle: await createStopHandler({ nc, tasksStream: names.streams.tasks, bus }),
   });
+  const queueDepth = await watchQueueDepth({
+    nc,
+    names,
+    logger,
+    consumer: names.consumers.dispatcher,
+    refreshMs: config.queueDepthRefreshMs,
+  });
+  // Kafka, NATS and timer triggers: runners follow the triggers KV bucket.
+  const triggers = await startTriggerRunners({
+    nc,
+    names,
+    kv: buckets.triggers,
+    kafkaBrokers: config.kafkaBrokers,
+    logger,
+  });
   health.checks.push(async () => {
     if (nc.isClosed()) throw new Error('NATS connection closed');
   });
   return {
     async stop() {
+      await triggers.stop();
+      queueDepth.stop();
       await Promise.all([tasks.stop(), stops.stop()]);
       functions.stop();
       await nc.drain();

@@ -1,27 +1,45 @@
-import type { FunctionRecord } from '@asyncfn/contracts';
-import type { FunctionSpec } from '@asyncfn/runtime';
+import type { FunctionRecord, LifecycleHook as HookConfig } from '@asyncfn/contracts';
+import type { FunctionSpec, LifecycleHook } from '@asyncfn/runtime';
+import type { FunctionCode } from './code-provider.js';
 
+/** FC's default timeout of a lifecycle hook, seconds. */
 const DEFAULT_HOOK_TIMEOUT_S = 3;
 
+/**
+ * A configured hook: a Node handler `file.export`, or for a custom runtime any `handler` or
+ * `command` (the hook itself is an HTTP path on the function's server).
+ */
+function hook(h: HookConfig | undefined): LifecycleHook | undefined {
+  const handler = h?.handler ?? h?.command?.join(' ');
+  return handler ? { handler, timeoutSeconds: h?.timeout ?? DEFAULT_HOOK_TIMEOUT_S } : undefined;
+}
+
 /** The runtime's view of a function version. */
-export function functionSpec(fn: FunctionRecord, codeDir: string): FunctionSpec {
+export function functionSpec(fn: FunctionRecord, code: FunctionCode): FunctionSpec {
   const hooks = fn.instanceLifecycleConfig;
-  const hook = (h: { handler?: string; timeout?: number } | undefined) =>
-    h?.handler ? { handler: h.handler, timeoutSeconds: h.timeout ?? DEFAULT_HOOK_TIMEOUT_S } : undefined;
   const initializer = hook(hooks?.initializer);
+  const preFreeze = hook(hooks?.preFreeze);
   const preStop = hook(hooks?.preStop);
   return {
     key: `${fn.tenant}/${fn.functionName}`,
-    // Any update (code or config) is a new version: its instances replace the old ones.
-    versionId: `${fn.codeChecksum.slice(0, 16)}@${fn.lastModifiedTime}`,
-    codeDir,
+    versionId: code.versionId,
+    codeDir: code.dir,
     runtime: fn.runtime,
     handler: fn.handler,
     timeoutSeconds: fn.timeout,
     memorySizeMB: fn.memorySize,
     instanceConcurrency: fn.instanceConcurrency,
     environmentVariables: fn.environmentVariables,
+    ...(fn.customRuntimeConfig
+      ? {
+          customRuntime: {
+            command: fn.customRuntimeConfig.command,
+            ...(fn.customRuntimeConfig.args ? { args: fn.customRuntimeConfig.args } : {}),
+          },
+        }
+      : {}),
     ...(initializer ? { initializer } : {}),
+    ...(preFreeze ? { preFreeze } : {}),
     ...(preStop ? { preStop } : {}),
   };
 }

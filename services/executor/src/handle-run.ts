@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import type { RunTaskMessage } from '@asyncfn/contracts';
+import type { FunctionRecord, RunTaskMessage, TaskEventInput, TaskResources } from '@asyncfn/contracts';
 import { judgeAttempt, type RetryPolicy } from '@asyncfn/core';
 import {
   done,
@@ -9,18 +9,29 @@ import {
   type FunctionDirectory,
   type MessageOutcome,
   type StopRequests,
+  type TaskLogs,
 } from '@asyncfn/nats';
-import type { InstancePool } from '@asyncfn/runtime';
-import type { FunctionRecord } from '@asyncfn/contracts';
+import type { InstancePool, InvokeOutcome } from '@asyncfn/runtime';
 import { attemptResult } from './attempt-result.js';
+import { traceAttempt } from './attempt-telemetry.js';
+import type { CodeProvider } from './code-provider.js';
 import { functionSpec } from './function-spec.js';
+import type { RetryingTasks } from './retrying-tasks.js';
 import type { RunningTasks } from './running-tasks.js';
 
 /** Tells JetStream the attempt is alive, so a long function is not redelivered to another executor. */
 const HEARTBEAT_MS = 10_000;
 
+/** Captured output kept per task, all attempts together (oldest dropped first). */
+export const TASK_LOG_MAX_BYTES = 256 * 1024;
+
 export class CodeUnavailableError extends Error {
   override readonly name = 'CodeUnavailableError';
+}
+
+/** The logger subset the handler uses. */
+interface Logger {
+  warn(obj: object, msg?: string): void;
 }
 
 /**
@@ -33,9 +44,12 @@ export function createRunHandler(deps: {
   stops: StopRequests;
   bus: EventBus;
   pool: InstancePool;
-  codeDir: (fn: FunctionRecord) => Promise<string>;
+  code: CodeProvider;
   running: RunningTasks;
+  retrying: RetryingTasks;
+  logs: TaskLogs;
   retryPolicy: RetryPolicy;
+  logger: Logger;
   /** During shutdown, attempts cut short by it are handed back for another executor. */
   isShuttingDown?: () => boolean;
   clock?: () => number;
@@ -55,60 +69,73 @@ export function createRunHandler(deps: {
       functionName: run.functionName,
       ...(run.traceparent ? { traceparent: run.traceparent } : {}),
     };
+    // Task mode off: nothing is recorded; events carry what a destination record needs.
+    const publish = (input: TaskEventInput, invokeCount = attempt) =>
+      deps.bus.publish(
+        run.untracked
+          ? { ...input, untracked: { requestId: run.requestId, payload: run.payload, invokeCount } }
+          : input,
+      );
+    deps.retrying.release(run.tenant, run.taskId);
     // Registered before the stop check, so a stop arriving in between still reaches this attempt.
-    const controller = deps.running.register(run.tenant, run.taskId);
+    const controls = deps.running.register(run.tenant, run.taskId);
     try {
-      if (await deps.stops.isRequested(run.tenant, run.taskId)) {
-        await deps.bus.publish({
-          ...common,
-          attempt: attempt - 1,
-          type: 'TaskStopped',
-          reason: 'stopped before it ran',
-        });
+      const stop = await deps.stops.get(run.tenant, run.taskId);
+      if (stop) {
+        // settledAt: the executor that held this retry already reported Stopped.
+        if (stop.settledAt === undefined) {
+          await publish(
+            { ...common, attempt: attempt - 1, type: 'TaskStopped', reason: 'stopped before it ran' },
+            attempt - 1,
+          );
+        }
         return done;
       }
       if (attempt > 1 + run.maxRetries) {
         // Only after crash redeliveries: the previous attempt never reported back.
         const lost = attempt - 1;
-        await deps.bus.publish({ ...common, attempt: lost, type: 'TaskStarted' });
-        await deps.bus.publish({
-          ...common,
-          attempt: lost,
-          type: 'TaskFailed',
-          errorType: 'ExecutorLost',
-          errorMessage:
-            'the executor running this attempt stopped before it finished, and no attempts are left',
-          durationMs: 0,
-        });
+        await publish({ ...common, attempt: lost, type: 'TaskStarted' }, lost);
+        await publish(
+          {
+            ...common,
+            attempt: lost,
+            type: 'TaskFailed',
+            errorType: 'ExecutorLost',
+            errorMessage:
+              'the executor running this attempt stopped before it finished, and no attempts are left',
+            durationMs: 0,
+          },
+          lost,
+        );
         return done;
       }
       const fn = await deps.functions.get(run.tenant, run.functionName);
-      let codeDir: string | undefined;
+      let spec: ReturnType<typeof functionSpec> | undefined;
       let invalidReason: string | undefined;
       if (!fn) invalidReason = `function '${run.functionName}' was deleted`;
       else {
         try {
-          codeDir = await deps.codeDir(fn);
+          spec = functionSpec(fn, await deps.code(fn));
         } catch (err) {
           if (!(err instanceof CodeUnavailableError)) throw err;
           invalidReason = `instance creation failed: ${err.message}`;
         }
       }
-      if (!fn || !codeDir) {
-        await deps.bus.publish({
-          ...common,
-          attempt: attempt - 1,
-          type: 'TaskInvalidated',
-          reason: invalidReason ?? 'unknown',
-        });
+      if (!fn || !spec) {
+        await publish(
+          { ...common, attempt: attempt - 1, type: 'TaskInvalidated', reason: invalidReason ?? 'unknown' },
+          attempt - 1,
+        );
         return done;
       }
 
-      await deps.bus.publish({ ...common, attempt, type: 'TaskStarted' });
+      const startedAt = clock();
+      await publish({ ...common, attempt, type: 'TaskStarted' });
       const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
-      const outcome = await deps.pool
-        .invoke(
-          functionSpec(fn, codeDir),
+      // The attempt's own span; the function's process gets its traceparent (attempt-telemetry.ts).
+      const outcome = await traceAttempt(run, attempt, (traceparent) =>
+        deps.pool.invoke(
+          spec,
           {
             requestId: run.requestId,
             taskId: run.taskId,
@@ -116,33 +143,39 @@ export function createRunHandler(deps: {
             payload: Buffer.from(run.payload, 'base64'),
             tenant: run.tenant,
             functionName: run.functionName,
-            ...(run.traceparent ? { traceparent: run.traceparent } : {}),
+            ...(traceparent ? { traceparent } : {}),
           },
-          controller.signal,
-        )
-        .finally(() => clearInterval(heartbeat));
-      if (
+          controls.signal,
+          { kill: controls.kill },
+        ),
+      ).finally(() => clearInterval(heartbeat));
+      const interrupted =
         deps.isShuttingDown?.() &&
         (outcome.kind === 'crashed' || outcome.kind === 'stopped') &&
-        !controller.signal.aborted
-      ) {
-        return retry(0, 'executor shutting down');
-      }
+        !controls.signal.aborted;
+      // Logs first: a client that sees the task finished finds its logs. A quiet success has
+      // nothing to show and costs no write on the hot path.
+      const quiet = outcome.kind === 'succeeded' && outcome.logs === '';
+      if (!run.untracked && !quiet)
+        await saveLogs(run, fn, attempt, startedAt, outcome, interrupted === true);
+      if (interrupted) return retry(0, 'executor shutting down');
       const instanceId = outcome.instanceId;
+      const resources = resourcesOf(outcome);
       const verdict = judgeAttempt(attemptResult(outcome), attempt, run.maxRetries, deps.retryPolicy);
       switch (verdict.kind) {
         case 'succeed':
-          await deps.bus.publish({
+          await publish({
             ...common,
             attempt,
             type: 'TaskSucceeded',
             returnPayload: verdict.result,
             instanceId,
             durationMs: outcome.durationMs,
+            resources,
           });
           return done;
         case 'fail':
-          await deps.bus.publish({
+          await publish({
             ...common,
             attempt,
             type: 'TaskFailed',
@@ -150,24 +183,30 @@ export function createRunHandler(deps: {
             errorMessage: verdict.errorMessage,
             instanceId,
             durationMs: outcome.durationMs,
+            resources,
           });
           return done;
-        case 'retry':
-          await deps.bus.publish({
+        case 'retry': {
+          const retryAt = clock() + verdict.delayMs;
+          await publish({
             ...common,
             attempt,
             type: 'TaskRetryScheduled',
             errorType: verdict.errorType,
             errorMessage: verdict.errorMessage,
-            retryAt: clock() + verdict.delayMs,
+            retryAt,
           });
+          if (!run.untracked) deps.retrying.hold({ ...common, attempt, seq: msg.seq, retryAt });
           return retry(verdict.delayMs, 'retry after a failed attempt');
+        }
         case 'stop':
-          await deps.bus.publish({
+          await publish({
             ...common,
             attempt,
             type: 'TaskStopped',
             reason: 'stopped while running',
+            ...(instanceId ? { instanceId } : {}),
+            resources,
           });
           return done;
         default: {
@@ -178,5 +217,34 @@ export function createRunHandler(deps: {
     } finally {
       deps.running.unregister(run.tenant, run.taskId);
     }
+  };
+
+  /** Appends the attempt's output to the task's logs; a failure here never fails the attempt. */
+  async function saveLogs(
+    run: RunTaskMessage,
+    fn: FunctionRecord,
+    attempt: number,
+    startedAt: number,
+    outcome: InvokeOutcome,
+    interrupted: boolean,
+  ): Promise<void> {
+    const how = interrupted ? 'interrupted by executor shutdown' : outcome.kind;
+    const on = outcome.instanceId ? ` on instance ${outcome.instanceId}` : '';
+    const header = `----- attempt ${attempt} of ${fn.functionName}${on}, ${new Date(startedAt).toISOString()}, ${how} in ${outcome.durationMs} ms -----\n`;
+    try {
+      await deps.logs.append(run.tenant, run.taskId, header, outcome.logs, TASK_LOG_MAX_BYTES);
+    } catch (err) {
+      deps.logger.warn({ err, taskId: run.taskId }, 'could not save task logs');
+    }
+  }
+}
+
+/** The task's resource figures from the runtime's outcome (absent where /proc is not). */
+export function resourcesOf(outcome: InvokeOutcome): TaskResources {
+  return {
+    durationMs: outcome.durationMs,
+    ...(outcome.usage
+      ? { peakMemoryMB: outcome.usage.peakMemoryMB, cpuTimeMs: outcome.usage.cpuTimeMs }
+      : {}),
   };
 }

@@ -1,17 +1,23 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { createNames } from '@asyncfn/contracts';
 import { connectMongo, createFunctionStore } from '@asyncfn/mongo';
 import {
   connectNats,
   consumeEach,
   createEventBus,
+  createInstanceDirectory,
   createStopRequests,
+  createTaskLogs,
   ensureTopology,
   watchFunctions,
 } from '@asyncfn/nats';
 import { createInstancePool } from '@asyncfn/runtime';
 import { runService } from '@asyncfn/service';
-import { createCodeProvider } from './code-provider.js';
-import { createRunHandler } from './handle-run.js';
+import { recordInstanceEvent } from './attempt-telemetry.js';
+import { createCodeProvider, zipVersion } from './code-provider.js';
+import { createRunHandler, TASK_LOG_MAX_BYTES } from './handle-run.js';
+import { createInstanceRegistry } from './instance-registry.js';
+import { createRetryingTasks } from './retrying-tasks.js';
 import { createRunningTasks } from './running-tasks.js';
 import { startSyncServer } from './sync-server.js';
 
@@ -21,18 +27,50 @@ await runService('executor', async ({ config, logger, health }) => {
   // Reads code only: the executor never writes to MongoDB.
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   const buckets = await ensureTopology(nc, names);
+  const jsm = await jetstreamManager(nc);
   const functions = await watchFunctions(buckets.functions);
   const stops = createStopRequests(buckets.stops);
-  const pool = createInstancePool({ idleTimeoutMs: config.instanceIdleMs, logger });
-  const codeDir = createCodeProvider({
+  const bus = createEventBus(nc, names, 'executor');
+  const registry = createInstanceRegistry({
+    directory: createInstanceDirectory(buckets.instances),
+    list: () => pool.list(),
+    logger,
+  });
+  const pool = createInstancePool({
+    idleTimeoutMs: config.instanceIdleMs,
+    // One attempt may fill the task's whole log allowance.
+    maxLogBytes: TASK_LOG_MAX_BYTES,
+    logger,
+    onInstanceChange: registry.changed,
+    // Live instances and cold starts per function, for /metrics.
+    onInstanceEvent: recordInstanceEvent,
+  });
+  // An updated function's instances are replaced once idle; running attempts finish on old code.
+  functions.onChange((key, record) => {
+    const poolKey = key.replace('.', '/');
+    if (!record) pool.setLatestVersion(poolKey, undefined);
+    else if (!record.localDirectory) pool.setLatestVersion(poolKey, zipVersion(record));
+  });
+  const code = createCodeProvider({
     functions: createFunctionStore(db, names),
     cacheDir: config.codeCacheDir,
   });
   const running = createRunningTasks();
+  const retrying = createRetryingTasks({
+    bus,
+    stops,
+    withdraw: (seq) => jsm.streams.deleteMessage(names.streams.runs, seq, false).catch(() => false),
+  });
   let shuttingDown = false;
   const stopWatch = await stops.watch((stop) => {
-    if (running.abort(stop.tenant, stop.taskId, 'stop requested'))
-      logger.info({ taskId: stop.taskId }, 'stopping running task');
+    if (running.stop(stop.tenant, stop.taskId, stop.forceAt)) {
+      logger.info({ taskId: stop.taskId, forceAt: stop.forceAt }, 'stopping running task');
+      return;
+    }
+    retrying.stop(stop).then(
+      (stopped) => stopped && logger.info({ taskId: stop.taskId }, 'stopped task waiting to retry'),
+      (err: unknown) => logger.error({ err, taskId: stop.taskId }, 'could not stop a retrying task'),
+    );
   });
   const runs = await consumeEach({
     nc,
@@ -43,15 +81,18 @@ await runService('executor', async ({ config, logger, health }) => {
     handle: createRunHandler({
       functions,
       stops,
-      bus: createEventBus(nc, names, 'executor'),
+      bus,
       pool,
-      codeDir,
+      code,
       running,
+      retrying,
+      logs: createTaskLogs(buckets.logs),
       retryPolicy: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
+      logger,
       isShuttingDown: () => shuttingDown,
     }),
   });
-  const sync = startSyncServer({ nc, names, functions, pool, codeDir, logger });
+  const sync = startSyncServer({ nc, names, functions, pool, code, logger });
   health.checks.push(async () => {
     if (nc.isClosed()) throw new Error('NATS connection closed');
   });
@@ -62,6 +103,7 @@ await runService('executor', async ({ config, logger, health }) => {
       stopWatch.stop();
       // Running attempts are stopped with their PreStop hooks; their messages are redelivered.
       await Promise.all([runs.stop(), pool.shutdown()]);
+      await registry.stop();
       functions.stop();
       await nc.drain();
       await client.close();

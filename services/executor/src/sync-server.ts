@@ -1,8 +1,9 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import type { FunctionRecord, Names, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
+import type { Names, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
 import type { FunctionDirectory } from '@asyncfn/nats';
 import type { InstancePool } from '@asyncfn/runtime';
 import type { Logger } from '@asyncfn/telemetry';
+import type { CodeProvider } from './code-provider.js';
 import { functionSpec } from './function-spec.js';
 
 /** Synchronous invocations: request/reply over core NATS, shared by executors through a queue group. */
@@ -11,7 +12,7 @@ export function startSyncServer(deps: {
   names: Names;
   functions: FunctionDirectory;
   pool: InstancePool;
-  codeDir: (fn: FunctionRecord) => Promise<string>;
+  code: CodeProvider;
   logger: Logger;
 }): Subscription {
   const encoder = new TextEncoder();
@@ -33,7 +34,7 @@ export function startSyncServer(deps: {
               logs: '',
             };
           } else {
-            const outcome = await deps.pool.invoke(functionSpec(fn, await deps.codeDir(fn)), {
+            const outcome = await deps.pool.invoke(functionSpec(fn, await deps.code(fn)), {
               requestId: request.requestId,
               attempt: 1,
               payload: Buffer.from(request.payload, 'base64'),

@@ -1,13 +1,19 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { METRICS_CONTENT_TYPE, renderMetrics } from '@asyncfn/telemetry';
 import type { IngressDeps } from './deps.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { asyncConfigRoutes } from './routes/async-config.js';
+import { destinationRoutes } from './routes/destinations.js';
 import { functionRoutes } from './routes/functions.js';
+import { instanceRoutes } from './routes/instances.js';
 import { invocationRoutes } from './routes/invocations.js';
+import { logRoutes } from './routes/logs.js';
+import { rerunRoutes } from './routes/rerun.js';
 import { taskRoutes } from './routes/tasks.js';
+import { triggerRoutes } from './routes/triggers.js';
 
 /** The ingress HTTP API. Built from its dependencies so tests drive it with inject() or a socket. */
 export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
@@ -29,6 +35,10 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   registerAuth(app, { accessKeys: deps.accessKeys, nonces: deps.nonces, clock: deps.clock ?? Date.now });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Prometheus scrapes the API port itself; unauthenticated, like the probes (see auth.ts).
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(METRICS_CONTENT_TYPE).send(await renderMetrics()),
+  );
   app.get('/readyz', async (_request, reply) => {
     try {
       await deps.ready();
@@ -45,6 +55,11 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await asyncConfigRoutes(api, deps);
     await invocationRoutes(api, deps);
     await taskRoutes(api, deps);
+    await destinationRoutes(api, deps);
+    await instanceRoutes(api, deps);
+    await logRoutes(api, deps);
+    await rerunRoutes(api, deps);
+    await triggerRoutes(api, deps);
   });
   return app;
 }

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Names } from '@asyncfn/contracts';
-import type { FunctionStore, TaskStore } from '@asyncfn/mongo';
-import type { EventBus, FunctionDirectory, StopRequests } from '@asyncfn/nats';
+import type { FunctionStore, TaskStore, TriggerStore } from '@asyncfn/mongo';
+import type { EventBus, FunctionDirectory, StopRequests, TriggerDirectory } from '@asyncfn/nats';
 import type { KV } from '@nats-io/kv';
 import type { AccessKeyLookup } from '@asyncfn/auth';
 import type { Logger } from '@asyncfn/telemetry';
@@ -19,6 +19,8 @@ export interface IngressDeps {
   stops: StopRequests;
   bus: EventBus;
   acceptor: TaskAcceptor;
+  /** Triggers: MongoDB (source of truth), its KV copy, and the watched view HTTP triggers read. */
+  triggers: { store: TriggerStore; kv: KV; directory: TriggerDirectory };
   accessKeys: AccessKeyLookup;
   nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
   limits: { maxAsyncPayloadBytes: number; maxSyncPayloadBytes: number };

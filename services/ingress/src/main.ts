@@ -1,6 +1,12 @@
 import { accessKeyLookup, parseAccessKeys } from '@asyncfn/auth';
 import { createNames } from '@asyncfn/contracts';
-import { connectMongo, createFunctionStore, createTaskStore, ensureIndexes } from '@asyncfn/mongo';
+import {
+  connectMongo,
+  createFunctionStore,
+  createTaskStore,
+  createTriggerStore,
+  ensureIndexes,
+} from '@asyncfn/mongo';
 import {
   connectNats,
   createEventBus,
@@ -9,11 +15,14 @@ import {
   createTaskQueues,
   ensureTopology,
   putFunction,
+  putTrigger,
   watchFunctions,
+  watchTriggers,
 } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createTaskAcceptor } from './accept-task.js';
 import { buildApp } from './app.js';
+import { startIntake } from './intake.js';
 
 await runService('ingress', async ({ config, logger }) => {
   const accessKeys = accessKeyLookup(parseAccessKeys(config.accessKeys));
@@ -28,6 +37,20 @@ await runService('ingress', async ({ config, logger }) => {
   for await (const record of functions.listAll()) await putFunction(buckets.functions, record);
   const bus = createEventBus(nc, names, 'ingress');
   const directory = await watchFunctions(buckets.functions);
+  // Triggers likewise: MongoDB holds them, the KV copy is what trigger runners and HTTP triggers watch.
+  const triggerStore = createTriggerStore(db, names);
+  for await (const record of triggerStore.listAll()) await putTrigger(buckets.triggers, record);
+  const triggers = {
+    store: triggerStore,
+    kv: buckets.triggers,
+    directory: await watchTriggers(buckets.triggers),
+  };
+  const acceptor = createTaskAcceptor({
+    tasks,
+    queues: createTaskQueues(nc, names),
+    retentionSeconds: config.retentionSeconds,
+    logger,
+  });
   const app = await buildApp({
     names,
     nc,
@@ -37,12 +60,8 @@ await runService('ingress', async ({ config, logger }) => {
     functionsKv: buckets.functions,
     stops: createStopRequests(buckets.stops),
     bus,
-    acceptor: createTaskAcceptor({
-      tasks,
-      queues: createTaskQueues(nc, names),
-      retentionSeconds: config.retentionSeconds,
-      logger,
-    }),
+    acceptor,
+    triggers,
     accessKeys,
     nonces: createNonceStore(buckets.nonces),
     limits: {
@@ -56,11 +75,21 @@ await runService('ingress', async ({ config, logger }) => {
     },
   });
   await app.listen({ host: config.host, port: config.port });
+  const intake = startIntake({
+    nc,
+    names,
+    directory,
+    acceptor,
+    maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
+    logger,
+  });
   return {
     ownsPort: true,
     async stop() {
+      await intake.stop();
       await app.close();
       directory.stop();
+      triggers.directory.stop();
       await nc.drain();
       await client.close();
     },

@@ -88,6 +88,16 @@ export function openApiDocument(): Record<string, unknown> {
             },
             dueTime: { type: 'integer', description: 'extension: when a delayed task becomes due' },
             rerunOf: { type: 'string', description: 'extension: the task this one re-runs' },
+            resources: {
+              type: 'object',
+              description:
+                'extension: what the last attempt that ended cost. durationMs: from the attempt start on the executor to its outcome (cold start included); peakMemoryMB: RSS high-water mark (VmHWM) of the instance process over the attempt; cpuTimeMs: user+system CPU time of the instance process over the attempt (10 ms steps). With instanceConcurrency > 1 memory and CPU include invocations that ran beside it on the same instance. Linux only for memory and CPU.',
+              properties: {
+                durationMs: { type: 'integer' },
+                peakMemoryMB: { type: 'integer' },
+                cpuTimeMs: { type: 'integer' },
+              },
+            },
           },
         },
         ListAsyncTaskOutput: {
@@ -103,13 +113,50 @@ export function openApiDocument(): Record<string, unknown> {
             asyncTask: { type: 'boolean' },
             maxAsyncEventAgeInSeconds: { type: 'integer', minimum: 1, maximum: 604800 },
             maxAsyncRetryAttempts: { type: 'integer', minimum: 0, maximum: 8 },
-            destinationConfig: { type: 'object' },
+            destinationConfig: {
+              type: 'object',
+              description:
+                'onSuccess / onFailure: {destination: nats:<subject> | kafka:<topic> | http(s)://<url> | ' +
+                'function:<name>}. Extension: cloudEvents (boolean, default false) wraps each record as a ' +
+                "CloudEvents 1.0 structured JSON event. Records follow FC's format: timestamp, " +
+                'requestContext{requestId, functionArn, condition (Success | InvocationError | ' +
+                'EventAgeExceeded | InvalidTask | Stopped), approximateInvokeCount}, requestPayload, ' +
+                'responseContext{statusCode, functionError}, responsePayload. HTTP deliveries carry ' +
+                'x-asyncfn-delivery-id, x-asyncfn-timestamp and x-asyncfn-signature: sha256=<hex ' +
+                'HMAC-SHA256(secret, "<timestamp>.<body>")>.',
+              properties: {
+                onSuccess: { type: 'object', properties: { destination: { type: 'string' } } },
+                onFailure: { type: 'object', properties: { destination: { type: 'string' } } },
+                cloudEvents: { type: 'boolean' },
+              },
+            },
             functionArn: { type: 'string' },
             createdTime: { type: 'string' },
             lastModifiedTime: { type: 'string' },
           },
         },
         Function: { type: 'object', additionalProperties: true },
+        Trigger: {
+          type: 'object',
+          properties: {
+            triggerName: { type: 'string' },
+            triggerId: { type: 'string' },
+            triggerType: { type: 'string', enum: ['http', 'kafka', 'nats', 'timer'] },
+            triggerConfig: { type: 'string', description: 'JSON text' },
+            description: { type: 'string' },
+            qualifier: { type: 'string', enum: ['LATEST'] },
+            sourceArn: { type: 'string' },
+            invocationRole: { type: 'string' },
+            targetArn: { type: 'string' },
+            status: { type: 'string', enum: ['Enabled', 'Disabled'] },
+            createdTime: { type: 'string' },
+            lastModifiedTime: { type: 'string' },
+            httpTrigger: {
+              type: 'object',
+              properties: { urlInternet: { type: 'string' }, urlIntranet: { type: 'string' } },
+            },
+          },
+        },
         ErrorCodeTable: { type: 'array', items: { type: 'object' }, example: errorCodes },
       },
     },
@@ -117,7 +164,12 @@ export function openApiDocument(): Record<string, unknown> {
     'x-error-codes': errorCodes,
     paths: {
       '/2023-03-30/functions': {
-        post: { operationId: 'CreateFunction', responses: { '200': ok('Function'), default: error } },
+        post: {
+          operationId: 'CreateFunction',
+          description:
+            "FC's CreateFunction. Runtimes: nodejs16/18/20/22 and custom (custom.debian10/11/12): customRuntimeConfig.command is started with cwd = the code and must serve HTTP on $FC_SERVER_PORT (POST /invoke; hooks POST /initialize, /pre-freeze, /pre-stop). Extension: code.localDirectory (an absolute path inside ASYNCFN_LOCAL_CODE_ROOTS on the server) instead of code.zipFile runs the directory in place, for development.",
+          responses: { '200': ok('Function'), default: error },
+        },
         get: {
           operationId: 'ListFunctions',
           parameters: [
@@ -207,7 +259,220 @@ export function openApiDocument(): Record<string, unknown> {
         parameters: [fn, task],
         put: {
           operationId: 'StopAsyncTask',
+          description:
+            'Running → Stopping: context.signal aborts, the PreStop hook runs within its timeout, then the instance is killed → Stopped. Also from Enqueued, Dequeued and Retrying. 409 AsyncTaskAlreadyFinished for a finished task.',
+          parameters: [
+            {
+              name: 'forceAfterMs',
+              in: 'query',
+              schema: { type: 'integer', minimum: 0, maximum: 3600000 },
+              description:
+                'extension (also header x-fc-stop-force-after-ms): kill the instance this many ms after the request, without waiting for PreStop; on a task already Stopping it brings the deadline forward',
+            },
+          ],
           responses: { '200': { description: 'stop requested' }, default: error },
+        },
+      },
+      '/2023-03-30/functions/{functionName}/async-tasks/{taskId}/redeliver': {
+        parameters: [fn, task],
+        post: {
+          operationId: 'RedeliverAsyncTaskResult',
+          description:
+            "extension: sends a finished task's result record to its onSuccess / onFailure destination again " +
+            '(e.g. after destinationStatus became failed and the destination was fixed). The redelivery is a ' +
+            'delivery of its own (delivery id <tenant>:<taskId>:<kind>:redelivery:<requestId>). 404 ' +
+            'AsyncTaskNotFound for an unknown task, 409 AsyncTaskNotFinished for an unfinished one, 404 ' +
+            'AsyncConfigNotFound when the function has no destination for the outcome.',
+          responses: {
+            '202': {
+              description: 'redelivery queued: taskId, requestId, destinationKind, destination',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      taskId: { type: 'string' },
+                      requestId: { type: 'string' },
+                      destinationKind: { type: 'string', enum: ['onSuccess', 'onFailure'] },
+                      destination: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+            default: error,
+          },
+        },
+      },
+      '/2023-03-30/functions/{functionName}/async-tasks/{taskId}/logs': {
+        parameters: [fn, task],
+        get: {
+          operationId: 'GetAsyncTaskLogs',
+          description:
+            "extension: the task's captured stdout/stderr (function and lifecycle hooks), every attempt under a header line, at most 256 KB per task (oldest output dropped first, truncated: true). JSON by default; Accept: text/plain or format=text gives the bare text (header x-fc-log-truncated).",
+          parameters: [{ name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'text'] } }],
+          responses: {
+            '200': {
+              description: 'the logs',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      taskId: { type: 'string' },
+                      logs: { type: 'string' },
+                      truncated: { type: 'boolean' },
+                      attempts: { type: 'integer' },
+                      requestId: { type: 'string' },
+                    },
+                  },
+                },
+                'text/plain': {},
+              },
+            },
+            default: error,
+          },
+        },
+      },
+      '/2023-03-30/functions/{functionName}/async-tasks/{taskId}/rerun': {
+        parameters: [fn, task],
+        post: {
+          operationId: 'RerunAsyncTask',
+          description:
+            'extension: runs a finished task again as a new task with rerunOf = the original. A request body replaces the payload (none: the original payload); x-fc-async-task-id names the new task, x-fc-async-delay delays it. 409 AsyncTaskNotFinished while the original task is not finished.',
+          parameters: [
+            {
+              name: 'x-fc-async-task-id',
+              in: 'header',
+              schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
+            },
+            {
+              name: 'x-fc-async-delay',
+              in: 'header',
+              schema: { type: 'integer', minimum: 0, maximum: 3600 },
+            },
+          ],
+          responses: {
+            '202': { description: 'accepted: taskId, requestId, dueTime, rerunOf' },
+            default: error,
+          },
+        },
+      },
+      '/2023-03-30/functions/{functionName}/instances': {
+        parameters: [fn],
+        get: {
+          operationId: 'ListInstances',
+          description:
+            "FC's ListInstances: the function's instances as executors last recorded them (on each status change and every 5 s). status: starting, initializing, busy, freezing (PreFreeze running), frozen (idle), stopping, destroyed (listed for about 30 s). versionId: the code+config version the instance runs. Extensions: inFlight, invocations.",
+          parameters: [
+            { name: 'instanceStatus', in: 'query', description: 'JSON array or comma list of statuses' },
+            { name: 'instanceIds', in: 'query', description: 'JSON array or comma list of instance ids' },
+          ],
+          responses: {
+            '200': {
+              description: 'instances, requestId',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      instances: {
+                        type: 'array',
+                        items: {
+                          type: 'object',
+                          properties: {
+                            instanceId: { type: 'string' },
+                            status: { type: 'string' },
+                            createdTimeMs: { type: 'integer' },
+                            destroyedTimeMs: { type: 'integer' },
+                            qualifier: { type: 'string' },
+                            versionId: { type: 'string' },
+                            inFlight: { type: 'integer' },
+                            invocations: { type: 'integer' },
+                          },
+                        },
+                      },
+                      requestId: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+            default: error,
+          },
+        },
+      },
+      '/2023-03-30/functions/{functionName}/triggers': {
+        parameters: [fn],
+        post: {
+          operationId: 'CreateTrigger',
+          description:
+            "FC's CreateTrigger. triggerConfig is JSON text, per triggerType: " +
+            'http {authType: anonymous | function (default: ACS3-signed by the function’s account), methods (default GET, POST), ' +
+            'asyncInvocation (extension: every request async)}; ' +
+            'kafka {topic, groupId (default one group per trigger), fromBeginning (default false)}; ' +
+            'nats {subject} (core NATS, queue group per trigger) or {stream, subject?, fromBeginning?} (JetStream durable consumer); ' +
+            'timer {cronExpression: "@every 5m" or 6 fields with seconds, optionally "CRON_TZ=<zone> " first (UTC by default), payload, enable (default true)}. ' +
+            'Events: http → FC HTTP trigger event (version v1, rawPath, headers, queryParameters, body, isBase64Encoded, requestContext); ' +
+            'kafka → {topic, partition, offset, timestamp, key, value, isBase64Encoded, headers}; ' +
+            'nats → {subject, body, isBase64Encoded, headers, stream?, sequence?}; ' +
+            'timer → {triggerTime, triggerName, payload}. ' +
+            'Task ids: kafka k-<hash>-<partition>-<offset>, JetStream j-<hash>-<sequence>, core NATS n-<hash>-<hash(Nats-Msg-Id) or random>, ' +
+            'timer t-<hash>-<scheduled epoch second>: a redelivered record or a firing seen by several dispatchers is one task. ' +
+            '409 TriggerAlreadyExists, 404 FunctionNotFound, 400 InvalidArgument for an unknown type or a bad config.',
+          responses: { '200': ok('Trigger'), default: error },
+        },
+        get: {
+          operationId: 'ListTriggers',
+          parameters: [
+            { name: 'prefix', in: 'query' },
+            { name: 'limit', in: 'query' },
+            { name: 'nextToken', in: 'query' },
+          ],
+          responses: { '200': { description: 'triggers, nextToken' }, default: error },
+        },
+      },
+      '/2023-03-30/functions/{functionName}/triggers/{triggerName}': {
+        parameters: [fn, { name: 'triggerName', in: 'path', required: true, schema: { type: 'string' } }],
+        get: { operationId: 'GetTrigger', responses: { '200': ok('Trigger'), default: error } },
+        put: {
+          operationId: 'UpdateTrigger',
+          description: 'A new triggerConfig replaces the old one (same type); runners restart with it.',
+          responses: { '200': ok('Trigger'), default: error },
+        },
+        delete: {
+          operationId: 'DeleteTrigger',
+          responses: { '204': { description: 'deleted' }, default: error },
+        },
+      },
+      '/http/{tenant}/{functionName}/{triggerName}/{path}': {
+        parameters: [
+          { name: 'tenant', in: 'path', required: true, schema: { type: 'string' } },
+          fn,
+          { name: 'triggerName', in: 'path', required: true, schema: { type: 'string' } },
+          {
+            name: 'path',
+            in: 'path',
+            required: true,
+            schema: { type: 'string' },
+            description: 'any path, or none',
+          },
+        ],
+        post: {
+          operationId: 'InvokeHttpTrigger',
+          security: [],
+          description:
+            "An HTTP trigger's URL (httpTrigger.urlInternet); every method in its config is served the same way. " +
+            'authType anonymous: no signature; function: ACS3-signed by an AccessKey of the tenant (403 AccessDenied otherwise). ' +
+            'Async (202, x-fc-async-task-id) when the trigger has asyncInvocation or the request sends x-fc-invocation-type: Async ' +
+            '(x-fc-async-task-id and x-fc-async-delay work as for InvokeFunction); otherwise sync: a function result that is a JSON ' +
+            'object with statusCode (headers, body, isBase64Encoded) is the response, anything else the body of a 200. ' +
+            'A traceparent header is continued. 405 MethodNotAllowed for a method the trigger does not accept.',
+          responses: {
+            '200': { description: 'sync: the function’s response' },
+            '202': { description: 'async: accepted' },
+            default: error,
+          },
         },
       },
       '/healthz': { get: { security: [], responses: { '200': { description: 'alive' } } } },
@@ -215,6 +480,14 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           security: [],
           responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
+        },
+      },
+      '/metrics': {
+        get: {
+          security: [],
+          description:
+            'extension: Prometheus metrics of this ingress (text exposition format); the other services serve theirs on their own ports',
+          responses: { '200': { description: 'metrics', content: { 'text/plain': {} } } },
         },
       },
     },

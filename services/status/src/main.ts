@@ -1,9 +1,16 @@
 import { createNames } from '@asyncfn/contracts';
 import { connectMongo, createTaskStore, ensureIndexes, removeExpired } from '@asyncfn/mongo';
-import { connectNats, consumeBatches, createTaskQueues, ensureTopology } from '@asyncfn/nats';
+import {
+  connectNats,
+  consumeBatches,
+  createTaskQueues,
+  ensureTopology,
+  watchQueueDepth,
+} from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createBatchApplier } from './apply-batch.js';
 import { startSweeper } from './sweeper.js';
+import { createAppliedObserver } from './task-telemetry.js';
 
 await runService('status', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
@@ -27,7 +34,12 @@ await runService('status', async ({ config, logger, health }) => {
     durable: names.consumers.status,
     maxBatch: 500,
     logger,
-    handleBatch: createBatchApplier({ store, retentionSeconds: config.retentionSeconds, logger }),
+    handleBatch: createBatchApplier({
+      store,
+      retentionSeconds: config.retentionSeconds,
+      logger,
+      onApplied: createAppliedObserver({ consumer: names.consumers.status, logger }),
+    }),
   });
   const sweeper = startSweeper({
     store,
@@ -35,6 +47,9 @@ await runService('status', async ({ config, logger, health }) => {
     logger,
     sweepAfterMs: config.sweepAfterMs,
   });
+  // Queue depth is reported here as well as by the dispatchers: a backlog must stay visible (and
+  // alert) when no dispatcher is running at all.
+  const queueDepth = await watchQueueDepth({ nc, names, logger, refreshMs: config.queueDepthRefreshMs });
   health.checks.push(async () => {
     if (nc.isClosed()) throw new Error('NATS connection closed');
     await db.command({ ping: 1 });
@@ -42,6 +57,7 @@ await runService('status', async ({ config, logger, health }) => {
   return {
     async stop() {
       sweeper.stop();
+      queueDepth.stop();
       if (reaper) clearInterval(reaper);
       await consumer.stop();
       await nc.drain();

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import {
   ApiError,
@@ -6,6 +8,7 @@ import {
   buildFunctionRecord,
   decodeZip,
   functionView,
+  localDirectoryCode,
   notFound,
   parseCreateFunction,
   parseFunctionName,
@@ -21,16 +24,42 @@ const CODE_BODY_LIMIT = 128 * 1024 * 1024;
 
 type NameParams = { Params: { functionName: string } };
 
+/**
+ * code.localDirectory (development extension) is accepted only inside these directories,
+ * colon-separated; unset (the default) turns the extension off. Executors must see the same path.
+ */
+const LOCAL_CODE_ROOTS = (process.env.ASYNCFN_LOCAL_CODE_ROOTS ?? '')
+  .split(':')
+  .filter(Boolean)
+  .map((root) => resolve(root));
+
+async function localCode(path: string) {
+  const dir = resolve(path);
+  if (!LOCAL_CODE_ROOTS.some((root) => dir === root || dir.startsWith(root + sep))) {
+    throw new ApiError(
+      'InvalidArgument',
+      LOCAL_CODE_ROOTS.length === 0
+        ? 'code.localDirectory: local directories are disabled on this server (ASYNCFN_LOCAL_CODE_ROOTS)'
+        : `code.localDirectory: must be inside ${LOCAL_CODE_ROOTS.join(' or ')}`,
+    );
+  }
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory())
+    throw new ApiError('InvalidArgument', `code.localDirectory: '${dir}' is not a directory`);
+  return localDirectoryCode(dir);
+}
+
 export async function functionRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const now = () => new Date(deps.clock?.() ?? Date.now());
 
   app.post(`${API}/functions`, { bodyLimit: CODE_BODY_LIMIT }, async (request) => {
     const input = parseCreateFunction(jsonBody(request));
-    const code = decodeZip(input.code!.zipFile!);
+    const zip = input.code?.zipFile ? decodeZip(input.code.zipFile) : undefined;
+    const code = zip ?? (await localCode(input.code!.localDirectory!));
     if (await deps.functions.get(request.tenant, input.functionName)) {
       throw new ApiError('FunctionAlreadyExists', `function '${input.functionName}' already exists`);
     }
-    await deps.functions.saveCode(request.tenant, code.checksum, code.zip);
+    if (zip) await deps.functions.saveCode(request.tenant, zip.checksum, zip.zip);
     const record = buildFunctionRecord(request.tenant, input, code, { now: now(), functionId: randomUUID() });
     if (!(await deps.functions.create(record))) {
       throw new ApiError('FunctionAlreadyExists', `function '${input.functionName}' already exists`);
@@ -65,8 +94,9 @@ export async function functionRoutes(app: FastifyInstance, deps: IngressDeps): P
     const current = await deps.functions.get(request.tenant, name);
     if (!current) throw notFound.function(name);
     const input = parseUpdateFunction(jsonBody(request), current.runtime);
-    const code = input.code?.zipFile ? decodeZip(input.code.zipFile) : undefined;
-    if (code) await deps.functions.saveCode(request.tenant, code.checksum, code.zip);
+    const zip = input.code?.zipFile ? decodeZip(input.code.zipFile) : undefined;
+    const code = zip ?? (input.code?.localDirectory ? await localCode(input.code.localDirectory) : undefined);
+    if (zip) await deps.functions.saveCode(request.tenant, zip.checksum, zip.zip);
     const record = applyFunctionUpdate(current, input, code, now());
     if (!(await deps.functions.replace(record))) throw notFound.function(name);
     await putFunction(deps.functionsKv, record);

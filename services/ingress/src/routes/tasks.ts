@@ -10,7 +10,7 @@ import {
   parseListTasksQuery,
 } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
-import { API } from '../http.js';
+import { API, header } from '../http.js';
 
 type TaskParams = { Params: { functionName: string; taskId: string } };
 type NameParams = { Params: { functionName: string } };
@@ -68,30 +68,66 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
     };
   });
 
-  app.put<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId/stop`, async (request, reply) => {
-    const name = parseFunctionName(request.params.functionName);
-    const doc = await findTask(request.tenant, name, request.params.taskId);
-    if (isTerminal(doc.status)) {
-      throw new ApiError('AsyncTaskAlreadyFinished', `async task '${doc.taskId}' is already ${doc.status}`);
-    }
-    if (doc.status !== 'Stopping') {
-      // The event first, then the request executors watch: Stopping is recorded before Stopped.
-      await deps.bus.publish({
-        type: 'TaskStopRequested',
-        taskId: doc.taskId,
-        tenant: doc.tenant,
-        functionName: name,
-        attempt: doc.attempt,
-        ...(doc.queueSeq !== undefined ? { queueSeq: doc.queueSeq } : {}),
-        ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
-      });
-      await deps.stops.request({
-        tenant: doc.tenant,
-        taskId: doc.taskId,
-        functionName: name,
-        requestedAt: clock(),
-      });
-    }
-    return reply.status(200).send({ taskId: doc.taskId, requestId: request.id });
-  });
+  app.put<TaskParams & { Querystring: { forceAfterMs?: string } }>(
+    `${API}/functions/:functionName/async-tasks/:taskId/stop`,
+    async (request, reply) => {
+      const name = parseFunctionName(request.params.functionName);
+      // Extension: escalate to a kill at this deadline, PreStop or not (query or header).
+      const forceAfterMs = parseForceAfterMs(
+        request.query.forceAfterMs ?? header(request, 'x-fc-stop-force-after-ms'),
+      );
+      const doc = await findTask(request.tenant, name, request.params.taskId);
+      if (isTerminal(doc.status)) {
+        throw new ApiError('AsyncTaskAlreadyFinished', `async task '${doc.taskId}' is already ${doc.status}`);
+      }
+      const forceAt = forceAfterMs === undefined ? undefined : clock() + forceAfterMs;
+      if (doc.status === 'Stopping' && forceAt !== undefined) {
+        // A graceful stop is under way: only bring its deadline forward (executors watch the request).
+        const current = await deps.stops.get(doc.tenant, doc.taskId);
+        if (current?.forceAt === undefined || forceAt < current.forceAt) {
+          await deps.stops.request({
+            ...(current ?? {
+              tenant: doc.tenant,
+              taskId: doc.taskId,
+              functionName: name,
+              requestedAt: clock(),
+            }),
+            forceAt,
+          });
+        }
+      }
+      if (doc.status !== 'Stopping') {
+        // The event first, then the request executors watch: Stopping is recorded before Stopped.
+        await deps.bus.publish({
+          type: 'TaskStopRequested',
+          taskId: doc.taskId,
+          tenant: doc.tenant,
+          functionName: name,
+          attempt: doc.attempt,
+          ...(doc.queueSeq !== undefined ? { queueSeq: doc.queueSeq } : {}),
+          ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
+        });
+        await deps.stops.request({
+          tenant: doc.tenant,
+          taskId: doc.taskId,
+          functionName: name,
+          requestedAt: clock(),
+          ...(forceAt !== undefined ? { forceAt } : {}),
+        });
+      }
+      return reply
+        .status(200)
+        .send({ taskId: doc.taskId, requestId: request.id, ...(forceAt !== undefined ? { forceAt } : {}) });
+    },
+  );
+}
+
+/** forceAfterMs: 0 (kill at once, no PreStop) up to an hour. */
+function parseForceAfterMs(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 3_600_000) {
+    throw new ApiError('InvalidArgument', 'forceAfterMs: an integer number of milliseconds, 0-3600000');
+  }
+  return n;
 }

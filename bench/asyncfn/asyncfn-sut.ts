@@ -1,0 +1,76 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { createNames } from '@asyncfn/contracts';
+import { monoMs, sleep } from '../lib/clock.js';
+import type { Completion, CompletionSource } from '../lib/completions.js';
+import { serviceTargets } from '../lib/resources.js';
+import type { SystemUnderTest } from '../lib/system-under-test.js';
+import type { AsyncfnSystem } from './system.js';
+
+/** The collector's datagrams as a completion source: the function finished successfully. */
+export function collectorSource(sys: AsyncfnSystem): CompletionSource {
+  return {
+    name: 'collector',
+    async take(): Promise<Completion[]> {
+      const { arrivals } = await sys.collector.take();
+      return arrivals.map(([id, t]) => ({ id, status: 'Succeeded', atMs: t, seenMs: t }));
+    },
+  };
+}
+
+/**
+ * Waits until the dispatcher has taken every accepted task off the task queue and the status
+ * service has applied every event so far: what is left is work for the executors only.
+ */
+async function settled(sys: AsyncfnSystem, natsUrl: string, timeoutMs: number): Promise<void> {
+  const names = createNames(sys.namespace);
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const deadline = monoMs() + timeoutMs;
+    while (monoMs() < deadline) {
+      const tasks = await jsm.streams.info(names.streams.tasks);
+      const status = await jsm.consumers.info(names.streams.events, names.consumers.status);
+      if (tasks.state.messages === 0 && status.num_pending === 0 && status.num_ack_pending === 0) return;
+      await sleep(250);
+    }
+    console.warn(`  asyncfn did not settle within ${timeoutMs} ms; draining anyway`);
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * asyncfn, invoked through one function. Tracked (asyncTask=true): completion is observed in the
+ * read model (primary) and by the collector. Untracked: by the collector only, as the read model
+ * has nothing to show once task mode off records nothing.
+ */
+export function asyncfnSut(
+  sys: AsyncfnSystem,
+  options: { functionName: string; tracked: boolean; natsUrl: string; onRestart: () => Promise<void> },
+): SystemUnderTest {
+  const sources = options.tracked
+    ? [sys.readModel.source(options.functionName), collectorSource(sys)]
+    : [collectorSource(sys)];
+  return {
+    name: 'asyncfn',
+    async submit(id, payload) {
+      const answer = await sys.client.invokeAsync(options.functionName, id, payload);
+      if (answer.status !== 202) {
+        const code = /"Code"\s*:\s*"([^"]+)"/.exec(answer.body)?.[1] ?? answer.body.slice(0, 60);
+        throw new Error(`HTTP ${answer.status} ${code}`);
+      }
+    },
+    sources: () => sources,
+    async pauseConsumers() {
+      await sys.stack.stop('executor');
+      await options.onRestart();
+    },
+    async resumeConsumers() {
+      await sys.stack.start('executor');
+      await options.onRestart();
+    },
+    settle: (timeoutMs) => settled(sys, options.natsUrl, timeoutMs),
+    targets: serviceTargets,
+  };
+}

@@ -1,0 +1,104 @@
+import { createServer } from 'node:net';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { startStack, type Stack } from '../../scripts/stack.js';
+import { startCollector, type Collector } from './collector.js';
+import { createBenchFunction, type FunctionSpec } from './functions.js';
+import { createIngressClient, type IngressClient } from './ingress-client.js';
+import { openReadModel, type ReadModel } from './read-model.js';
+
+/*
+ * asyncfn as the bench runs it: the five services as real processes (startStack) in a namespace
+ * of their own, the bench functions, a keep-alive signed HTTP client, the read model, and the
+ * completion collector.
+ */
+
+export interface SystemOptions {
+  natsUrl: string;
+  mongoUrl: string;
+  namespace: string;
+  clientConnections: number;
+  functions: FunctionSpec[];
+  env: Record<string, string>;
+}
+
+export interface AsyncfnSystem {
+  stack: Stack;
+  client: IngressClient;
+  readModel: ReadModel;
+  collector: Collector;
+  namespace: string;
+  /** Stops the services and helpers; drops the namespace's database and streams unless kept. */
+  close(keepData: boolean): Promise<void>;
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Five consecutive free loopback ports (ingress, dispatcher, executor, status, destination). */
+export async function freePortBase(from = 19_600, to = 19_990): Promise<number> {
+  for (let base = from + Math.floor(Math.random() * 40) * 5; base + 5 <= to; base += 5) {
+    const free = await Promise.all([0, 1, 2, 3, 4].map((i) => portIsFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no five free ports in ${from}-${to}`);
+}
+
+/** Deletes the namespace's streams and KV buckets (their streams are KV_<bucket>). */
+async function dropStreams(natsUrl: string, namespace: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const upper = `${namespace.toUpperCase()}_`;
+    const kv = `KV_${namespace}-`;
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(upper) || name.startsWith(kv)) await jsm.streams.delete(name).catch(() => false);
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSystem> {
+  const collector = await startCollector();
+  const portBase = await freePortBase();
+  let stack: Stack | undefined;
+  try {
+    stack = await startStack({
+      namespace: options.namespace,
+      portBase,
+      env: { NATS_URL: options.natsUrl, MONGO_URL: options.mongoUrl, ...options.env },
+    });
+    const client = createIngressClient(stack.ingressUrl, options.clientConnections);
+    for (const fn of options.functions) await createBenchFunction(client, fn, collector.port);
+    const readModel = await openReadModel(options.mongoUrl, options.namespace);
+    const started = stack;
+    return {
+      stack: started,
+      client,
+      readModel,
+      collector,
+      namespace: options.namespace,
+      async close(keepData) {
+        await started.stopAll();
+        await client.close();
+        await collector.stop();
+        if (!keepData) {
+          await readModel.db.dropDatabase().catch(() => undefined);
+          await dropStreams(options.natsUrl, options.namespace).catch(() => undefined);
+        }
+        await readModel.close();
+      },
+    };
+  } catch (err) {
+    await stack?.stopAll();
+    await collector.stop();
+    throw err;
+  }
+}
+

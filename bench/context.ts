@@ -1,0 +1,235 @@
+import { monoMs } from './lib/clock.js';
+import { closedLoop } from './lib/load.js';
+import { watchCompletions } from './lib/completions.js';
+import { payloadsOf } from './lib/payload.js';
+import type { BenchOptions } from './lib/options.js';
+import { serverTargets, serviceTargets, startResourceMeter, type ProcTarget, type ResourceMeter } from './lib/resources.js';
+import { ensureServers, type Servers } from './lib/servers.js';
+import type { SystemUnderTest } from './lib/system-under-test.js';
+import { asyncfnSut } from './asyncfn/asyncfn-sut.js';
+import type { FunctionSpec } from './asyncfn/functions.js';
+import { startAsyncfn, type AsyncfnSystem } from './asyncfn/system.js';
+import { startBullmqPeer, type BullmqPeer } from './peers/bullmq.js';
+import { startJetStreamPeer, type JetStreamPeer } from './peers/jetstream.js';
+import { startRedis, type RedisServer } from './peers/redis-server.js';
+import type { Measured } from './report/types.js';
+
+/*
+ * Everything a bench run uses, started once: the servers, the resource meter, asyncfn (five
+ * services, one namespace) with one function per workload, the peers. Closing stops all of it in
+ * reverse order, also on Ctrl-C.
+ */
+
+/** One function per asyncfn workload, so that each one's tasks can be counted on their own. */
+export const FUNCTIONS = {
+  submit: 'submit',
+  e2e: 'noop',
+  taskoff: 'untracked',
+  retries: 'retry',
+  backlog: 'backlog',
+} as const;
+export type FunctionKey = keyof typeof FUNCTIONS;
+
+export interface BenchContext {
+  opts: BenchOptions;
+  /** Time left before the budget's end (less the reserve for checks, reports and shutdown). */
+  remainingMs(): number;
+  /** True when a phase needing `needMs` still fits; otherwise notes it as skipped. */
+  fits(phase: string, needMs: number): boolean;
+  /** Phases skipped for lack of time. */
+  skipped: string[];
+  namespace: string;
+  natsUrl: string;
+  mongoUrl: string;
+  meter: ResourceMeter;
+  asyncfn?: AsyncfnSystem;
+  suts: Partial<Record<FunctionKey | 'jetstream' | 'bullmq', SystemUnderTest>>;
+  /** Tasks answered 202, per asyncfn function (for the correctness check). */
+  accepted: Map<string, number>;
+  redis?: RedisServer;
+  measured<T>(label: string, work: () => Promise<T>): Promise<Measured<T>>;
+  /** Re-reads the process list (after a service restart). */
+  retrack(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const needsAsyncfn = (o: BenchOptions) =>
+  o.workloads.some((w) => ['submit', 'e2e', 'taskoff', 'retries', 'backlog'].includes(w));
+
+/** Counts accepted submissions per function around a system under test. */
+function counting(sut: SystemUnderTest, fn: string, accepted: Map<string, number>): SystemUnderTest {
+  return {
+    ...sut,
+    async submit(id, payload) {
+      await sut.submit(id, payload);
+      accepted.set(fn, (accepted.get(fn) ?? 0) + 1);
+    },
+  };
+}
+
+/** Kept free at the end of the budget for the correctness check, the reports and shutdown. */
+export const FINISH_RESERVE_MS = 20_000;
+
+export async function openContext(opts: BenchOptions, startedMono: number): Promise<BenchContext> {
+  const deadline = startedMono + opts.budgetMs - FINISH_RESERVE_MS;
+  const remainingMs = () => Math.max(0, deadline - monoMs());
+  const skipped: string[] = [];
+  const closers: Array<() => Promise<void> | void> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        console.warn(`cleanup: ${(err as Error).message}`);
+      }
+    }
+    closers.length = 0;
+  };
+  try {
+    const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+    const mongoUrl = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
+    const wantsNats = needsAsyncfn(opts) || opts.workloads.includes('jetstream');
+    let servers: Servers | undefined;
+    if (wantsNats) {
+      const names = needsAsyncfn(opts) ? opts.servers : opts.servers.filter((s) => s === 'nats');
+      servers = await ensureServers(names);
+      closers.push(() => servers?.stop());
+    }
+    const meter = await startResourceMeter();
+    closers.push(() => meter.stop());
+    const namespace = `bench_${Date.now().toString(36)}`;
+    const accepted = new Map<string, number>();
+    const suts: BenchContext['suts'] = {};
+    const extraTargets: ProcTarget[] = [
+      { label: 'bench', group: 'bench', pid: process.pid, self: true, descendants: false },
+    ];
+
+    let redis: RedisServer | undefined;
+    let bull: BullmqPeer | undefined;
+    if (opts.workloads.includes('bullmq')) {
+      redis = await startRedis();
+      closers.push(() => redis?.stop());
+      bull = await startBullmqPeer({ redis, namespace, concurrency: opts.instanceConcurrency });
+      closers.push(() => bull?.close());
+      suts.bullmq = bull;
+    }
+    let js: JetStreamPeer | undefined;
+    if (opts.workloads.includes('jetstream')) {
+      js = await startJetStreamPeer({ natsUrl, namespace, concurrency: opts.instanceConcurrency });
+      closers.push(() => js?.close());
+      suts.jetstream = js;
+    }
+
+    const retrack = async () => {
+      await meter.track([
+        ...serverTargets(),
+        ...serviceTargets(),
+        ...extraTargets,
+        ...(js?.targets() ?? []),
+        ...(bull?.targets() ?? []),
+      ]);
+    };
+
+    let asyncfn: AsyncfnSystem | undefined;
+    if (needsAsyncfn(opts)) {
+      const spec = (name: string, extra: Partial<FunctionSpec> = {}): FunctionSpec => ({
+        name,
+        instanceConcurrency: opts.instanceConcurrency,
+        asyncTask: true,
+        maxAsyncRetryAttempts: 1,
+        ...extra,
+      });
+      console.log(`starting asyncfn (namespace ${namespace}) ...`);
+      asyncfn = await startAsyncfn({
+        natsUrl,
+        mongoUrl,
+        namespace,
+        clientConnections: opts.clients,
+        functions: [
+          spec(FUNCTIONS.submit),
+          spec(FUNCTIONS.e2e),
+          spec(FUNCTIONS.taskoff, { asyncTask: false }),
+          spec(FUNCTIONS.retries),
+          spec(FUNCTIONS.backlog),
+        ],
+        env: { LOG_LEVEL: 'warn', ASYNCFN_RETRY_BASE_MS: '50' },
+      });
+      const sys = asyncfn;
+      closers.push(() => sys.close(opts.keepData));
+      extraTargets.push({ label: 'collector', group: 'bench', pid: sys.collector.pid, self: true, descendants: false });
+      for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
+        const fn = FUNCTIONS[key];
+        suts[key] = counting(
+          asyncfnSut(sys, { functionName: fn, tracked: key !== 'taskoff', natsUrl, onRestart: retrack }),
+          fn,
+          accepted,
+        );
+      }
+    }
+    await retrack();
+
+    return {
+      opts,
+      remainingMs,
+      fits(phase, needMs) {
+        if (remainingMs() >= needMs) return true;
+        skipped.push(phase);
+        console.log(`  ${phase}: skipped (time budget)`);
+        return false;
+      },
+      skipped,
+      namespace,
+      natsUrl,
+      mongoUrl,
+      meter,
+      ...(asyncfn ? { asyncfn } : {}),
+      suts,
+      accepted,
+      ...(redis ? { redis } : {}),
+      async measured(label, work) {
+        // Servers may have been restarted by someone else since: read their pids afresh.
+        await retrack();
+        const window = await meter.begin();
+        const t = monoMs();
+        const figures = await work();
+        const resources = await meter.end(window);
+        console.log(`  ${label}: ${((monoMs() - t) / 1000).toFixed(1)} s`);
+        return { figures, resources };
+      },
+      retrack,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** A few tasks through a system before measuring: instances started, connections open, JIT warm. */
+export async function warmUp(
+  sut: SystemUnderTest,
+  idPrefix: string,
+  tasks: number,
+  bytes: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const payloadOf = payloadsOf(bytes, idPrefix);
+  const watch = watchCompletions(sut.sources());
+  await closedLoop({
+    clients: 8,
+    durationMs: timeoutMs,
+    maxRequests: tasks,
+    send: async (i, due) => {
+      const id = `${idPrefix}${i}`;
+      const payload = payloadOf(i, false);
+      watch.expect(id, due, payload);
+      try {
+        await sut.submit(id, payload);
+      } catch (err) {
+        watch.forget(id);
+        throw err;
+      }
+    },
+  });
+  await watch.finish(monoMs() + timeoutMs);
+}

@@ -1,0 +1,22 @@
+import type { CompletionSource } from './completions.js';
+import type { ProcTarget } from './resources.js';
+
+/**
+ * What the workloads need of a queueing system, asyncfn and its peers alike: accept one piece of
+ * work (resolves once the system acknowledged it, throws if refused), report completions, and
+ * stop and restart its consumers (for the backlog drain).
+ */
+export interface SystemUnderTest {
+  name: string;
+  submit(id: string, payload: Buffer): Promise<void>;
+  /** Where completions are observed; the first is the primary one. */
+  sources(): CompletionSource[];
+  /** Stop consuming (work piles up). */
+  pauseConsumers(): Promise<void>;
+  /** Consume again; resolves once the consumers are running. */
+  resumeConsumers(): Promise<void>;
+  /** Resolves when everything submitted so far has reached the consumers' queue (bounded). */
+  settle(timeoutMs: number): Promise<void>;
+  /** The processes to measure (CPU, RSS). */
+  targets(): ProcTarget[];
+}

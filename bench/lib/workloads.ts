@@ -1,0 +1,206 @@
+import { monoMs } from './clock.js';
+import { watchCompletions, type Completion, type Observed } from './completions.js';
+import { closedLoop, openLoop, type LoadResult } from './load.js';
+import { payloadsOf } from './payload.js';
+import { round, summarize, type LatencySummary } from './stats.js';
+import type { SystemUnderTest } from './system-under-test.js';
+
+/*
+ * The workloads, written once for asyncfn and its peers: closed-loop submission (accept rate and
+ * latency), open-loop steps at fixed offered rates (completion rate and submit→done latency), and
+ * the drain of a backlog built while the consumers were stopped.
+ */
+
+export interface SourceFigures {
+  completed: number;
+  missing: number;
+  /** Completions per second, first to last completion. */
+  perSec: number;
+  /** From submission (due time) to the source's completion timestamp. */
+  latencyMs: LatencySummary;
+  /** From submission to when the bench saw it (read model: includes the poll interval). */
+  seenLatencyMs: LatencySummary;
+  /** Final statuses other than Succeeded, by status. */
+  notSucceeded: Record<string, number>;
+}
+
+export interface SubmitFigures {
+  sent: number;
+  accepted: number;
+  failures: number;
+  errors: Record<string, number>;
+  /** Accepted per second over the submission window. */
+  perSec: number;
+  /** Answer latency (request sent → 202 / broker ack). */
+  acceptMs: LatencySummary;
+}
+
+export interface StepFigures {
+  offeredPerSec: number;
+  durationS: number;
+  submit: SubmitFigures;
+  /** Largest delay of a send behind its schedule (client back-pressure). */
+  maxLagMs: number;
+  bySource: Record<string, SourceFigures>;
+  saturated: boolean;
+}
+
+export interface DrainFigures {
+  /** Tasks in the backlog (accepted while the consumers were stopped). */
+  tasks: number;
+  submit: SubmitFigures;
+  /** Seconds from resuming the consumers to the last completion. */
+  fromResumeS: number;
+  bySource: Record<string, SourceFigures>;
+}
+
+function submitFigures(load: LoadResult, windowMs: number): SubmitFigures {
+  const accepted = load.sent.filter((s) => s.ok);
+  return {
+    sent: load.sent.length,
+    accepted: accepted.length,
+    failures: load.failures,
+    errors: load.errors,
+    perSec: round(accepted.length / Math.max(1e-3, windowMs / 1000)),
+    acceptMs: summarize(accepted.map((s) => s.doneMs - s.sentMs)),
+  };
+}
+
+function sourceFigures(
+  completions: Map<string, Completion>,
+  missing: number,
+  due: Map<string, number>,
+): SourceFigures {
+  const list = [...completions.values()];
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  const notSucceeded: Record<string, number> = {};
+  const latency: number[] = [];
+  const seen: number[] = [];
+  for (const c of list) {
+    first = Math.min(first, c.atMs);
+    last = Math.max(last, c.atMs);
+    if (c.status !== 'Succeeded') notSucceeded[c.status] = (notSucceeded[c.status] ?? 0) + 1;
+    const d = due.get(c.id);
+    if (d === undefined) continue;
+    latency.push(c.atMs - d);
+    seen.push(c.seenMs - d);
+  }
+  return {
+    completed: list.length,
+    missing,
+    perSec: list.length > 1 ? round(list.length / Math.max(1e-3, (last - first) / 1000)) : 0,
+    latencyMs: summarize(latency),
+    seenLatencyMs: summarize(seen),
+    notSucceeded,
+  };
+}
+
+function figuresBySource(observed: Observed, due: Map<string, number>): Record<string, SourceFigures> {
+  return Object.fromEntries(
+    Object.entries(observed.bySource).map(([name, m]) => [
+      name,
+      sourceFigures(m, observed.missing[name] ?? 0, due),
+    ]),
+  );
+}
+
+interface Submitter {
+  sut: SystemUnderTest;
+  /** Task ids are the prefix and a counter; the prefix also tags the phase's payloads. */
+  idPrefix: string;
+  payloadBytes: number;
+  /** Every n-th task (the first included) fails its first attempt; none when absent. */
+  failEvery?: number;
+}
+
+/**
+ * The phase's submit function and its completion watch: each submission registers its id with
+ * the watch before it is sent, and withdraws it if the system refuses it.
+ */
+function prepare(s: Submitter, pollMs?: number) {
+  const payloadOf = payloadsOf(s.payloadBytes, s.idPrefix);
+  const every = s.failEvery;
+  const watch = watchCompletions(s.sut.sources(), pollMs);
+  const due = new Map<string, number>();
+  const send = async (index: number, dueMs: number) => {
+    const id = `${s.idPrefix}${index}`;
+    const payload = payloadOf(index, every !== undefined && index % every === 0);
+    due.set(id, dueMs);
+    watch.expect(id, dueMs, payload);
+    try {
+      await s.sut.submit(id, payload);
+    } catch (err) {
+      due.delete(id);
+      watch.forget(id);
+      throw err;
+    }
+  };
+  return { watch, due, send };
+}
+
+/** Closed loop: `clients` concurrent submitters for `durationMs`; then waits for the work to finish. */
+export async function submitWorkload(
+  s: Submitter & { clients: number; durationMs: number; drainTimeoutMs: number },
+): Promise<{ submit: SubmitFigures; bySource: Record<string, SourceFigures> }> {
+  const { watch, due, send } = prepare(s);
+  const load = await closedLoop({
+    clients: s.clients,
+    durationMs: s.durationMs,
+    send,
+  });
+  const submit = submitFigures(load, load.endMs - load.startMs);
+  const observed = await watch.finish(monoMs() + s.drainTimeoutMs);
+  return { submit, bySource: figuresBySource(observed, due) };
+}
+
+/** Open loop at a fixed rate; saturated when completions fall behind the offered rate. */
+export async function stepWorkload(
+  s: Submitter & { rate: number; durationMs: number; maxInFlight: number; drainTimeoutMs: number },
+): Promise<StepFigures> {
+  const { watch, due, send } = prepare(s);
+  const load = await openLoop({ rate: s.rate, durationMs: s.durationMs, maxInFlight: s.maxInFlight, send });
+  const submit = submitFigures(load, s.durationMs);
+  const observed = await watch.finish(monoMs() + s.drainTimeoutMs);
+  const bySource = figuresBySource(observed, due);
+  const primary = Object.values(bySource)[0];
+  const saturated =
+    !primary ||
+    submit.failures > 0.01 * submit.sent ||
+    submit.perSec < 0.9 * s.rate ||
+    primary.missing > 0 ||
+    primary.perSec < 0.9 * s.rate;
+  return {
+    offeredPerSec: s.rate,
+    durationS: s.durationMs / 1000,
+    submit,
+    maxLagMs: round(load.maxLagMs),
+    bySource,
+    saturated,
+  };
+}
+
+/** `tasks` submitted while the consumers are stopped, then drained; rate first→last completion. */
+export async function drainWorkload(
+  s: Submitter & {
+    tasks: number;
+    clients: number;
+    /** Submission stops here even if fewer than `tasks` were sent. */
+    submitMaxMs: number;
+    drainTimeoutMs: number;
+    settleTimeoutMs: number;
+  },
+): Promise<DrainFigures> {
+  await s.sut.pauseConsumers();
+  const { watch, due, send } = prepare(s, 500);
+  const load = await closedLoop({ clients: s.clients, durationMs: s.submitMaxMs, maxRequests: s.tasks, send });
+  const submit = submitFigures(load, load.endMs - load.startMs);
+  await s.sut.settle(s.settleTimeoutMs);
+  const resumedAt = monoMs();
+  await s.sut.resumeConsumers();
+  const observed = await watch.finish(monoMs() + s.drainTimeoutMs);
+  const bySource = figuresBySource(observed, due);
+  let last = resumedAt;
+  for (const m of Object.values(observed.bySource)) for (const c of m.values()) last = Math.max(last, c.atMs);
+  return { tasks: submit.accepted, submit, fromResumeS: round((last - resumedAt) / 1000), bySource };
+}

@@ -1,0 +1,51 @@
+import { jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { monoMs } from '../lib/clock.js';
+import { serveParent } from '../lib/child.js';
+
+/*
+ * Bench child: the raw JetStream peer's consumer. A durable pull consumer, messages pulled up to
+ * the same concurrency as the asyncfn function, each acknowledged (noop work). A message counts
+ * as consumed when it is acked; its id is its Nats-Msg-Id.
+ */
+
+const stream = process.env.BENCH_STREAM ?? 'BENCH';
+const durable = process.env.BENCH_DURABLE ?? 'worker';
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'bench-js-consumer' });
+const js = jetstream(nc);
+
+let done: Array<[string, number]> = [];
+let messages: ConsumerMessages | undefined;
+let loop: Promise<void> | undefined;
+
+serveParent({
+  async run() {
+    if (messages) return;
+    const consumer = await js.consumers.get(stream, durable);
+    const iter = await consumer.consume({ max_messages: concurrency });
+    messages = iter;
+    loop = (async () => {
+      for await (const msg of iter) {
+        msg.ack();
+        done.push([msg.headers?.get('Nats-Msg-Id') ?? '', monoMs()]);
+      }
+    })();
+  },
+  async pause() {
+    const iter = messages;
+    messages = undefined;
+    if (!iter) return;
+    await iter.close();
+    await loop?.catch(() => undefined);
+  },
+  take() {
+    const out = done;
+    done = [];
+    return out;
+  },
+});
+
+process.on('SIGTERM', () => {
+  void nc.close().finally(() => process.exit(0));
+});

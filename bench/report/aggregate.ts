@@ -1,0 +1,243 @@
+import { cpus } from 'node:os';
+import type { ResourceWindow } from '../lib/resources.js';
+import { ratio, spread } from '../lib/stats.js';
+import type { StepFigures } from '../lib/workloads.js';
+import {
+  PRIMARY_SOURCE,
+  type CurvePoint,
+  type Measured,
+  type PhaseResources,
+  type RunResult,
+  type Summary,
+  type SystemName,
+  type SystemRun,
+} from './types.js';
+
+/*
+ * From runs to the summary: every figure as median (min–max) over the runs that measured it,
+ * ratios computed inside each run first, latency curves per offered load, and CPU / peak RSS per
+ * process and phase, with the busiest processes where asyncfn was pushed hardest.
+ */
+
+const SYSTEMS: SystemName[] = ['asyncfn', 'asyncfn-taskoff', 'jetstream', 'bullmq'];
+const PEERS: SystemName[] = ['jetstream', 'bullmq'];
+
+function primary(sys: SystemName, step: StepFigures) {
+  return step.bySource[PRIMARY_SOURCE[sys]];
+}
+
+/** The figures of one system in one run, flat: the unit that gets medians and ratios. */
+export function runFigures(sys: SystemName, r: SystemRun): Record<string, number> {
+  const f: Record<string, number> = {};
+  const src = PRIMARY_SOURCE[sys];
+  if (r.submit) {
+    const s = r.submit.figures;
+    f['submit.perSec'] = s.submit.perSec;
+    f['submit.acceptP50'] = s.submit.acceptMs.p50;
+    f['submit.acceptP95'] = s.submit.acceptMs.p95;
+    f['submit.acceptP99'] = s.submit.acceptMs.p99;
+    f['submit.failures'] = s.submit.failures;
+    const c = s.bySource[src];
+    if (c) f['submit.completedPerSec'] = c.perSec;
+  }
+  if (r.steps && r.steps.length > 0) {
+    let max = 0;
+    let sustained = 0;
+    for (const { figures: step } of r.steps) {
+      const p = primary(sys, step);
+      if (!p) continue;
+      max = Math.max(max, p.perSec);
+      if (!step.saturated) sustained = Math.max(sustained, step.offeredPerSec);
+      f[`latencyP50@${step.offeredPerSec}`] = p.latencyMs.p50;
+      f[`latencyP99@${step.offeredPerSec}`] = p.latencyMs.p99;
+      f[`completedPerSec@${step.offeredPerSec}`] = p.perSec;
+      for (const [name, s] of Object.entries(step.bySource)) {
+        if (name === src) continue;
+        f[`${name}.latencyP50@${step.offeredPerSec}`] = s.latencyMs.p50;
+        f[`${name}.latencyP99@${step.offeredPerSec}`] = s.latencyMs.p99;
+      }
+    }
+    f.maxCompletedPerSec = max;
+    f.maxSustainedRate = sustained;
+  }
+  if (r.drain) {
+    const d = r.drain.figures;
+    const p = d.bySource[src];
+    if (p) f['drain.perSec'] = p.perSec;
+    f['drain.submitPerSec'] = d.submit.perSec;
+    f['drain.fromResumeS'] = d.fromResumeS;
+  }
+  return f;
+}
+
+/** asyncfn ÷ each peer (and task mode off ÷ on), inside one run. */
+export function runRatios(run: RunResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  const a = run.systems.asyncfn ? runFigures('asyncfn', run.systems.asyncfn) : undefined;
+  if (a) {
+    for (const peer of PEERS) {
+      const r = run.systems[peer];
+      if (!r) continue;
+      const p = runFigures(peer, r);
+      for (const key of Object.keys(a)) {
+        if (p[key] === undefined || key.includes('.latency') || key === 'submit.failures') continue;
+        out[`${key}:asyncfn÷${peer}`] = ratio(a[key]!, p[key]);
+      }
+    }
+  }
+  const off = run.systems['asyncfn-taskoff'];
+  if (off?.steps && run.systems.asyncfn?.steps) {
+    // Both observed by the collector: the same observation, tracked vs untracked.
+    const on = new Map(run.systems.asyncfn.steps.map((s) => [s.figures.offeredPerSec, s.figures.bySource.collector]));
+    let maxOn = 0;
+    let maxOff = 0;
+    for (const { figures: step } of off.steps) {
+      const o = step.bySource.collector;
+      const t = on.get(step.offeredPerSec);
+      if (!o || !t) continue;
+      maxOn = Math.max(maxOn, t.perSec);
+      maxOff = Math.max(maxOff, o.perSec);
+      out[`latencyP50@${step.offeredPerSec}:taskoff÷tracked`] = ratio(o.latencyMs.p50, t.latencyMs.p50);
+      out[`latencyP99@${step.offeredPerSec}:taskoff÷tracked`] = ratio(o.latencyMs.p99, t.latencyMs.p99);
+    }
+    out['maxCompletedPerSec:taskoff÷tracked'] = ratio(maxOff, maxOn);
+  }
+  return out;
+}
+
+function spreads(samples: Array<Record<string, number>>): Record<string, ReturnType<typeof spread>> {
+  const keys = new Set(samples.flatMap((s) => Object.keys(s)));
+  return Object.fromEntries(
+    [...keys].sort().map((k) => [k, spread(samples.filter((s) => k in s).map((s) => s[k]!))]),
+  );
+}
+
+function curves(runs: RunResult[]): Summary['curves'] {
+  const out: Summary['curves'] = {};
+  for (const sys of SYSTEMS) {
+    const bySource = new Map<string, Map<number, StepFigures[]>>();
+    for (const run of runs) {
+      for (const { figures: step } of run.systems[sys]?.steps ?? []) {
+        for (const source of Object.keys(step.bySource)) {
+          const byRate = bySource.get(source) ?? new Map<number, StepFigures[]>();
+          bySource.set(source, byRate);
+          byRate.set(step.offeredPerSec, [...(byRate.get(step.offeredPerSec) ?? []), step]);
+        }
+      }
+    }
+    if (bySource.size === 0) continue;
+    out[sys] = {};
+    for (const [source, byRate] of bySource) {
+      out[sys][source] = [...byRate.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([rate, steps]): CurvePoint => {
+          const figs = steps.map((s) => s.bySource[source]!);
+          return {
+            offeredPerSec: rate,
+            runs: steps.length,
+            p50: spread(figs.map((f) => f.latencyMs.p50)),
+            p95: spread(figs.map((f) => f.latencyMs.p95)),
+            p99: spread(figs.map((f) => f.latencyMs.p99)),
+            completedPerSec: spread(figs.map((f) => f.perSec)),
+            saturatedRuns: steps.filter((s) => s.saturated).length,
+          };
+        });
+    }
+  }
+  return out;
+}
+
+/** Every measured phase of a run, by a stable name ("asyncfn.step@400", "bullmq.drain"...). */
+export function phasesOf(run: RunResult): Array<[string, Measured<unknown>]> {
+  const out: Array<[string, Measured<unknown>]> = [];
+  for (const sys of SYSTEMS) {
+    const r = run.systems[sys];
+    if (!r) continue;
+    if (r.submit) out.push([`${sys}.submit`, r.submit]);
+    for (const s of r.steps ?? []) out.push([`${sys}.step@${s.figures.offeredPerSec}`, s]);
+    if (r.drain) out.push([`${sys}.drain`, r.drain]);
+  }
+  if (run.retries) out.push(['asyncfn.retries', run.retries.step]);
+  return out;
+}
+
+function resources(runs: RunResult[]): Summary['resources'] {
+  const byPhase = new Map<string, ResourceWindow[]>();
+  for (const run of runs) {
+    for (const [phase, m] of phasesOf(run)) byPhase.set(phase, [...(byPhase.get(phase) ?? []), m.resources]);
+  }
+  const out: Summary['resources'] = {};
+  for (const [phase, windows] of byPhase) {
+    const names = new Set(windows.flatMap((w) => Object.keys(w.processes)));
+    const processes: PhaseResources['processes'] = {};
+    for (const name of [...names].sort()) {
+      const usage = windows.map((w) => w.processes[name]).filter((u) => u !== undefined);
+      processes[name] = {
+        group: usage[0]?.group ?? 'unknown',
+        cpuCores: spread(usage.map((u) => u.cpuCores)),
+        peakRssMb: spread(usage.map((u) => u.peakRssMb)),
+      };
+    }
+    out[phase] = { machineBusyCores: spread(windows.map((w) => w.machineBusyCores)), processes };
+  }
+  return out;
+}
+
+/** Where asyncfn was pushed hardest: which process was CPU-bound, or was the machine full. */
+function limits(res: Summary['resources']): Summary['limits'] {
+  const cores = cpus().length;
+  const steps = Object.keys(res)
+    .filter((p) => p.startsWith('asyncfn.step@'))
+    .sort((a, b) => Number(b.split('@')[1]) - Number(a.split('@')[1]));
+  const phases = ['asyncfn.submit', ...steps.slice(0, 1), 'asyncfn.drain', 'asyncfn-taskoff.step@' + (steps[0]?.split('@')[1] ?? '')];
+  const out: Summary['limits'] = [];
+  for (const phase of phases) {
+    const r = res[phase];
+    if (!r) continue;
+    const top = Object.entries(r.processes)
+      .filter(([, p]) => p.group === 'service' || p.group === 'server' || p.group === 'bench')
+      .map(([process, p]) => ({ process, cpuCores: p.cpuCores.median }))
+      .sort((a, b) => b.cpuCores - a.cpuCores)
+      .slice(0, 5);
+    const busy = r.machineBusyCores.median;
+    const notes: string[] = [];
+    if (busy >= 0.9 * cores) notes.push(`the machine's ${cores} cores were ~fully busy (${busy})`);
+    const hot = top.filter((t) => t.cpuCores >= 0.85);
+    if (hot.length > 0) {
+      notes.push(`${hot.map((h) => `${h.process} (${h.cpuCores})`).join(', ')} at about one full core: a single-threaded process CPU-bound`);
+    }
+    if (notes.length === 0) notes.push(`no process at a full core; busiest ${top[0]?.process ?? '-'} (${top[0]?.cpuCores ?? 0})`);
+    out.push({ phase, machineBusyCores: busy, top, note: notes.join('; ') });
+  }
+  return out;
+}
+
+export function summarizeRuns(runs: RunResult[]): Summary {
+  const figures: Record<string, ReturnType<typeof spread>> = {};
+  for (const sys of SYSTEMS) {
+    const samples = runs.map((r) => r.systems[sys]).filter((r) => r !== undefined).map((r) => runFigures(sys, r));
+    for (const [k, v] of Object.entries(spreads(samples))) figures[`${sys}.${k}`] = v;
+  }
+  const retries = runs.flatMap((r) => (r.retries ? [r.retries] : []));
+  if (retries.length > 0) {
+    const samples = retries.map((r) => {
+      const p = r.step.figures.bySource.readModel;
+      return {
+        perSec: p?.perSec ?? Number.NaN,
+        latencyP50: p?.latencyMs.p50 ?? Number.NaN,
+        latencyP99: p?.latencyMs.p99 ?? Number.NaN,
+        retried: r.retried,
+        planned: r.planned,
+      };
+    });
+    for (const [k, v] of Object.entries(spreads(samples))) figures[`asyncfn.retries.${k}`] = v;
+  }
+  const res = resources(runs);
+  return {
+    figures,
+    ratios: spreads(runs.map((r) => r.ratios)),
+    curves: curves(runs),
+    resources: res,
+    limits: limits(res),
+  };
+}

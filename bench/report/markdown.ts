@@ -1,0 +1,230 @@
+import type { Spread } from '../lib/stats.js';
+import { num, spreadText } from './format.js';
+import type { BenchResults, CurvePoint } from './types.js';
+
+/*
+ * bench/results/latest.md: the headline table (asyncfn beside its peers, with ratios computed
+ * within each run), latency per offered load, task mode off, retries, correctness, CPU and
+ * memory per process, and what limited throughput.
+ */
+
+const PEERS = ['jetstream', 'bullmq'] as const;
+const LABEL: Record<string, string> = {
+  asyncfn: 'asyncfn',
+  'asyncfn-taskoff': 'asyncfn task mode off',
+  jetstream: 'raw JetStream',
+  bullmq: 'BullMQ + Redis',
+};
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const { figures: f, ratios } = r.summary;
+  const o = r.meta.options as { clients?: number; instanceConcurrency?: number; payloadBytes?: number };
+  const lines: string[] = [];
+  const runsText =
+    r.meta.runsCompleted === 1
+      ? '**1 run only** (figures are single values, not medians)'
+      : `median (min–max) of ${r.meta.runsCompleted} runs`;
+  lines.push(`# asyncfn bench — ${r.meta.startedAt.slice(0, 16).replace('T', ' ')} UTC${r.meta.quick ? ' (quick)' : ''}`);
+  lines.push('');
+  lines.push(
+    `${runsText}; ratios are computed inside each run, then their median. ` +
+      `${r.meta.machine.cpus} cores, ${r.meta.machine.memoryGiB} GiB, Node ${r.meta.machine.node}; ` +
+      `everything (servers, five services, peers, load generator) on this one machine. ` +
+      `Payload ${o.payloadBytes ?? 256} B, ${o.clients ?? '?'} concurrent clients, concurrency ${o.instanceConcurrency ?? '?'} per consumer. ` +
+      `Took ${Math.round(r.meta.seconds)} s.`,
+  );
+  for (const n of r.meta.note) lines.push(`\n> ${n}`);
+  lines.push('');
+
+  const fig = (sys: string, key: string) => f[`${sys}.${key}`];
+  const ratioOf = (key: string, peer: string) => ratios[`${key}:asyncfn÷${peer}`];
+  const headline: Array<[string, string]> = [
+    ['submit: accepted/s (closed loop)', 'submit.perSec'],
+    ['submit: accept latency p50 ms', 'submit.acceptP50'],
+    ['submit: accept latency p99 ms', 'submit.acceptP99'],
+    ['end-to-end: max completed/s over the steps', 'maxCompletedPerSec'],
+    ['end-to-end: highest offered load kept up with (/s)', 'maxSustainedRate'],
+    ['backlog drain: completed/s', 'drain.perSec'],
+  ];
+  const rates = [
+    ...new Set(
+      Object.keys(f)
+        .filter((k) => k.startsWith('asyncfn.latencyP50@'))
+        .map((k) => Number(k.split('@')[1])),
+    ),
+  ].sort((a, b) => a - b);
+  for (const rate of rates) {
+    headline.push([`submit→done latency p50 ms at ${rate}/s`, `latencyP50@${rate}`]);
+    headline.push([`submit→done latency p99 ms at ${rate}/s`, `latencyP99@${rate}`]);
+  }
+  lines.push('## asyncfn and its peers');
+  lines.push('');
+  lines.push(
+    table(
+      ['figure', 'asyncfn', LABEL.jetstream!, LABEL.bullmq!, ...PEERS.map((p) => `asyncfn ÷ ${LABEL[p]}`)],
+      headline.map(([label, key]) => [
+        label,
+        spreadText(fig('asyncfn', key)),
+        ...PEERS.map((p) => spreadText(fig(p, key))),
+        ...PEERS.map((p) => spreadText(ratioOf(key, p), '×')),
+      ]),
+    ),
+  );
+  lines.push('');
+  lines.push(
+    'asyncfn completion = the task document reached Succeeded in the read model (latency to its `endTime`); ' +
+      'JetStream = message acked by the consumer; BullMQ = job `completed`. Backlog: tasks submitted with the ' +
+      'consumers stopped, rate from first to last completion after they start.',
+  );
+  lines.push('');
+
+  lines.push('## Latency against offered load (submit → done, ms)');
+  lines.push('');
+  const curve = (sys: string, source: string) => r.summary.curves[sys]?.[source] ?? [];
+  const series: Array<[string, CurvePoint[]]> = [
+    ['asyncfn (read model)', curve('asyncfn', 'readModel')],
+    ['asyncfn (collector)', curve('asyncfn', 'collector')],
+    ['task mode off (collector)', curve('asyncfn-taskoff', 'collector')],
+    [LABEL.jetstream!, curve('jetstream', 'consumer')],
+    [LABEL.bullmq!, curve('bullmq', 'consumer')],
+  ];
+  const allRates = [...new Set(series.flatMap(([, pts]) => pts.map((p) => p.offeredPerSec)))].sort((a, b) => a - b);
+  const cell = (pts: CurvePoint[], rate: number) => {
+    const p = pts.find((x) => x.offeredPerSec === rate);
+    if (!p) return '–';
+    const sat = p.saturatedRuns > 0 ? ` ⚠${p.saturatedRuns}/${p.runs}` : '';
+    return `${num(p.p50.median)} / ${num(p.p99.median)} · ${num(p.completedPerSec.median)}/s${sat}`;
+  };
+  lines.push(
+    table(
+      ['offered /s', ...series.map(([name]) => name)],
+      allRates.map((rate) => [String(rate), ...series.map(([, pts]) => cell(pts, rate))]),
+    ),
+  );
+  lines.push('');
+  lines.push('Cells: p50 / p99 ms · completed/s (medians over runs); ⚠k/n = saturated in k of n runs (fell behind the offered load, or lost or refused work). Plot: `latency-vs-load.svg`.');
+  lines.push('');
+
+  lines.push('## Task mode off (asyncTask=false) against on');
+  lines.push('');
+  const docs = r.runs.map((x) => x.taskOff?.docsFound).filter((d) => d !== undefined);
+  const tracked = docs.some((d) => d > 0);
+  lines.push(
+    tracked
+      ? `Task mode off **still tracks tasks** in this build (${docs.join(', ')} task documents found for the untracked function), so this compares tracking with tracking.`
+      : `No task documents were written for the untracked function (${docs.join(', ') || 'n/a'}): task mode off is untracked.`,
+  );
+  lines.push('');
+  const offRatios = Object.entries(ratios).filter(([k]) => k.endsWith('taskoff÷tracked'));
+  if (offRatios.length > 0) {
+    lines.push(table(['figure (both observed by the collector)', 'off ÷ on'], offRatios.map(([k, v]) => [k.replace(':taskoff÷tracked', ''), spreadText(v, '×')])));
+    lines.push('');
+  }
+
+  if (f['asyncfn.retries.perSec']) {
+    lines.push('## Retries (10 % of tasks fail their first attempt)');
+    lines.push('');
+    lines.push(
+      table(
+        ['completed/s', 'p50 ms', 'p99 ms', 'retried / planned'],
+        [
+          [
+            spreadText(f['asyncfn.retries.perSec']),
+            spreadText(f['asyncfn.retries.latencyP50']),
+            spreadText(f['asyncfn.retries.latencyP99']),
+            `${spreadText(f['asyncfn.retries.retried'])} / ${spreadText(f['asyncfn.retries.planned'])}`,
+          ],
+        ],
+      ),
+    );
+    lines.push('');
+  }
+
+  lines.push('## Correctness: every accepted task reached exactly one terminal state');
+  lines.push('');
+  const corr = r.correctness?.byFunction ?? {};
+  if (Object.keys(corr).length === 0) lines.push('Not checked (asyncfn not run).');
+  else {
+    lines.push(
+      table(
+        ['function', 'accepted (202)', 'documents by status', 'missing docs', '>1 terminal event', 'verdict'],
+        Object.entries(corr).map(([fn, c]) => [
+          fn,
+          String(c.accepted),
+          Object.entries(c.byStatus)
+            .map(([s, n]) => `${s} ${n}`)
+            .join(', ') || '–',
+          String(c.missingDocs),
+          String(c.multipleTerminal),
+          c.verdict === 'ok'
+            ? 'ok'
+            : c.verdict === 'incomplete'
+              ? `incomplete: ${c.nonTerminal} not terminal yet when checked`
+              : '**VIOLATED**',
+        ]),
+      ),
+    );
+    lines.push('');
+    lines.push(
+      'Counted in the read model at the end of the bench, after a bounded wait. "incomplete" means nothing was lost or doubled, but the status projection had not caught up when the check stopped waiting.',
+    );
+  }
+  lines.push('');
+
+  lines.push('## CPU (cores) and peak RSS (MB) per process');
+  lines.push('');
+  const res = r.summary.resources;
+  const topStep = (sys: string) =>
+    Object.keys(res)
+      .filter((k) => k.startsWith(`${sys}.step@`))
+      .sort((a, b) => Number(b.split('@')[1]) - Number(a.split('@')[1]))[0];
+  const phases = [
+    'asyncfn.submit',
+    topStep('asyncfn'),
+    'asyncfn.drain',
+    topStep('asyncfn-taskoff'),
+    'jetstream.submit',
+    topStep('jetstream'),
+    'bullmq.submit',
+    topStep('bullmq'),
+  ].filter(
+    (p): p is string => p !== undefined && res[p] !== undefined,
+  );
+  const procs = [...new Set(phases.flatMap((p) => Object.keys(res[p]!.processes)))];
+  const groupOf = (name: string) => phases.map((p) => res[p]!.processes[name]?.group).find(Boolean) ?? '';
+  procs.sort((a, b) => groupOf(a).localeCompare(groupOf(b)) || a.localeCompare(b));
+  const cpuRss = (cpu: Spread | undefined, rss: Spread | undefined) =>
+    cpu ? `${num(cpu.median)} · ${num(rss?.max)}` : '–';
+  lines.push(
+    table(
+      ['process', 'group', ...phases],
+      [
+        ...procs.map((name) => [
+          name,
+          groupOf(name),
+          ...phases.map((p) => cpuRss(res[p]!.processes[name]?.cpuCores, res[p]!.processes[name]?.peakRssMb)),
+        ]),
+        ['**machine busy**', '', ...phases.map((p) => `${num(res[p]!.machineBusyCores.median)} cores`)],
+      ],
+    ),
+  );
+  lines.push('');
+  lines.push('Cells: median CPU in cores over the phase · highest peak RSS in MB over the runs. `fn-instances` = the function processes under the executor; `bench` = the load generator (HTTP client, publishers).');
+  lines.push('');
+
+  lines.push('## What limited throughput');
+  lines.push('');
+  for (const l of r.summary.limits) {
+    lines.push(`- **${l.phase}** (machine ${num(l.machineBusyCores)} cores busy): ${l.note}. Busiest: ${l.top.map((t) => `${t.process} ${num(t.cpuCores)}`).join(', ')}.`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

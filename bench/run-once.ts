@@ -1,0 +1,209 @@
+import { FUNCTIONS, warmUp, type BenchContext } from './context.js';
+import { checkCorrectness } from './asyncfn/correctness.js';
+import type { SystemUnderTest } from './lib/system-under-test.js';
+import { drainWorkload, stepWorkload, submitWorkload, type StepFigures } from './lib/workloads.js';
+import { runRatios } from './report/aggregate.js';
+import type { Measured, RunResult, SystemName, SystemRun } from './report/types.js';
+
+/*
+ * One run: every workload once, asyncfn and its peers back to back on the same machine, so that
+ * ratios inside a run compare like with like. Each phase is measured for CPU and memory. A phase
+ * that would not fit in the time budget is skipped (and said so); waits are cut to fit.
+ */
+
+const WARMUP_PER_RUN = 10;
+
+/** Time allowed for a phase's work to finish after its load stopped. */
+function drainTimeoutMs(ctx: BenchContext): number {
+  const wanted = ctx.opts.quick ? 15_000 : Math.max(30_000, 6 * ctx.opts.stepMs);
+  return Math.max(5_000, Math.min(wanted, ctx.remainingMs()));
+}
+
+/** A step's load plus a short wait for its tail: what must be left to start one. */
+function stepNeedMs(ctx: BenchContext): number {
+  return ctx.opts.stepMs + 5_000;
+}
+
+function report(label: string, s: StepFigures): void {
+  const parts = Object.entries(s.bySource).map(
+    ([name, f]) =>
+      `${name} ${Math.round(f.perSec)}/s p50 ${f.latencyMs.p50.toFixed(1)} p99 ${f.latencyMs.p99.toFixed(1)} ms${f.missing ? ` missing ${f.missing}` : ''}`,
+  );
+  console.log(
+    `    ${label} ${s.offeredPerSec}/s: accepted ${s.submit.accepted}/${s.submit.sent}, ${parts.join('; ')}${s.saturated ? ' [saturated]' : ''}`,
+  );
+}
+
+async function steps(
+  ctx: BenchContext,
+  label: string,
+  sut: SystemUnderTest,
+  idPrefix: string,
+  rates: number[],
+  stopAtSaturation: boolean,
+  failEvery?: number,
+): Promise<Measured<StepFigures>[]> {
+  const out: Measured<StepFigures>[] = [];
+  for (const rate of rates) {
+    if (!ctx.fits(`${label} at ${rate}/s`, stepNeedMs(ctx))) break;
+    const m = await ctx.measured(`${label} at ${rate}/s`, () =>
+      stepWorkload({
+        sut,
+        idPrefix: `${idPrefix}${rate}-`,
+        payloadBytes: ctx.opts.payloadBytes,
+        ...(failEvery ? { failEvery } : {}),
+        rate,
+        durationMs: ctx.opts.stepMs,
+        // Open loop: enough in flight that the client never throttles the offered load.
+        maxInFlight: 2_048,
+        drainTimeoutMs: drainTimeoutMs(ctx),
+      }),
+    );
+    out.push(m);
+    report(label, m.figures);
+    if (stopAtSaturation && m.figures.saturated) break;
+  }
+  return out;
+}
+
+async function submitPhase(ctx: BenchContext, label: string, sut: SystemUnderTest, idPrefix: string) {
+  if (!ctx.fits(`${label} submit`, ctx.opts.submitMs + 5_000)) return undefined;
+  const m = await ctx.measured(`${label} submit`, () =>
+    submitWorkload({
+      sut,
+      idPrefix,
+      payloadBytes: ctx.opts.payloadBytes,
+      clients: ctx.opts.clients,
+      durationMs: ctx.opts.submitMs,
+      drainTimeoutMs: drainTimeoutMs(ctx),
+    }),
+  );
+  const s = m.figures.submit;
+  console.log(
+    `    ${label} submit: ${Math.round(s.perSec)}/s accepted (${s.accepted}/${s.sent}), p50 ${s.acceptMs.p50.toFixed(1)} p99 ${s.acceptMs.p99.toFixed(1)} ms`,
+  );
+  return m;
+}
+
+async function drainPhase(ctx: BenchContext, label: string, sut: SystemUnderTest, idPrefix: string) {
+  const { quick, backlogTasks } = ctx.opts;
+  if (!ctx.fits(`${label} backlog drain`, quick ? 25_000 : 60_000)) return undefined;
+  // Quick: at most a fifth of what is left for building the backlog, the same again to settle.
+  const share = (full: number) => Math.max(5_000, Math.min(full, quick ? ctx.remainingMs() / 5 : full));
+  const m = await ctx.measured(`${label} drain of up to ${backlogTasks}`, () =>
+    drainWorkload({
+      sut,
+      idPrefix,
+      payloadBytes: ctx.opts.payloadBytes,
+      tasks: backlogTasks,
+      clients: ctx.opts.clients,
+      submitMaxMs: share(30 * 60_000),
+      settleTimeoutMs: share(120_000),
+      drainTimeoutMs: Math.max(10_000, Math.min(Math.max(60_000, backlogTasks * 20), ctx.remainingMs())),
+    }),
+  );
+  const first = Object.entries(m.figures.bySource)[0];
+  console.log(
+    `    ${label} drain of ${m.figures.tasks}: ${first ? `${Math.round(first[1].perSec)}/s (${first[0]}), missing ${first[1].missing}` : '-'}; submitted at ${Math.round(m.figures.submit.perSec)}/s`,
+  );
+  return m;
+}
+
+export async function runOnce(ctx: BenchContext, index: number): Promise<RunResult> {
+  const started = Date.now();
+  const { opts, suts } = ctx;
+  const has = (w: string) => opts.workloads.includes(w as never);
+  const secondary = index <= opts.secondaryRuns;
+  const run: RunResult = { index, startedAt: new Date(started).toISOString(), seconds: 0, systems: {}, ratios: {} };
+  const sys = (name: SystemName): SystemRun => (run.systems[name] ??= {});
+  const tag = `r${index}-`;
+  const warm = (sut: SystemUnderTest, prefix: string) =>
+    warmUp(sut, `${prefix}-w${index}-`, WARMUP_PER_RUN, opts.payloadBytes, Math.min(30_000, ctx.remainingMs() / 10));
+  console.log(`run ${index}${secondary ? '' : ' (key workloads only)'}`);
+
+  // asyncfn: accept rate, then the stepped end-to-end load until it saturates.
+  if (has('submit') && suts.submit) {
+    await warm(suts.submit, FUNCTIONS.submit);
+    const m = await submitPhase(ctx, 'asyncfn', suts.submit, `${FUNCTIONS.submit}-${tag}`);
+    if (m) sys('asyncfn').submit = m;
+  }
+  let rates = opts.rates;
+  if (has('e2e') && suts.e2e && ctx.asyncfn) {
+    await warm(suts.e2e, FUNCTIONS.e2e);
+    const prefix = `${FUNCTIONS.e2e}-${tag}`;
+    const acceptedBefore = ctx.accepted.get(FUNCTIONS.e2e) ?? 0;
+    const e2e = await steps(ctx, 'asyncfn', suts.e2e, prefix, opts.rates, true);
+    if (e2e.length > 0) {
+      sys('asyncfn').steps = e2e;
+      // The peers and task mode off get the same offered loads asyncfn reached.
+      rates = e2e.map((s) => s.figures.offeredPerSec);
+      run.e2eCorrectness = await checkCorrectness(
+        ctx.asyncfn.readModel,
+        FUNCTIONS.e2e,
+        prefix,
+        (ctx.accepted.get(FUNCTIONS.e2e) ?? 0) - acceptedBefore,
+        Math.min(10_000, ctx.remainingMs()),
+      );
+      const c = run.e2eCorrectness;
+      console.log(`    asyncfn correctness: ${c.verdict} ${JSON.stringify(c.byStatus)}`);
+    }
+  }
+  if (secondary && has('taskoff') && suts.taskoff && ctx.asyncfn) {
+    await warm(suts.taskoff, FUNCTIONS.taskoff);
+    const prefix = `${FUNCTIONS.taskoff}-${tag}`;
+    const off = await steps(ctx, 'task mode off', suts.taskoff, prefix, rates, false);
+    if (off.length > 0) {
+      sys('asyncfn-taskoff').steps = off;
+      run.taskOff = { steps: off, docsFound: await ctx.asyncfn.readModel.countDocs(FUNCTIONS.taskoff, prefix) };
+      console.log(`    task mode off: ${run.taskOff.docsFound} task documents written`);
+    }
+  }
+  if (secondary && has('retries') && suts.retries && ctx.asyncfn) {
+    await warm(suts.retries, FUNCTIONS.retries);
+    const prefix = `${FUNCTIONS.retries}-${tag}`;
+    const before = ctx.accepted.get(FUNCTIONS.retries) ?? 0;
+    const every = opts.retryFailEvery;
+    const [step] = await steps(ctx, 'asyncfn retries', suts.retries, prefix, [opts.retryRate], false, every);
+    if (step) {
+      const accepted = (ctx.accepted.get(FUNCTIONS.retries) ?? 0) - before;
+      const correctness = await checkCorrectness(
+        ctx.asyncfn.readModel,
+        FUNCTIONS.retries,
+        prefix,
+        accepted,
+        Math.min(10_000, ctx.remainingMs()),
+      );
+      run.retries = {
+        step,
+        planned: Math.ceil(step.figures.submit.sent / every),
+        retried: await ctx.asyncfn.readModel.countRetried(FUNCTIONS.retries, prefix),
+        correctness,
+      };
+      console.log(`    retries: ${run.retries.retried} retried of ${run.retries.planned} planned; ${correctness.verdict}`);
+    }
+  }
+
+  for (const peer of ['jetstream', 'bullmq'] as const) {
+    const sut = suts[peer];
+    if (!has(peer) || !sut) continue;
+    await warm(sut, peer);
+    const submit = await submitPhase(ctx, peer, sut, `${peer}-${tag}sub-`);
+    if (submit) sys(peer).submit = submit;
+    const peerSteps = await steps(ctx, peer, sut, `${peer}-${tag}`, rates, false);
+    if (peerSteps.length > 0) sys(peer).steps = peerSteps;
+    if (secondary && has('backlog')) {
+      const drain = await drainPhase(ctx, peer, sut, `${peer}-${tag}drain-`);
+      if (drain) sys(peer).drain = drain;
+    }
+  }
+
+  if (secondary && has('backlog') && suts.backlog) {
+    await warm(suts.backlog, FUNCTIONS.backlog);
+    const drain = await drainPhase(ctx, 'asyncfn', suts.backlog, `${FUNCTIONS.backlog}-${tag}`);
+    if (drain) sys('asyncfn').drain = drain;
+  }
+
+  run.seconds = (Date.now() - started) / 1000;
+  run.ratios = runRatios(run);
+  return run;
+}

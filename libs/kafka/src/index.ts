@@ -1,0 +1,13 @@
+export {
+  createKafkaProducer,
+  type KafkaMessage,
+  type KafkaProducer,
+  type KafkaProducerOptions,
+} from './producer.js';
+export { ServerUnreachableError } from '@asyncfn/nats';
+export {
+  startKafkaConsumer,
+  type KafkaConsumer,
+  type KafkaConsumerOptions,
+  type KafkaRecord,
+} from './consumer.js';

@@ -1,0 +1,43 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import { ServerUnreachableError } from '@asyncfn/nats';
+import { serverUrls } from '../../../test/harness/env.js';
+import { createKafkaProducer } from './producer.js';
+
+const brokers = serverUrls().kafkaBrokers;
+const topic = `asyncfn-kafka-lib-${Date.now().toString(36)}`;
+const producer = createKafkaProducer(brokers, { clientId: 'kafka-lib-test', timeoutMs: 10_000 });
+
+afterAll(async () => {
+  await producer.disconnect();
+});
+
+describe('createKafkaProducer', () => {
+  it('sends keyed messages with headers to a real broker (the topic is created on first use)', async () => {
+    await producer.send({ topic, key: 'k1', value: '{"a":1}', headers: { traceparent: 'tp' } });
+    const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `${topic}-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const got = await new Promise<{ key: string; value: string; tp: string }>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) =>
+          resolve({
+            key: message.key!.toString(),
+            value: message.value!.toString(),
+            tp: String(message.headers?.traceparent),
+          }),
+      });
+    });
+    await consumer.disconnect();
+    expect(got).toEqual({ key: 'k1', value: '{"a":1}', tp: 'tp' });
+  }, 60_000);
+
+  it('fails with one clear ServerUnreachableError when no broker answers', async () => {
+    const dead = createKafkaProducer(['127.0.0.1:1'], { timeoutMs: 1_500 });
+    const err = await dead.send({ topic, key: 'k', value: 'v' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServerUnreachableError);
+    expect((err as Error).message).toBe('Kafka is not reachable at 127.0.0.1:1');
+    await dead.disconnect();
+  });
+});

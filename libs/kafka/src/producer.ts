@@ -1,0 +1,143 @@
+import { Kafka, Partitioners, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import { ServerUnreachableError } from '@asyncfn/nats';
+
+/** One message: the key decides the partition (and so the order among messages of one key). */
+export interface KafkaMessage {
+  topic: string;
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface KafkaProducer {
+  /**
+   * Connects (once, shared by every caller) and sends one message, acknowledged by all in-sync
+   * replicas. Throws ServerUnreachableError when no broker answers within the timeout.
+   */
+  send(message: KafkaMessage): Promise<void>;
+  /** Connects now; a service calls it at start to report an unreachable Kafka early. */
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface KafkaProducerOptions {
+  clientId?: string;
+  /** Bound on one send (connecting included), ms. */
+  timeoutMs?: number;
+  logger?: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+}
+
+const CONNECTION_ERRORS =
+  /KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSBrokerNotFound|KafkaJSConnectionClosedError|KafkaJSRequestTimeoutError|KafkaJSTimeout/;
+
+function isConnectionError(err: unknown): boolean {
+  for (let e = err as { name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (CONNECTION_ERRORS.test(e.name ?? '')) return true;
+  }
+  return false;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { name: 'KafkaJSTimeout' })),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One idempotent kafkajs producer shared by all deliveries. It connects lazily, so a service
+ * whose users never name a Kafka destination runs without Kafka; after a connection failure the
+ * next send connects again.
+ */
+export function createKafkaProducer(brokers: string[], options: KafkaProducerOptions = {}): KafkaProducer {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const url = brokers.join(',');
+  const log = options.logger;
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'asyncfn',
+    brokers,
+    connectionTimeout: Math.min(3_000, timeoutMs),
+    requestTimeout: timeoutMs,
+    // Bounded: the caller owns retries (with backoff, across process restarts).
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => {
+      // Retries are bounded on purpose (see above); kafkajs warns about that on every producer.
+      if (/Limiting retries for the idempotent producer/.test(entry.log.message)) return;
+      const fields = { kafka: entry.namespace, ...entry.log };
+      if (entry.level === logLevel.ERROR) log?.error(fields, entry.log.message);
+      else log?.warn(fields, entry.log.message);
+    },
+  });
+  let producer: Producer | undefined;
+  let connecting: Promise<Producer> | undefined;
+
+  const reset = () => {
+    const old = producer;
+    producer = undefined;
+    connecting = undefined;
+    void old?.disconnect().catch(() => undefined);
+  };
+
+  const connected = (): Promise<Producer> => {
+    if (producer) return Promise.resolve(producer);
+    connecting ??= (async () => {
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+      });
+      try {
+        await withTimeout(p.connect(), timeoutMs, 'connecting to Kafka');
+      } catch (cause) {
+        void p.disconnect().catch(() => undefined);
+        connecting = undefined;
+        throw new ServerUnreachableError('Kafka', url, { cause });
+      }
+      producer = p;
+      p.on(p.events.DISCONNECT, () => {
+        if (producer === p) reset();
+      });
+      return p;
+    })();
+    return connecting;
+  };
+
+  return {
+    async connect() {
+      await connected();
+    },
+    async send(message) {
+      const p = await connected();
+      try {
+        await withTimeout(
+          p.send({
+            topic: message.topic,
+            acks: -1,
+            messages: [{ key: message.key, value: message.value, headers: message.headers ?? {} }],
+          }),
+          timeoutMs,
+          `sending to Kafka topic ${message.topic}`,
+        );
+      } catch (cause) {
+        if (isConnectionError(cause)) {
+          reset();
+          throw new ServerUnreachableError('Kafka', url, { cause });
+        }
+        throw cause;
+      }
+    },
+    async disconnect() {
+      const p = producer;
+      producer = undefined;
+      connecting = undefined;
+      await p?.disconnect().catch(() => undefined);
+    },
+  };
+}

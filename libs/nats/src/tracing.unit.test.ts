@@ -1,0 +1,47 @@
+import { context, propagation, trace, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { currentTraceparent, subjectTemplate, taskParent } from './tracing.js';
+
+const TASK = '00-11111111111111111111111111111111-2222222222222222-01';
+const spanIn = (traceId: string, spanId: string) =>
+  trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.SAMPLED });
+
+describe('NATS trace context', () => {
+  beforeAll(() => {
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  });
+
+  it('names spans after subject templates, never after tenants or functions', () => {
+    expect(subjectTemplate('asyncfn.events.default.hello.TaskStarted')).toBe(
+      'asyncfn.events.*.*.TaskStarted',
+    );
+    expect(subjectTemplate('asyncfn.tasks.default.hello')).toBe('asyncfn.tasks.*.*');
+    expect(subjectTemplate('asyncfn.intake')).toBe('asyncfn.intake');
+  });
+
+  it('puts a task span under the task traceparent when nothing of that trace is active', () => {
+    const { parent, links } = taskParent(TASK);
+    expect(currentTraceparent(parent)).toBe(TASK);
+    expect(links).toEqual([]);
+  });
+
+  it('keeps the active span as parent when it is already in the task trace', () => {
+    const active = spanIn('11111111111111111111111111111111', '3333333333333333');
+    context.with(active, () => {
+      const { parent } = taskParent(TASK);
+      expect(trace.getSpanContext(parent)?.spanId).toBe('3333333333333333');
+    });
+  });
+
+  it('links, not parents, a span of another trace (a stop request has its own HTTP trace)', () => {
+    const other = spanIn('99999999999999999999999999999999', '4444444444444444');
+    context.with(other, () => {
+      const { parent, links } = taskParent(TASK);
+      expect(trace.getSpanContext(parent)?.traceId).toBe('11111111111111111111111111111111');
+      expect(links.map((l) => l.context.spanId)).toEqual(['4444444444444444']);
+    });
+  });
+});

@@ -1,0 +1,273 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { spawned, type InstanceChannel, type OpenChannel } from './channel.js';
+import type { ChildMessage, FunctionError, FunctionMeta, ParentMessage } from './protocol.js';
+import { instanceEnv, STANDARD_PATH } from './spawn-process.js';
+
+/**
+ * A custom-runtime instance (FC's `custom` runtime): the function's own command, started with
+ * cwd = the code dir, serving HTTP on the port the executor gives it in `FC_SERVER_PORT` (and
+ * `PORT`). Instances share the host's network, so each gets a free port of its own and the
+ * configured `customRuntimeConfig.port` is not used. Every message of `protocol.ts` becomes a
+ * request with FC's headers:
+ *
+ *   initialize → POST /initialize   (only when an initializer is configured)
+ *   invoke     → POST /invoke       body = event bytes; 2xx body = result, otherwise a failure
+ *   preFreeze  → POST /pre-freeze   (only when configured)
+ *   preStop    → POST /pre-stop     (only when configured)
+ *
+ * An `abort` (timeout, stop) has no HTTP equivalent: the instance is killed after its grace
+ * period or preStop, as FC does with a custom runtime.
+ */
+
+/** Where the parent-death signal can be set before exec, so an executor killed -9 leaves no orphans. */
+const SETPRIV = '/usr/bin/setpriv';
+const READY_POLL_MS = 25;
+/** A connection lost without an answer: wait this long for the exit that usually explains it. */
+const EXIT_WAIT_MS = 300;
+const MAX_ERROR_TEXT = 2048;
+
+export function httpChannel(): OpenChannel {
+  const wrapWithDeathSignal = existsSync(SETPRIV);
+  return async (o) => {
+    const { spec } = o;
+    const custom = spec.customRuntime;
+    if (!custom?.command.length) {
+      throw new Error(`runtime '${spec.runtime}' needs customRuntimeConfig.command`);
+    }
+    const port = await freePort();
+    const argv = [...custom.command, ...(custom.args ?? [])];
+    const [file, ...args] = wrapWithDeathSignal ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : argv;
+    const port$ = String(port);
+    const child = await spawned(
+      spawn(file!, args, {
+        cwd: spec.codeDir,
+        env: instanceEnv(o, STANDARD_PATH, { FC_SERVER_PORT: port$, PORT: port$ }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so a kill also ends what the command started (a shell's children).
+        detached: true,
+      }),
+    );
+    const agent = new http.Agent({ keepAlive: true });
+    let closed = false;
+    let fn: FunctionMeta = { name: o.functionName, handler: spec.handler, memory: 0, timeout: 0 };
+    let tenant = '';
+    const hooks = { preStop: false, preFreeze: false };
+    const alive = () => child.exitCode === null && child.signalCode === null;
+    // Answer on a later turn, after the output the server wrote before answering was read.
+    const answer = (msg: ChildMessage) => setImmediate(() => o.onMessage(msg));
+
+    void (async () => {
+      while (!closed && alive()) {
+        if (await canConnect(port)) return answer({ type: 'ready', pid: child.pid! });
+        await new Promise((r) => setTimeout(r, READY_POLL_MS));
+      }
+    })();
+
+    function post(path: string, headers: Record<string, string>, body?: Uint8Array): Promise<Reply> {
+      return new Promise((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            method: 'POST',
+            agent,
+            headers: {
+              ...fcHeaders(fn, tenant),
+              ...headers,
+              'content-type': 'application/octet-stream',
+              'content-length': String(body?.byteLength ?? 0),
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({ status: statusOf(res), headers: res.headers, body: Buffer.concat(chunks) }),
+            );
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    }
+
+    /** Runs a request; a lost connection is reported only if the process outlives it. */
+    function exchange(
+      path: string,
+      headers: Record<string, string>,
+      body: Uint8Array | undefined,
+      done: (r: Reply | Error) => ChildMessage,
+    ): void {
+      post(path, headers, body).then(
+        (reply) => answer(done(reply)),
+        (err: Error) =>
+          setTimeout(() => {
+            if (alive()) answer(done(err));
+          }, EXIT_WAIT_MS),
+      );
+    }
+
+    function hook(path: string, requestId: string, type: 'preStopDone' | 'preFreezeDone'): void {
+      exchange(path, { 'x-fc-request-id': requestId }, undefined, (r) => {
+        const error = failure(r, `${path} failed`);
+        return { type, requestId, ...(error ? { error } : {}) };
+      });
+    }
+
+    const channel: InstanceChannel = {
+      child,
+      send(msg: ParentMessage) {
+        if (closed) return;
+        switch (msg.type) {
+          case 'initialize':
+            fn = msg.function;
+            tenant = msg.tenant;
+            hooks.preStop = msg.preStop !== undefined;
+            hooks.preFreeze = msg.preFreeze !== undefined;
+            if (msg.initializer === undefined)
+              return answer({ type: 'initialized', requestId: msg.requestId });
+            return exchange(
+              '/initialize',
+              {
+                'x-fc-request-id': msg.requestId,
+                'x-fc-function-initializer': msg.initializer,
+                ...(msg.traceparent ? { traceparent: msg.traceparent } : {}),
+              },
+              undefined,
+              (r) => {
+                const error = failure(r, 'the initializer failed');
+                return error
+                  ? {
+                      type: 'initError',
+                      requestId: msg.requestId,
+                      ...error,
+                      errorMessage: `Initializer failed: ${error.errorMessage}`,
+                    }
+                  : { type: 'initialized', requestId: msg.requestId };
+              },
+            );
+          case 'invoke':
+            return exchange(
+              '/invoke',
+              {
+                'x-fc-request-id': msg.requestId,
+                'x-fc-async-task-attempt': String(msg.attempt),
+                'x-fc-instance-id': o.instanceId,
+                ...(msg.taskId !== undefined ? { 'x-fc-async-task-id': msg.taskId } : {}),
+                ...(msg.traceparent ? { traceparent: msg.traceparent } : {}),
+              },
+              msg.payload,
+              (r) => {
+                const error = failure(r, 'the function failed');
+                return error
+                  ? { type: 'error', requestId: msg.requestId, ...error }
+                  : { type: 'result', requestId: msg.requestId, body: (r as Reply).body };
+              },
+            );
+          case 'abort':
+            return;
+          case 'preFreeze':
+            if (!hooks.preFreeze) return answer({ type: 'preFreezeDone', requestId: msg.requestId });
+            return hook('/pre-freeze', msg.requestId, 'preFreezeDone');
+          case 'preStop':
+            if (!hooks.preStop) return answer({ type: 'preStopDone', requestId: msg.requestId });
+            return hook('/pre-stop', msg.requestId, 'preStopDone');
+          default: {
+            const unknown: never = msg;
+            throw new Error(`unknown message ${JSON.stringify(unknown)}`);
+          }
+        }
+      },
+      kill() {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      },
+      close() {
+        closed = true;
+        agent.destroy();
+      },
+    };
+    return channel;
+  };
+}
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** FC's per-request headers describing the function. */
+function fcHeaders(fn: FunctionMeta, tenant: string): Record<string, string> {
+  return {
+    'x-fc-function-name': fn.name,
+    'x-fc-function-handler': fn.handler,
+    'x-fc-function-memory': String(fn.memory),
+    'x-fc-function-timeout': String(fn.timeout),
+    'x-fc-account-id': tenant,
+  };
+}
+
+/** FC lets a custom runtime report a function error with `x-fc-status` on an HTTP 200. */
+function statusOf(res: http.IncomingMessage): number {
+  const declared = Number(res.headers['x-fc-status']);
+  return Number.isInteger(declared) && declared > 0 ? declared : (res.statusCode ?? 0);
+}
+
+/**
+ * undefined for a 2xx answer; otherwise FC's error shape, from a JSON body `{errorType,
+ * errorMessage}` when there is one, else from the status and the body's text.
+ */
+function failure(r: Reply | Error, what: string): FunctionError | undefined {
+  if (r instanceof Error) {
+    return {
+      errorType: 'ConnectionError',
+      errorMessage: `${what}: connection lost without an answer (${r.message})`,
+    };
+  }
+  if (r.status >= 200 && r.status < 300) return undefined;
+  const text = r.body.toString('utf8').slice(0, MAX_ERROR_TEXT).trim();
+  const declaredType = r.headers['x-fc-error-type'];
+  const error: FunctionError = {
+    errorType: typeof declaredType === 'string' && declaredType ? declaredType : 'UnhandledInvocationError',
+    errorMessage: `HTTP ${r.status}${text ? `: ${text}` : ''}`,
+  };
+  try {
+    const json = JSON.parse(text) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof json.errorMessage === 'string') error.errorMessage = json.errorMessage;
+    if (typeof json.errorType === 'string') error.errorType = json.errorType;
+  } catch {
+    // not JSON: the text stands
+  }
+  return error;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

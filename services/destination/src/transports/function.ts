@@ -1,0 +1,42 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { IntakeReply, IntakeRequest, Names } from '@asyncfn/contracts';
+import { DeliveryError, DeliveryErrorCode } from '../errors.js';
+
+/** Intake refusals that another attempt cannot change. */
+const PERMANENT = new Set(['FunctionNotFound', 'InvalidArgument', 'PayloadTooLarge']);
+
+/**
+ * `function:` destinations: the record becomes the event of a new task of that function (same
+ * tenant), accepted by the ingress over the intake request/reply subject. The task id is
+ * deterministic, so a retried delivery finds AsyncTaskAlreadyExists: that counts as delivered.
+ */
+export function createFunctionTransport(nc: NatsConnection, names: Names, options: { timeoutMs: number }) {
+  const encoder = new TextEncoder();
+  return {
+    async invoke(request: IntakeRequest): Promise<'accepted' | 'already-accepted'> {
+      let reply: IntakeReply;
+      try {
+        const msg = await nc.request(names.subjects.intake, encoder.encode(JSON.stringify(request)), {
+          timeout: options.timeoutMs,
+        });
+        reply = msg.json<IntakeReply>();
+      } catch (cause) {
+        throw new DeliveryError(
+          DeliveryErrorCode.DestinationUnreachable,
+          `invoking function ${request.functionName} failed: ${(cause as Error).message} (is an ingress running?)`,
+          true,
+          { cause },
+        );
+      }
+      if (reply.ok) return 'accepted';
+      if (reply.code === 'AsyncTaskAlreadyExists') return 'already-accepted';
+      throw new DeliveryError(
+        PERMANENT.has(reply.code)
+          ? DeliveryErrorCode.DestinationInvalid
+          : DeliveryErrorCode.DestinationRejected,
+        `invoking function ${request.functionName}: ${reply.code}: ${reply.message}`,
+        !PERMANENT.has(reply.code),
+      );
+    },
+  };
+}

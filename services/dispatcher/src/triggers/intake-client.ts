@@ -1,0 +1,96 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { IntakeReply, IntakeRequest, Names } from '@asyncfn/contracts';
+
+/**
+ * Trigger runners hand invocations to the ingress's intake (core NATS request/reply), the one
+ * acceptor: same dedupe claim, same Enqueued history, same queue as the HTTP API.
+ */
+
+/** accepted: a new task; duplicate: that task id was accepted before (a redelivery, another replica). */
+export type SubmitOutcome = 'accepted' | 'duplicate';
+
+/** The intake refused the invocation for good (function gone, payload too large, ...): retrying cannot help. */
+export class IntakeRejectedError extends Error {
+  override readonly name = 'IntakeRejectedError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Codes after which the same request may succeed later. */
+const TRANSIENT_CODES = new Set(['ServiceUnavailable', 'InternalServerError']);
+
+export interface IntakeClient {
+  /** Throws IntakeRejectedError (permanent) or another error (transient: no ingress, timeout, outage). */
+  submit(request: Omit<IntakeRequest, 'v'>): Promise<SubmitOutcome>;
+}
+
+export function createIntakeClient(nc: NatsConnection, names: Names, timeoutMs = 10_000): IntakeClient {
+  const encoder = new TextEncoder();
+  return {
+    async submit(request) {
+      const body: IntakeRequest = { v: 1, ...request };
+      const msg = await nc.request(names.subjects.intake, encoder.encode(JSON.stringify(body)), {
+        timeout: timeoutMs,
+      });
+      const reply = msg.json<IntakeReply>();
+      if (reply.ok) return 'accepted';
+      if (reply.code === 'AsyncTaskAlreadyExists') return 'duplicate';
+      if (TRANSIENT_CODES.has(reply.code)) throw new Error(`intake: ${reply.code}: ${reply.message}`);
+      throw new IntakeRejectedError(reply.code, reply.message);
+    },
+  };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+
+/**
+ * Submits until the intake answers for good: transient failures are retried with backoff (the
+ * same task id, so a retry after a lost reply is a duplicate, not a second task) until `signal`
+ * aborts, which throws. A permanent refusal resolves 'rejected' after a warning: the message
+ * cannot become a task, holding it back would only stop the ones behind it.
+ */
+export async function submitUntilAnswered(
+  client: IntakeClient,
+  request: Omit<IntakeRequest, 'v'>,
+  options: {
+    signal: AbortSignal;
+    logger: { warn(obj: object, msg?: string): void };
+    maxDelayMs?: number;
+  },
+): Promise<SubmitOutcome | 'rejected'> {
+  let delay = 250;
+  for (;;) {
+    if (options.signal.aborted) throw new Error('trigger stopped before the intake answered');
+    try {
+      return await client.submit(request);
+    } catch (err) {
+      const where = { taskId: request.taskId, functionName: request.functionName, tenant: request.tenant };
+      if (err instanceof IntakeRejectedError) {
+        options.logger.warn(
+          { ...where, code: err.code, err },
+          'trigger: invocation refused by the intake; skipped',
+        );
+        return 'rejected';
+      }
+      options.logger.warn({ ...where, err, retryInMs: delay }, 'trigger: intake unavailable; retrying');
+      await sleep(delay, options.signal);
+      delay = Math.min(delay * 2, options.maxDelayMs ?? 10_000);
+    }
+  }
+}
+
+export { sleep };

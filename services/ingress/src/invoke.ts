@@ -1,0 +1,111 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FunctionRecord, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
+import { ApiError, notFound, parseDelaySeconds, parseTaskId } from '@asyncfn/core';
+import type { IngressDeps } from './deps.js';
+import { recordAccepted } from './task-telemetry.js';
+
+/*
+ * Invoking a function from an HTTP request, shared by InvokeFunction and HTTP triggers: an async
+ * invocation is accepted as a task (202), a sync one is a request/reply to the executors.
+ */
+
+/** Time a sync call may take beyond the function's own timeout (instance start, transport). */
+const SYNC_GRACE_MS = 15_000;
+const encoder = new TextEncoder();
+
+/**
+ * Accepts an async invocation (task mode on: a recorded task; off: queued only). `taskId` and
+ * `delay` are the x-fc-async-task-id and x-fc-async-delay headers as sent (the request id names
+ * the task when no id is given).
+ */
+export async function acceptAsyncInvocation(
+  deps: IngressDeps,
+  request: FastifyRequest,
+  input: {
+    fn: FunctionRecord;
+    payload: Buffer;
+    taskId: string | undefined;
+    delay: string | undefined;
+    traceparent: string | undefined;
+  },
+): Promise<{ taskId: string; dueAt: number }> {
+  const { fn, payload, traceparent } = input;
+  if (payload.length > deps.limits.maxAsyncPayloadBytes) {
+    throw new ApiError(
+      'PayloadTooLarge',
+      `async payload is ${payload.length} bytes; the limit is ${deps.limits.maxAsyncPayloadBytes}`,
+    );
+  }
+  const taskId = input.taskId !== undefined ? parseTaskId(input.taskId) : request.id;
+  const accept = fn.asyncConfig?.asyncTask === false ? deps.acceptor.acceptUntracked : deps.acceptor.accept;
+  const { dueAt } = await accept({
+    tenant: request.tenant,
+    functionName: fn.functionName,
+    taskId,
+    requestId: request.id,
+    payload,
+    delaySeconds: parseDelaySeconds(input.delay),
+    ...(traceparent ? { traceparent } : {}),
+  });
+  recordAccepted(request, deps.logger, { taskId, functionName: fn.functionName, tenant: request.tenant });
+  return { taskId, dueAt };
+}
+
+/** Runs a sync invocation on an executor and returns its answer (errors of transport as ApiError). */
+export async function invokeSync(
+  deps: IngressDeps,
+  request: FastifyRequest,
+  input: { fn: FunctionRecord; payload: Buffer; traceparent: string | undefined },
+): Promise<SyncInvokeReply> {
+  const { fn, payload, traceparent } = input;
+  if (payload.length > deps.limits.maxSyncPayloadBytes) {
+    throw new ApiError(
+      'PayloadTooLarge',
+      `sync payload is ${payload.length} bytes; the limit is ${deps.limits.maxSyncPayloadBytes}`,
+    );
+  }
+  const message: SyncInvokeRequest = {
+    v: 1,
+    tenant: request.tenant,
+    functionName: fn.functionName,
+    requestId: request.id,
+    payload: payload.toString('base64'),
+    ...(traceparent ? { traceparent } : {}),
+  };
+  try {
+    const msg = await deps.nc.request(
+      deps.names.subjects.sync(request.tenant, fn.functionName),
+      encoder.encode(JSON.stringify(message)),
+      {
+        timeout: fn.timeout * 1000 + SYNC_GRACE_MS,
+      },
+    );
+    return msg.json<SyncInvokeReply>();
+  } catch (cause) {
+    const message = (cause as Error).message ?? '';
+    if (/no responders/i.test(message) || (cause as Error).name === 'NoRespondersError') {
+      throw new ApiError('ServiceUnavailable', 'no executor is running', { cause });
+    }
+    if (/timeout/i.test(message))
+      throw new ApiError('FunctionTimeout', `function did not answer within ${fn.timeout} seconds`, {
+        cause,
+      });
+    throw cause;
+  }
+}
+
+/** The answer to a sync invocation whose function failed (FC: x-fc-error-type and the error). */
+export function sendSyncFailure(
+  reply: FastifyReply,
+  answer: Extract<SyncInvokeReply, { ok: false }>,
+  functionName: string,
+): FastifyReply {
+  if (answer.statusCode === 404) throw notFound.function(functionName);
+  return reply
+    .status(answer.statusCode === 504 ? 504 : answer.statusCode >= 500 ? 502 : 200)
+    .header(
+      'x-fc-error-type',
+      answer.errorType === 'FunctionTimeout' ? 'FunctionTimeout' : 'UnhandledInvocationError',
+    )
+    .send({ errorMessage: answer.errorMessage, errorType: answer.errorType });
+}

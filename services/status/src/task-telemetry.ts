@@ -1,0 +1,56 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { SpanKind, context, trace } from '@opentelemetry/api';
+import { STATUS_AFTER, isTerminal, type TaskEvent } from '@asyncfn/contracts';
+import { consumerAttributes, contextFromHeaders, subjectTemplate } from '@asyncfn/nats';
+import { metrics, taskAttributes, taskLogger, type Logger } from '@asyncfn/telemetry';
+
+const tracer = () => trace.getTracer('@asyncfn/status');
+
+/**
+ * What the status service reports once an event is applied (recorded in MongoDB): a CONSUMER span
+ * in the task's trace, child of the event's PRODUCER span and linked to the batch span that wrote
+ * it, and the metrics that must count each transition exactly once (a redelivered event is stale,
+ * not applied, so it is not counted twice).
+ */
+export function createAppliedObserver(deps: { consumer: string; logger: Logger }) {
+  return function onApplied(event: TaskEvent, msg: JsMsg): void {
+    try {
+      const status = STATUS_AFTER[event.type];
+      const batch = trace.getActiveSpan()?.spanContext();
+      const span = tracer().startSpan(
+        `process ${subjectTemplate(msg.subject)}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            ...consumerAttributes(msg.subject, deps.consumer),
+            ...taskAttributes({ ...event, status }),
+            'asyncfn.event.id': event.eventId,
+            'asyncfn.event.type': event.type,
+            'asyncfn.event.source': event.source,
+          },
+          ...(batch ? { links: [{ context: batch }] } : {}),
+        },
+        contextFromHeaders(msg.headers),
+      );
+      span.end();
+      // Logged in the span's context, so the line carries the task's trace_id and span_id.
+      if (deps.logger.isLevelEnabled('debug'))
+        context.with(trace.setSpan(context.active(), span), () =>
+          taskLogger(deps.logger, event).debug(
+            { type: event.type, status, eventId: event.eventId },
+            'event applied',
+          ),
+        );
+
+      if (event.type === 'TaskRetryScheduled') metrics.taskRetried(event.tenant, event.functionName);
+      if (isTerminal(status)) {
+        metrics.taskFinished(event.tenant, event.functionName, status);
+        // Succeeded and Failed carry the final attempt's Running → terminal time.
+        if ('durationMs' in event) metrics.ran(event.tenant, event.functionName, status, event.durationMs);
+      }
+    } catch (err) {
+      // Telemetry must never fail a batch (it would be redelivered and written again).
+      deps.logger.warn({ err, taskId: event.taskId }, 'telemetry for an applied event failed');
+    }
+  };
+}
