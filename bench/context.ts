@@ -3,7 +3,13 @@ import { closedLoop } from './lib/load.js';
 import { watchCompletions } from './lib/completions.js';
 import { payloadsOf } from './lib/payload.js';
 import type { BenchOptions } from './lib/options.js';
-import { serverTargets, serviceTargets, startResourceMeter, type ProcTarget, type ResourceMeter } from './lib/resources.js';
+import {
+  serverTargets,
+  serviceTargets,
+  startResourceMeter,
+  type ProcTarget,
+  type ResourceMeter,
+} from './lib/resources.js';
 import { ensureServers, type Servers } from './lib/servers.js';
 import type { SystemUnderTest } from './lib/system-under-test.js';
 import { asyncfnSut } from './asyncfn/asyncfn-sut.js';
@@ -102,6 +108,7 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
     const suts: BenchContext['suts'] = {};
     const extraTargets: ProcTarget[] = [
       { label: 'bench', group: 'bench', pid: process.pid, self: true, descendants: false },
+      { label: 'proc-sampler', group: 'bench', pid: meter.pid, self: true, descendants: false },
     ];
 
     let redis: RedisServer | undefined;
@@ -156,7 +163,13 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
       });
       const sys = asyncfn;
       closers.push(() => sys.close(opts.keepData));
-      extraTargets.push({ label: 'collector', group: 'bench', pid: sys.collector.pid, self: true, descendants: false });
+      extraTargets.push({
+        label: 'collector',
+        group: 'bench',
+        pid: sys.collector.pid,
+        self: true,
+        descendants: false,
+      });
       for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
         const fn = FUNCTIONS[key];
         suts[key] = counting(
@@ -193,7 +206,8 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
         const t = monoMs();
         const figures = await work();
         const resources = await meter.end(window);
-        console.log(`  ${label}: ${((monoMs() - t) / 1000).toFixed(1)} s`);
+        const at = ((monoMs() - startedMono) / 1000).toFixed(0);
+        console.log(`  [${at} s] ${label}: ${((monoMs() - t) / 1000).toFixed(1)} s`);
         return { figures, resources };
       },
       retrack,

@@ -45,7 +45,9 @@ function versions(ctx: BenchContext): Record<string, string> {
   const pg = join(CACHE, 'data', 'postgres', 'PG_VERSION');
   return {
     node: process.version,
-    'nats-server': existsSync(join(bin, 'nats-server')) ? version(join(bin, 'nats-server'), ['--version']) : 'unknown',
+    'nats-server': existsSync(join(bin, 'nats-server'))
+      ? version(join(bin, 'nats-server'), ['--version'])
+      : 'unknown',
     ferretdb: existsSync(join(bin, 'ferretdb'))
       ? version(join(bin, 'ferretdb'), ['--version']).replace(/^version:\s*/, '')
       : 'unknown',
@@ -95,10 +97,18 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   try {
     console.log('warming up ...');
-    for (const [key, sut] of Object.entries(ctx.suts)) {
-      const prefix = `${FUNCTIONS[key as keyof typeof FUNCTIONS] ?? key}-warm-`;
-      await warmUp(sut, prefix, opts.warmupTasks, opts.payloadBytes, Math.min(30_000, ctx.remainingMs() / 10));
-    }
+    // All at once: the functions are independent, and a slow machine must not spend its budget here.
+    await Promise.all(
+      Object.entries(ctx.suts).map(([key, sut]) =>
+        warmUp(
+          sut,
+          `${FUNCTIONS[key as keyof typeof FUNCTIONS] ?? key}-warm-`,
+          opts.warmupTasks,
+          opts.payloadBytes,
+          Math.min(30_000, ctx.remainingMs() / 6),
+        ),
+      ),
+    );
     for (let i = 1; i <= opts.runs && !interrupted; i++) {
       // Run 1 does everything; a later run is started only while a good part of the budget is left.
       if (i > 1 && ctx.remainingMs() < 20_000) break;

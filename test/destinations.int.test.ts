@@ -77,8 +77,11 @@ function receive(entry: Received): void {
   try {
     const parsed = JSON.parse(entry.body) as ResultRecord & { data?: ResultRecord };
     const record = parsed.data ?? parsed;
-    if (typeof record.timestamp === 'number')
+    // A redelivery carries the original record (and timestamp): not a delivery latency.
+    const redelivery = entry.headers['x-asyncfn-delivery-id']?.includes(':redelivery:') ?? false;
+    if (typeof record.timestamp === 'number' && !redelivery) {
       latencies.push({ via: entry.via, ms: entry.at - record.timestamp });
+    }
   } catch {
     // not a record
   }

@@ -52,22 +52,24 @@ export async function openReadModel(mongoUrl: string, namespace: string): Promis
         name: 'readModel',
         async take(pending): Promise<Completion[]> {
           const found = await Promise.all(
-            pending.slice(0, GROUPS_PER_POLL).map((g) =>
-              tasks
-                .find(
-                  {
-                    // Equalities FerretDB hands to PostgreSQL; on MongoDB the list index serves
-                    // tenant + functionName + startedTime (nothing in the group was accepted
-                    // before its oldest outstanding task was submitted).
-                    tenant: DEFAULT_LOCAL_TENANT,
-                    functionName,
-                    payload: g.payload.toString('base64'),
-                    startedTime: { $gte: wallOf(g.oldestDueMs) - CLOCK_SLACK_MS },
-                  },
-                  { projection: { taskId: 1, status: 1, endTime: 1 } },
-                )
-                .toArray(),
-            ),
+            pending()
+              .slice(0, GROUPS_PER_POLL)
+              .map((g) =>
+                tasks
+                  .find(
+                    {
+                      // Equalities FerretDB hands to PostgreSQL; on MongoDB the list index serves
+                      // tenant + functionName + startedTime (nothing in the group was accepted
+                      // before its oldest outstanding task was submitted).
+                      tenant: DEFAULT_LOCAL_TENANT,
+                      functionName,
+                      payload: g.payload.toString('base64'),
+                      startedTime: { $gte: wallOf(g.oldestDueMs) - CLOCK_SLACK_MS },
+                    },
+                    { projection: { taskId: 1, status: 1, endTime: 1 } },
+                  )
+                  .toArray(),
+              ),
           );
           const seenMs = monoMs();
           return found

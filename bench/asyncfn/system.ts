@@ -101,4 +101,3 @@ export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSyste
     throw err;
   }
 }
-

@@ -29,8 +29,11 @@ export interface PendingGroup {
 
 export interface CompletionSource {
   name: string;
-  /** Completions since the last call; `pending` lists the groups still outstanding, oldest first. */
-  take(pending: PendingGroup[]): Promise<Completion[]>;
+  /**
+   * Completions since the last call. `pending()` lists the groups still outstanding, oldest
+   * first (computed on demand: a source that just drains a feed does not need it).
+   */
+  take(pending: () => PendingGroup[]): Promise<Completion[]>;
 }
 
 export interface Observed {
@@ -75,7 +78,7 @@ export function watchCompletions(sources: CompletionSource[], pollMs = 250): Com
         const got = seen.get(source.name)!;
         if (got.size >= expected.size) return;
         try {
-          for (const c of await source.take(pending(source.name))) {
+          for (const c of await source.take(() => pending(source.name))) {
             if (expected.has(c.id) && !got.has(c.id)) got.set(c.id, c);
           }
         } catch (err) {

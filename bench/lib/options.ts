@@ -116,7 +116,11 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     retryFailEvery: 10,
     backlogTasks: Math.round(num(values.backlog, quick ? 3_000 : 100_000)),
     warmupTasks: quick ? 20 : 200,
-    servers: list<ServerName>(values.servers, ['nats', 'mongo', 'kafka', 'jaeger'], ['nats', 'mongo', 'jaeger']),
+    servers: list<ServerName>(
+      values.servers,
+      ['nats', 'mongo', 'kafka', 'jaeger'],
+      ['nats', 'mongo', 'jaeger'],
+    ),
     workloads: list<Workload>(values.workloads, WORKLOADS, [...WORKLOADS]),
     keepData: values.keep ?? false,
     outDir: values.out ?? defaultOut,

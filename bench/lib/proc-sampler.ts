@@ -6,8 +6,9 @@ import type { ProcTarget, ResourceWindow } from './resources.js';
 /*
  * Bench child: samples /proc every SAMPLE_MS for the processes it is told about (each a root pid,
  * with or without itself and its descendants) and answers, per measurement window, the CPU each
- * used (cores, from utime+stime in /proc/<pid>/stat) and the peak resident memory (VmRSS in
- * /proc/<pid>/status, summed over the target's processes at each sample).
+ * used (cores, from utime+stime in /proc/<pid>/stat) and the peak resident memory at a sample
+ * (VmRSS in /proc/<pid>/status; for a group of processes the sum of their Pss, which counts
+ * shared pages once).
  */
 
 const SAMPLE_MS = 250;
@@ -54,12 +55,26 @@ function readProcs(): Map<number, ProcInfo> {
   return procs;
 }
 
+/** Resident memory of one process: VmRSS from /proc/<pid>/status. */
 function rssKb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * Memory of one process of a group that shares pages (PostgreSQL's backends map the same shared
+ * buffers): its proportional share, Pss, so that the group's sum counts shared pages once.
+ */
+function pssKb(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : rssKb(pid);
+  } catch {
+    return rssKb(pid);
   }
 }
 
@@ -97,13 +112,14 @@ function sample(): void {
   for (const target of targets) {
     let delta = 0;
     let kb = 0;
-    for (const pid of membersOf(target, children)) {
-      const p = procs.get(pid);
-      if (!p) continue;
+    const members = membersOf(target, children).filter((pid) => procs.has(pid));
+    const memory = members.length > 1 ? pssKb : rssKb;
+    for (const pid of members) {
+      const p = procs.get(pid)!;
       // A process not seen before was born since the last sample: all of its time is new.
       const before = lastTicks.get(pid) ?? (firstSample ? p.ticks : 0);
       delta += Math.max(0, p.ticks - before);
-      kb += rssKb(pid);
+      kb += memory(pid);
     }
     cumulative.set(target.label, (cumulative.get(target.label) ?? 0) + delta);
     rss.set(target.label, kb);
@@ -152,9 +168,12 @@ serveParent({
     }
     const busy = machine.busy - w.startMachine.busy;
     const total = machine.total - w.startMachine.total;
+    const machineBusyCores = total > 0 ? Math.round((busy / total) * cpuCount() * 1000) / 1000 : 0;
+    const measured = Object.values(processes).reduce((a, p) => a + p.cpuCores, 0);
     return {
       seconds: Math.round(seconds * 1000) / 1000,
-      machineBusyCores: total > 0 ? Math.round((busy / total) * cpuCount() * 1000) / 1000 : 0,
+      machineBusyCores,
+      othersCores: Math.max(0, Math.round((machineBusyCores - measured) * 1000) / 1000),
       processes,
     };
   },

@@ -34,6 +34,8 @@ export interface ResourceWindow {
   seconds: number;
   /** Busy CPU of the whole machine over the window, in cores (others' work included). */
   machineBusyCores: number;
+  /** The part of it no measured process accounts for: other sessions' work, the kernel. */
+  othersCores: number;
   processes: Record<string, ProcUsage>;
 }
 
@@ -47,7 +49,10 @@ export interface ResourceMeter {
 }
 
 export async function startResourceMeter(): Promise<ResourceMeter> {
-  const child: Child = await startChild('proc-sampler', fileURLToPath(new URL('./proc-sampler.ts', import.meta.url)));
+  const child: Child = await startChild(
+    'proc-sampler',
+    fileURLToPath(new URL('./proc-sampler.ts', import.meta.url)),
+  );
   return {
     pid: child.pid,
     async track(targets) {
@@ -79,7 +84,8 @@ export function serverTargets(): ProcTarget[] {
     for (const file of readdirSync(runDir)) {
       if (!file.endsWith('.pid') || file.startsWith('asyncfn-')) continue;
       const pid = readPidFile(join(runDir, file));
-      if (pid) out.push({ label: basename(file, '.pid'), group: 'server', pid, self: true, descendants: true });
+      if (pid)
+        out.push({ label: basename(file, '.pid'), group: 'server', pid, self: true, descendants: true });
     }
   }
   const postmaster = readPidFile(join(CACHE, 'data', 'postgres', 'postmaster.pid'));

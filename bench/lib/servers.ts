@@ -40,7 +40,9 @@ export async function ensureServers(names: readonly ServerName[], attempts = 3):
           startedHere,
           stop() {
             if (startedHere.length > 0 && process.env.ASYNCFN_KEEP_SERVERS !== '1') {
-              execFileSync('bash', [SCRIPT, 'stop', ...startedHere], { stdio: ['ignore', 'inherit', 'inherit'] });
+              execFileSync('bash', [SCRIPT, 'stop', ...startedHere], {
+                stdio: ['ignore', 'inherit', 'inherit'],
+              });
             }
           },
         };

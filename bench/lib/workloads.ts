@@ -42,6 +42,8 @@ export interface StepFigures {
   /** Largest delay of a send behind its schedule (client back-pressure). */
   maxLagMs: number;
   bySource: Record<string, SourceFigures>;
+  /** asyncfn: from the function's end (collector) to the task seen Succeeded in the read model. */
+  readModelLagMs?: LatencySummary;
   saturated: boolean;
 }
 
@@ -94,6 +96,22 @@ function sourceFigures(
     seenLatencyMs: summarize(seen),
     notSucceeded,
   };
+}
+
+/**
+ * Where a read model and a collector both watched: per task, how long after the function finished
+ * a reader could see it (the read model's "seen" time includes up to one poll interval).
+ */
+function readModelLag(observed: Observed): { readModelLagMs?: LatencySummary } {
+  const rm = observed.bySource.readModel;
+  const col = observed.bySource.collector;
+  if (!rm || !col) return {};
+  const lags: number[] = [];
+  for (const [id, c] of rm) {
+    const done = col.get(id);
+    if (done) lags.push(c.seenMs - done.atMs);
+  }
+  return { readModelLagMs: summarize(lags) };
 }
 
 function figuresBySource(observed: Observed, due: Map<string, number>): Record<string, SourceFigures> {
@@ -176,6 +194,7 @@ export async function stepWorkload(
     submit,
     maxLagMs: round(load.maxLagMs),
     bySource,
+    ...readModelLag(observed),
     saturated,
   };
 }
@@ -193,7 +212,12 @@ export async function drainWorkload(
 ): Promise<DrainFigures> {
   await s.sut.pauseConsumers();
   const { watch, due, send } = prepare(s, 500);
-  const load = await closedLoop({ clients: s.clients, durationMs: s.submitMaxMs, maxRequests: s.tasks, send });
+  const load = await closedLoop({
+    clients: s.clients,
+    durationMs: s.submitMaxMs,
+    maxRequests: s.tasks,
+    send,
+  });
   const submit = submitFigures(load, load.endMs - load.startMs);
   await s.sut.settle(s.settleTimeoutMs);
   const resumedAt = monoMs();

@@ -24,11 +24,15 @@ export async function startBullmqPeer(options: {
   const name = `${options.namespace}-peer`;
   const queue = new Queue(name, { connection: options.redis.connection });
   await queue.waitUntilReady();
-  const child = await startChild('bullmq-worker', fileURLToPath(new URL('./bullmq-worker-child.ts', import.meta.url)), {
-    BENCH_QUEUE: name,
-    BENCH_REDIS_PORT: String(options.redis.connection.port),
-    BENCH_CONCURRENCY: String(options.concurrency),
-  });
+  const child = await startChild(
+    'bullmq-worker',
+    fileURLToPath(new URL('./bullmq-worker-child.ts', import.meta.url)),
+    {
+      BENCH_QUEUE: name,
+      BENCH_REDIS_PORT: String(options.redis.connection.port),
+      BENCH_CONCURRENCY: String(options.concurrency),
+    },
+  );
   await child.call('run');
   const source = consumerSource(child);
   return {

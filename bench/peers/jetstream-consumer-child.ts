@@ -12,7 +12,10 @@ import { serveParent } from '../lib/child.js';
 const stream = process.env.BENCH_STREAM ?? 'BENCH';
 const durable = process.env.BENCH_DURABLE ?? 'worker';
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
-const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'bench-js-consumer' });
+const nc = await connect({
+  servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  name: 'bench-js-consumer',
+});
 const js = jetstream(nc);
 
 let done: Array<[string, number]> = [];

@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import { connect, nanos } from '@nats-io/transport-node';
 import { startChild } from '../lib/child.js';
 import type { ProcTarget } from '../lib/resources.js';
@@ -42,12 +49,16 @@ export async function startJetStreamPeer(options: {
     max_ack_pending: 20_000,
   });
   const js = jetstream(nc);
-  const child = await startChild('js-consumer', fileURLToPath(new URL('./jetstream-consumer-child.ts', import.meta.url)), {
-    NATS_URL: options.natsUrl,
-    BENCH_STREAM: stream,
-    BENCH_DURABLE: durable,
-    BENCH_CONCURRENCY: String(options.concurrency),
-  });
+  const child = await startChild(
+    'js-consumer',
+    fileURLToPath(new URL('./jetstream-consumer-child.ts', import.meta.url)),
+    {
+      NATS_URL: options.natsUrl,
+      BENCH_STREAM: stream,
+      BENCH_DURABLE: durable,
+      BENCH_CONCURRENCY: String(options.concurrency),
+    },
+  );
   await child.call('run');
   const source = consumerSource(child);
   return {

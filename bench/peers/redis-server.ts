@@ -42,7 +42,13 @@ export function ensureRedisInstalled(): void {
 }
 
 async function ping(): Promise<boolean> {
-  const r = new Redis({ host: HOST, port: REDIS_PORT, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r = new Redis({
+    host: HOST,
+    port: REDIS_PORT,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   // Refused while the server starts: expected, not worth ioredis's "unhandled error" line.
   r.on('error', () => undefined);
   try {
@@ -67,16 +73,25 @@ export async function startRedis(): Promise<RedisServer> {
   const proc: ChildProcess = spawn(
     'redis-server',
     [
-      '--bind', HOST,
-      '--port', String(REDIS_PORT),
-      '--dir', dir,
-      '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
-      '--save', '',
-      '--daemonize', 'no',
-      '--logfile', join(dir, 'redis.log'),
+      '--bind',
+      HOST,
+      '--port',
+      String(REDIS_PORT),
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--logfile',
+      join(dir, 'redis.log'),
       // BullMQ requires it: jobs must never be evicted.
-      '--maxmemory-policy', 'noeviction',
+      '--maxmemory-policy',
+      'noeviction',
     ],
     { stdio: 'ignore' },
   );

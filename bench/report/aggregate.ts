@@ -56,6 +56,10 @@ export function runFigures(sys: SystemName, r: SystemRun): Record<string, number
         f[`${name}.latencyP50@${step.offeredPerSec}`] = s.latencyMs.p50;
         f[`${name}.latencyP99@${step.offeredPerSec}`] = s.latencyMs.p99;
       }
+      if (step.readModelLagMs) {
+        f[`readModelLagP50@${step.offeredPerSec}`] = step.readModelLagMs.p50;
+        f[`readModelLagP99@${step.offeredPerSec}`] = step.readModelLagMs.p99;
+      }
     }
     f.maxCompletedPerSec = max;
     f.maxSustainedRate = sustained;
@@ -64,6 +68,13 @@ export function runFigures(sys: SystemName, r: SystemRun): Record<string, number
     const d = r.drain.figures;
     const p = d.bySource[src];
     if (p) f['drain.perSec'] = p.perSec;
+    if (p) f['drain.missing'] = p.missing;
+    const col = d.bySource.collector;
+    if (col && sys === 'asyncfn') {
+      // Functions done, seen by the collector: execution alone, without the read model.
+      f['drain.collectorPerSec'] = col.perSec;
+      f['drain.collectorMissing'] = col.missing;
+    }
     f['drain.submitPerSec'] = d.submit.perSec;
     f['drain.fromResumeS'] = d.fromResumeS;
   }
@@ -80,7 +91,8 @@ export function runRatios(run: RunResult): Record<string, number> {
       if (!r) continue;
       const p = runFigures(peer, r);
       for (const key of Object.keys(a)) {
-        if (p[key] === undefined || key.includes('.latency') || key === 'submit.failures') continue;
+        // Counts of failures and stragglers have no meaningful ratio; source-specific keys no peer has.
+        if (p[key] === undefined || key.includes('.latency') || /failures|missing/i.test(key)) continue;
         out[`${key}:asyncfn÷${peer}`] = ratio(a[key]!, p[key]);
       }
     }
@@ -88,7 +100,9 @@ export function runRatios(run: RunResult): Record<string, number> {
   const off = run.systems['asyncfn-taskoff'];
   if (off?.steps && run.systems.asyncfn?.steps) {
     // Both observed by the collector: the same observation, tracked vs untracked.
-    const on = new Map(run.systems.asyncfn.steps.map((s) => [s.figures.offeredPerSec, s.figures.bySource.collector]));
+    const on = new Map(
+      run.systems.asyncfn.steps.map((s) => [s.figures.offeredPerSec, s.figures.bySource.collector]),
+    );
     let maxOn = 0;
     let maxOff = 0;
     for (const { figures: step } of off.steps) {
@@ -178,7 +192,11 @@ function resources(runs: RunResult[]): Summary['resources'] {
         peakRssMb: spread(usage.map((u) => u.peakRssMb)),
       };
     }
-    out[phase] = { machineBusyCores: spread(windows.map((w) => w.machineBusyCores)), processes };
+    out[phase] = {
+      machineBusyCores: spread(windows.map((w) => w.machineBusyCores)),
+      othersCores: spread(windows.map((w) => w.othersCores)),
+      processes,
+    };
   }
   return out;
 }
@@ -189,7 +207,12 @@ function limits(res: Summary['resources']): Summary['limits'] {
   const steps = Object.keys(res)
     .filter((p) => p.startsWith('asyncfn.step@'))
     .sort((a, b) => Number(b.split('@')[1]) - Number(a.split('@')[1]));
-  const phases = ['asyncfn.submit', ...steps.slice(0, 1), 'asyncfn.drain', 'asyncfn-taskoff.step@' + (steps[0]?.split('@')[1] ?? '')];
+  const phases = [
+    'asyncfn.submit',
+    ...steps.slice(0, 1),
+    'asyncfn.drain',
+    'asyncfn-taskoff.step@' + (steps[0]?.split('@')[1] ?? ''),
+  ];
   const out: Summary['limits'] = [];
   for (const phase of phases) {
     const r = res[phase];
@@ -200,13 +223,21 @@ function limits(res: Summary['resources']): Summary['limits'] {
       .sort((a, b) => b.cpuCores - a.cpuCores)
       .slice(0, 5);
     const busy = r.machineBusyCores.median;
+    const others = r.othersCores.median;
     const notes: string[] = [];
     if (busy >= 0.9 * cores) notes.push(`the machine's ${cores} cores were ~fully busy (${busy})`);
+    if (others >= 0.25 * cores)
+      notes.push(
+        `${others} cores went to processes outside the bench (other work on the machine): figures are depressed by that noise`,
+      );
     const hot = top.filter((t) => t.cpuCores >= 0.85);
     if (hot.length > 0) {
-      notes.push(`${hot.map((h) => `${h.process} (${h.cpuCores})`).join(', ')} at about one full core: a single-threaded process CPU-bound`);
+      notes.push(
+        `${hot.map((h) => `${h.process} (${h.cpuCores})`).join(', ')} at about one full core: a single-threaded process CPU-bound`,
+      );
     }
-    if (notes.length === 0) notes.push(`no process at a full core; busiest ${top[0]?.process ?? '-'} (${top[0]?.cpuCores ?? 0})`);
+    if (notes.length === 0)
+      notes.push(`no process at a full core; busiest ${top[0]?.process ?? '-'} (${top[0]?.cpuCores ?? 0})`);
     out.push({ phase, machineBusyCores: busy, top, note: notes.join('; ') });
   }
   return out;
@@ -215,7 +246,10 @@ function limits(res: Summary['resources']): Summary['limits'] {
 export function summarizeRuns(runs: RunResult[]): Summary {
   const figures: Record<string, ReturnType<typeof spread>> = {};
   for (const sys of SYSTEMS) {
-    const samples = runs.map((r) => r.systems[sys]).filter((r) => r !== undefined).map((r) => runFigures(sys, r));
+    const samples = runs
+      .map((r) => r.systems[sys])
+      .filter((r) => r !== undefined)
+      .map((r) => runFigures(sys, r));
     for (const [k, v] of Object.entries(spreads(samples))) figures[`${sys}.${k}`] = v;
   }
   const retries = runs.flatMap((r) => (r.retries ? [r.retries] : []));

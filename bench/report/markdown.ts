@@ -32,7 +32,9 @@ export function renderMarkdown(r: BenchResults): string {
     r.meta.runsCompleted === 1
       ? '**1 run only** (figures are single values, not medians)'
       : `median (min–max) of ${r.meta.runsCompleted} runs`;
-  lines.push(`# asyncfn bench — ${r.meta.startedAt.slice(0, 16).replace('T', ' ')} UTC${r.meta.quick ? ' (quick)' : ''}`);
+  lines.push(
+    `# asyncfn bench — ${r.meta.startedAt.slice(0, 16).replace('T', ' ')} UTC${r.meta.quick ? ' (quick)' : ''}`,
+  );
   lines.push('');
   lines.push(
     `${runsText}; ratios are computed inside each run, then their median. ` +
@@ -53,6 +55,7 @@ export function renderMarkdown(r: BenchResults): string {
     ['end-to-end: max completed/s over the steps', 'maxCompletedPerSec'],
     ['end-to-end: highest offered load kept up with (/s)', 'maxSustainedRate'],
     ['backlog drain: completed/s', 'drain.perSec'],
+    ['backlog drain: tasks not completed within the wait', 'drain.missing'],
   ];
   const rates = [
     ...new Set(
@@ -72,7 +75,9 @@ export function renderMarkdown(r: BenchResults): string {
       ['figure', 'asyncfn', LABEL.jetstream!, LABEL.bullmq!, ...PEERS.map((p) => `asyncfn ÷ ${LABEL[p]}`)],
       headline.map(([label, key]) => [
         label,
-        spreadText(fig('asyncfn', key)),
+        key === 'maxSustainedRate' && fig('asyncfn', key)?.median === 0
+          ? `< ${rates[0] ?? '?'} (saturated at the first step)`
+          : spreadText(fig('asyncfn', key)),
         ...PEERS.map((p) => spreadText(fig(p, key))),
         ...PEERS.map((p) => spreadText(ratioOf(key, p), '×')),
       ]),
@@ -96,7 +101,9 @@ export function renderMarkdown(r: BenchResults): string {
     [LABEL.jetstream!, curve('jetstream', 'consumer')],
     [LABEL.bullmq!, curve('bullmq', 'consumer')],
   ];
-  const allRates = [...new Set(series.flatMap(([, pts]) => pts.map((p) => p.offeredPerSec)))].sort((a, b) => a - b);
+  const allRates = [...new Set(series.flatMap(([, pts]) => pts.map((p) => p.offeredPerSec)))].sort(
+    (a, b) => a - b,
+  );
   const cell = (pts: CurvePoint[], rate: number) => {
     const p = pts.find((x) => x.offeredPerSec === rate);
     if (!p) return '–';
@@ -110,8 +117,34 @@ export function renderMarkdown(r: BenchResults): string {
     ),
   );
   lines.push('');
-  lines.push('Cells: p50 / p99 ms · completed/s (medians over runs); ⚠k/n = saturated in k of n runs (fell behind the offered load, or lost or refused work). Plot: `latency-vs-load.svg`.');
+  lines.push(
+    'Cells: p50 / p99 ms · completed/s (medians over runs); ⚠k/n = saturated in k of n runs (fell behind the offered load, or lost or refused work). Plot: `latency-vs-load.svg`.',
+  );
   lines.push('');
+  const lag = rates
+    .map(
+      (rate) => [rate, f[`asyncfn.readModelLagP50@${rate}`], f[`asyncfn.readModelLagP99@${rate}`]] as const,
+    )
+    .filter(([, p50]) => p50 !== undefined);
+  if (lag.length > 0 || f['asyncfn.drain.collectorPerSec']) {
+    lines.push(
+      'Read-model visibility: how long after the function finished (collector) a reader could see the task Succeeded (includes up to one 250 ms poll of the bench):',
+    );
+    lines.push('');
+    lines.push(
+      table(
+        ['offered /s', 'lag p50 ms', 'lag p99 ms'],
+        lag.map(([rate, p50, p99]) => [String(rate), spreadText(p50), spreadText(p99)]),
+      ),
+    );
+    if (f['asyncfn.drain.collectorPerSec']) {
+      lines.push('');
+      lines.push(
+        `Backlog drain: functions finished at ${spreadText(f['asyncfn.drain.collectorPerSec'])}/s (collector), the read model showed them Succeeded at ${spreadText(f['asyncfn.drain.perSec'])}/s.`,
+      );
+    }
+    lines.push('');
+  }
 
   lines.push('## Task mode off (asyncTask=false) against on');
   lines.push('');
@@ -125,7 +158,12 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push('');
   const offRatios = Object.entries(ratios).filter(([k]) => k.endsWith('taskoff÷tracked'));
   if (offRatios.length > 0) {
-    lines.push(table(['figure (both observed by the collector)', 'off ÷ on'], offRatios.map(([k, v]) => [k.replace(':taskoff÷tracked', ''), spreadText(v, '×')])));
+    lines.push(
+      table(
+        ['figure (both observed by the collector)', 'off ÷ on'],
+        offRatios.map(([k, v]) => [k.replace(':taskoff÷tracked', ''), spreadText(v, '×')]),
+      ),
+    );
     lines.push('');
   }
 
@@ -195,9 +233,7 @@ export function renderMarkdown(r: BenchResults): string {
     topStep('jetstream'),
     'bullmq.submit',
     topStep('bullmq'),
-  ].filter(
-    (p): p is string => p !== undefined && res[p] !== undefined,
-  );
+  ].filter((p): p is string => p !== undefined && res[p] !== undefined);
   const procs = [...new Set(phases.flatMap((p) => Object.keys(res[p]!.processes)))];
   const groupOf = (name: string) => phases.map((p) => res[p]!.processes[name]?.group).find(Boolean) ?? '';
   procs.sort((a, b) => groupOf(a).localeCompare(groupOf(b)) || a.localeCompare(b));
@@ -212,18 +248,23 @@ export function renderMarkdown(r: BenchResults): string {
           groupOf(name),
           ...phases.map((p) => cpuRss(res[p]!.processes[name]?.cpuCores, res[p]!.processes[name]?.peakRssMb)),
         ]),
+        ['*others (outside the bench)*', '', ...phases.map((p) => `${num(res[p]!.othersCores.median)}`)],
         ['**machine busy**', '', ...phases.map((p) => `${num(res[p]!.machineBusyCores.median)} cores`)],
       ],
     ),
   );
   lines.push('');
-  lines.push('Cells: median CPU in cores over the phase · highest peak RSS in MB over the runs. `fn-instances` = the function processes under the executor; `bench` = the load generator (HTTP client, publishers).');
+  lines.push(
+    'Cells: median CPU in cores over the phase · highest peak RSS in MB over the runs. `fn-instances` = the function processes under the executor; `bench` = the load generator (HTTP client, publishers).',
+  );
   lines.push('');
 
   lines.push('## What limited throughput');
   lines.push('');
   for (const l of r.summary.limits) {
-    lines.push(`- **${l.phase}** (machine ${num(l.machineBusyCores)} cores busy): ${l.note}. Busiest: ${l.top.map((t) => `${t.process} ${num(t.cpuCores)}`).join(', ')}.`);
+    lines.push(
+      `- **${l.phase}** (machine ${num(l.machineBusyCores)} cores busy): ${l.note}. Busiest: ${l.top.map((t) => `${t.process} ${num(t.cpuCores)}`).join(', ')}.`,
+    );
   }
   lines.push('');
   return lines.join('\n');

@@ -98,6 +98,7 @@ export interface ProcessSpread {
 
 export interface PhaseResources {
   machineBusyCores: Spread;
+  othersCores: Spread;
   processes: Record<string, ProcessSpread>;
 }
 
@@ -109,7 +110,12 @@ export interface Summary {
   curves: Record<string, Record<string, CurvePoint[]>>;
   resources: Record<string, PhaseResources>;
   /** Which processes were busiest where asyncfn was pushed hardest. */
-  limits: Array<{ phase: string; machineBusyCores: number; top: Array<{ process: string; cpuCores: number }>; note: string }>;
+  limits: Array<{
+    phase: string;
+    machineBusyCores: number;
+    top: Array<{ process: string; cpuCores: number }>;
+    note: string;
+  }>;
 }
 
 export interface BenchResults {

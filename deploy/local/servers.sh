@@ -340,7 +340,7 @@ pg_gin_install() {
   out="$(timeout 300 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
     -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -f "$PG_GIN_SQL" 2>&1)" || rc=$?
   if [[ -n "$out" ]]; then
-    printf '%s\n' "$out" | sed 's/^/gin-indexes: /' >> "$PG_LOG"
+    printf '%s\n' "$out" | sed 's/^/gin-indexes: /' >> "$PG_LOG" || true
   fi
   if ((rc != 0)); then
     warn "mongo: WARNING: GIN indexes for FerretDB not installed (psql exit $rc; see $PG_LOG); _id lookups will be sequential scans"

@@ -53,6 +53,8 @@ export interface Names {
     codeBucket: string;
     nonces: string;
     triggers: string;
+    /** Stream sequence of each accepted task's queue message: a document of its own, insert-only. */
+    queueMarks: string;
   };
   subjects: {
     tasksAll: string;
@@ -129,6 +131,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       taskEvents: 'task_events',
       codeBucket: 'code',
       nonces: 'auth_nonces',
+      queueMarks: 'task_queue_marks',
       triggers: 'triggers',
     },
     subjects: {

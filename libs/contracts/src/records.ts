@@ -110,8 +110,6 @@ export interface TaskDocument {
   alreadyRetriedTimes: number;
   /** Attempts that actually started, crash redeliveries included (FC's approximateInvokeCount). */
   invokeCount: number;
-  /** JetStream sequence of the accepted message, once the publish was acknowledged. */
-  queueSeq?: number;
   rerunOf?: string;
   traceparent?: string;
   destinationStatus?: string;

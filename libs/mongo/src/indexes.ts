@@ -19,17 +19,17 @@ export async function ensureIndexes(db: Db, names: Names): Promise<IndexReport> 
     db.collection(taskEvents).createIndex({ tenant: 1, taskId: 1, seq: 1 }, { name: 'history' }),
     db.collection(functions).createIndex({ tenant: 1, functionName: 1 }, { name: 'by_tenant' }),
   ]);
+  const expiring = [tasks, taskEvents, names.collections.queueMarks];
   try {
-    await db.collection(tasks).createIndex({ expireAt: 1 }, { expireAfterSeconds: 0, name: 'retention' });
-    await db
-      .collection(taskEvents)
-      .createIndex({ expireAt: 1 }, { expireAfterSeconds: 0, name: 'retention' });
+    for (const name of expiring) {
+      await db.collection(name).createIndex({ expireAt: 1 }, { expireAfterSeconds: 0, name: 'retention' });
+    }
     return { ttlSupported: true };
   } catch (err) {
     // Some MongoDB-wire servers (FerretDB 1.x) answer NotImplemented: fall back to a plain index.
     if ((err as { code?: number }).code !== NOT_IMPLEMENTED) throw err;
-    await db.collection(tasks).createIndex({ expireAt: 1 }, { name: 'retention' });
-    await db.collection(taskEvents).createIndex({ expireAt: 1 }, { name: 'retention' });
+    for (const name of expiring)
+      await db.collection(name).createIndex({ expireAt: 1 }, { name: 'retention' });
     return { ttlSupported: false };
   }
 }
@@ -37,9 +37,10 @@ export async function ensureIndexes(db: Db, names: Names): Promise<IndexReport> 
 /** Deletes tasks and history past their retention: what a TTL index does, for servers without one. */
 export async function removeExpired(db: Db, names: Names, now: Date): Promise<number> {
   const filter = { expireAt: { $lt: now } };
-  const [tasks, events] = await Promise.all([
+  const [tasks, events, marks] = await Promise.all([
     db.collection(names.collections.tasks).deleteMany(filter),
     db.collection(names.collections.taskEvents).deleteMany(filter),
+    db.collection(names.collections.queueMarks).deleteMany(filter),
   ]);
-  return tasks.deletedCount + events.deletedCount;
+  return tasks.deletedCount + events.deletedCount + marks.deletedCount;
 }

@@ -36,7 +36,13 @@ export interface TaskStore {
   insertAccepted(doc: TaskDocument): Promise<boolean>;
   /** Writes a history entry whose id is deterministic (the Enqueued entry); a second write is a no-op. */
   recordHistory(entry: TaskEventDocument): Promise<void>;
-  markQueued(id: string, queueSeq: number): Promise<void>;
+  /**
+   * Records the queue message's stream sequence in a document of its own: the projection has a
+   * single writer (the status service) after it is inserted, so no two writers race on it.
+   */
+  markQueued(id: string, queueSeq: number, expireAt: Date): Promise<void>;
+  /** The queue sequence of a task, if its publish was confirmed. */
+  queueSeqOf(id: string): Promise<number | undefined>;
   /** Withdraws an accepted task whose publish failed (only while nothing has happened to it). */
   deleteUnqueued(id: string): Promise<void>;
   get(tenant: string, taskId: string): Promise<TaskDocument | undefined>;
@@ -60,6 +66,9 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function createTaskStore(db: Db, names: Names): TaskStore {
   const tasks = db.collection<TaskDocument>(names.collections.tasks);
   const events = db.collection<TaskEventDocument>(names.collections.taskEvents);
+  const marks = db.collection<{ _id: string; queueSeq: number; expireAt: Date }>(
+    names.collections.queueMarks,
+  );
 
   return {
     async insertAccepted(doc) {
@@ -78,11 +87,18 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
         if (!isDuplicateKeyError(err)) throw err;
       }
     },
-    async markQueued(id, queueSeq) {
-      await tasks.updateOne({ _id: id }, { $set: { queueSeq } });
+    async markQueued(id, queueSeq, expireAt) {
+      try {
+        await marks.insertOne({ _id: id, queueSeq, expireAt });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    },
+    async queueSeqOf(id) {
+      return (await marks.findOne({ _id: id }))?.queueSeq;
     },
     async deleteUnqueued(id) {
-      await tasks.deleteOne({ _id: id, status: 'Enqueued', queueSeq: { $exists: false } });
+      await tasks.deleteOne({ _id: id, status: 'Enqueued' });
     },
     async get(tenant, taskId) {
       return (await tasks.findOne({ _id: taskDocumentId(tenant, taskId) })) ?? undefined;
@@ -146,10 +162,12 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       return { conflicts };
     },
     async findUnqueued(olderThan, limit) {
-      return tasks
-        .find({ status: 'Enqueued', queueSeq: { $exists: false }, startedTime: { $lt: olderThan } })
+      const waiting = await tasks
+        .find({ status: 'Enqueued', startedTime: { $lt: olderThan } })
         .limit(limit)
         .toArray();
+      const seqs = await Promise.all(waiting.map((doc) => marks.findOne({ _id: doc._id })));
+      return waiting.filter((_, i) => seqs[i] === null);
     },
     async setDestinationStatus(id, status) {
       await tasks.updateOne({ _id: id }, { $set: { destinationStatus: status } });

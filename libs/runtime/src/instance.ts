@@ -26,7 +26,7 @@ export interface Instance {
   /** Not stopping or gone, and fewer than `concurrency` invocations assigned. */
   hasCapacity(concurrency: number): boolean;
   isIdle(): boolean;
-  invoke(req: InvokeRequest, signal?: AbortSignal, kill?: AbortSignal): Promise<InvokeOutcome>;
+  invoke(req: InvokeRequest, signal?: AbortSignal, killSignal?: AbortSignal): Promise<InvokeOutcome>;
   /** preStop (bounded by its timeout), then SIGKILL; resolves once the process is gone. */
   destroy(reason: DestroyReason): Promise<void>;
   info(): InstanceInfo;
@@ -266,7 +266,11 @@ export function createInstance(o: InstanceOptions): Instance {
 
   // ---- invocations ------------------------------------------------------------------------
 
-  function invoke(req: InvokeRequest, signal?: AbortSignal, kill?: AbortSignal): Promise<InvokeOutcome> {
+  function invoke(
+    req: InvokeRequest,
+    signal?: AbortSignal,
+    killSignal?: AbortSignal,
+  ): Promise<InvokeOutcome> {
     return new Promise<InvokeOutcome>((resolve) => {
       const inv: Invocation = {
         req,
@@ -289,10 +293,10 @@ export function createInstance(o: InstanceOptions): Instance {
       const onStop = (): void => stop(inv);
       const onKill = (): void => forceStop(inv);
       signal?.addEventListener('abort', onStop, { once: true });
-      kill?.addEventListener('abort', onKill, { once: true });
+      killSignal?.addEventListener('abort', onKill, { once: true });
       inv.detachSignals = () => {
         signal?.removeEventListener('abort', onStop);
-        kill?.removeEventListener('abort', onKill);
+        killSignal?.removeEventListener('abort', onKill);
       };
       if (phase === 'running' && !freezing) dispatch(inv);
       notify();

@@ -23,6 +23,13 @@ describe('parseChildMessage', () => {
       type: 'preStopDone',
       requestId: 'r',
     });
+    expect(
+      parseChildMessage({
+        type: 'preFreezeDone',
+        requestId: 'r',
+        error: { errorType: 'E', errorMessage: 'm' },
+      }),
+    ).toEqual({ type: 'preFreezeDone', requestId: 'r', error: { errorType: 'E', errorMessage: 'm' } });
   });
 
   it.each([

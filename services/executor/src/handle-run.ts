@@ -11,7 +11,7 @@ import {
   type StopRequests,
   type TaskLogs,
 } from '@asyncfn/nats';
-import type { InstancePool, InvokeOutcome } from '@asyncfn/runtime';
+import type { FunctionSpec, InstancePool, InvokeOutcome } from '@asyncfn/runtime';
 import { attemptResult } from './attempt-result.js';
 import { traceAttempt } from './attempt-telemetry.js';
 import type { CodeProvider } from './code-provider.js';
@@ -110,7 +110,7 @@ export function createRunHandler(deps: {
         return done;
       }
       const fn = await deps.functions.get(run.tenant, run.functionName);
-      let spec: ReturnType<typeof functionSpec> | undefined;
+      let spec: FunctionSpec | undefined;
       let invalidReason: string | undefined;
       if (!fn) invalidReason = `function '${run.functionName}' was deleted`;
       else {
@@ -240,7 +240,7 @@ export function createRunHandler(deps: {
 }
 
 /** The task's resource figures from the runtime's outcome (absent where /proc is not). */
-export function resourcesOf(outcome: InvokeOutcome): TaskResources {
+function resourcesOf(outcome: InvokeOutcome): TaskResources {
   return {
     durationMs: outcome.durationMs,
     ...(outcome.usage

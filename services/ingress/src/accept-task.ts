@@ -85,7 +85,7 @@ export function createTaskAcceptor(deps: {
         );
       }
       deps.tasks
-        .markQueued(task.doc._id, seq)
+        .markQueued(task.doc._id, seq, task.doc.expireAt)
         .catch((err: unknown) =>
           deps.logger.warn({ err, taskId: req.taskId }, 'queue sequence not recorded'),
         );

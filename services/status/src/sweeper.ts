@@ -41,7 +41,7 @@ export function startSweeper(deps: {
         );
         await deps.store.recordHistory(enqueued);
         const { seq, duplicate } = await deps.queues.enqueue(acceptedMessageOf(doc));
-        await deps.store.markQueued(doc._id, seq);
+        await deps.store.markQueued(doc._id, seq, doc.expireAt);
         deps.logger.warn({ taskId: doc.taskId, tenant: doc.tenant, duplicate }, 'stranded task queued');
       }
     } catch (err) {

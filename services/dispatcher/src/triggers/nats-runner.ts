@@ -114,14 +114,15 @@ async function startJetStream(
     ack_wait: nanos(30_000),
     max_deliver: -1,
     max_ack_pending: 1_000,
-    filter_subject: config.subject ?? '',
+    ...(config.subject ? { filter_subject: config.subject } : {}),
     description: `asyncfn trigger ${record.tenant}/${record.functionName}/${record.triggerName}`,
   };
   try {
     await jsm.consumers.info(stream, durable);
-    // An update may change the filter; where it starts is fixed once the consumer exists.
+    // An update may change or remove the filter (an undefined one is left out of the request);
+    // where the consumer starts is fixed once it exists.
     const { deliver_policy: _fixed, ...changeable } = wanted;
-    await jsm.consumers.update(stream, durable, changeable);
+    await jsm.consumers.update(stream, durable, { ...changeable, filter_subject: config.subject });
   } catch (err) {
     if (!(err instanceof JetStreamApiError && err.status === 404)) throw err;
     await jsm.consumers.add(stream, wanted);

@@ -97,6 +97,8 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
         }
       }
       if (doc.status !== 'Stopping') {
+        // A task still queued can be taken out of the queue by its stream sequence.
+        const queueSeq = doc.status === 'Enqueued' ? await deps.tasks.queueSeqOf(doc._id) : undefined;
         // The event first, then the request executors watch: Stopping is recorded before Stopped.
         await deps.bus.publish({
           type: 'TaskStopRequested',
@@ -104,7 +106,7 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
           tenant: doc.tenant,
           functionName: name,
           attempt: doc.attempt,
-          ...(doc.queueSeq !== undefined ? { queueSeq: doc.queueSeq } : {}),
+          ...(queueSeq !== undefined ? { queueSeq } : {}),
           ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
         });
         await deps.stops.request({
