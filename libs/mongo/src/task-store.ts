@@ -53,7 +53,11 @@ export interface TaskStore {
   /** Status service: history first (idempotent by event id), then guarded projection updates. */
   applyWrites(events: TaskEventDocument[], writes: ProjectionWrite[]): Promise<{ conflicts: string[] }>;
   /** Sweeper: accepted tasks whose queue publish was never confirmed. */
-  findUnqueued(olderThan: number, limit: number): Promise<TaskDocument[]>;
+  findUnqueued(
+    olderThan: number,
+    limit: number,
+    after?: { t: number; id: string },
+  ): Promise<{ stranded: TaskDocument[]; next?: { t: number; id: string } }>;
   setDestinationStatus(id: string, status: string): Promise<void>;
   /** Destination service: a delivery of the task's record starts (pending), superseding any before it. */
   startDelivery(id: string, deliveryId: string): Promise<void>;
@@ -161,13 +165,18 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       await Promise.all(written.map((e) => events.deleteOne({ _id: e._id })));
       return { conflicts };
     },
-    async findUnqueued(olderThan, limit) {
-      const waiting = await tasks
-        .find({ status: 'Enqueued', startedTime: { $lt: olderThan } })
-        .limit(limit)
-        .toArray();
+    async findUnqueued(olderThan, limit, after) {
+      // Walks the Enqueued tasks in pages (a long backlog holds many, nearly all queued).
+      const filter: Filter<TaskDocument> = { status: 'Enqueued', startedTime: { $lt: olderThan } };
+      if (after)
+        filter.$or = [{ startedTime: { $gt: after.t } }, { startedTime: after.t, _id: { $gt: after.id } }];
+      const waiting = await tasks.find(filter).sort({ startedTime: 1, _id: 1 }).limit(limit).toArray();
       const seqs = await Promise.all(waiting.map((doc) => marks.findOne({ _id: doc._id })));
-      return waiting.filter((_, i) => seqs[i] === null);
+      const last = waiting.at(-1);
+      return {
+        stranded: waiting.filter((_, i) => seqs[i] === null),
+        ...(waiting.length === limit && last ? { next: { t: last.startedTime, id: last._id } } : {}),
+      };
     },
     async setDestinationStatus(id, status) {
       await tasks.updateOne({ _id: id }, { $set: { destinationStatus: status } });

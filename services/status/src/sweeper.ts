@@ -19,11 +19,14 @@ export function startSweeper(deps: {
 }): { stop(): void } {
   const clock = deps.clock ?? Date.now;
   let running = false;
+  let cursor: { t: number; id: string } | undefined;
   const sweep = async () => {
     if (running) return;
     running = true;
     try {
-      const stranded = await deps.store.findUnqueued(clock() - deps.sweepAfterMs, 500);
+      const page = await deps.store.findUnqueued(clock() - deps.sweepAfterMs, 500, cursor);
+      cursor = page.next;
+      const stranded = page.stranded;
       for (const doc of stranded) {
         const retentionMs = doc.expireAt.getTime() - doc.startedTime;
         const { enqueued } = buildAcceptedTask(
