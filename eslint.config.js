@@ -10,7 +10,15 @@ export default tseslint.config(
     files: ['examples/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { exports: 'writable', require: 'readonly', module: 'writable' },
+      globals: {
+        exports: 'writable',
+        module: 'writable',
+        require: 'readonly',
+        console: 'readonly',
+        process: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+      },
     },
   },
   {

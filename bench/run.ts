@@ -96,7 +96,8 @@ async function main(): Promise<void> {
   const runs: RunResult[] = [];
   const notes: string[] = [];
   try {
-    console.log('warming up ...');
+    const at = () => `[${((monoMs() - t0) / 1000).toFixed(0)} s]`;
+    console.log(`${at()} everything started; warming up ...`);
     // All at once: the functions are independent, and a slow machine must not spend its budget here.
     await Promise.all(
       Object.entries(ctx.suts).map(([key, sut]) =>
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
     for (let i = 1; i <= opts.runs && !interrupted; i++) {
       // Run 1 does everything; a later run is started only while a good part of the budget is left.
       if (i > 1 && ctx.remainingMs() < 20_000) break;
+      process.stdout.write(`${at()} `);
       runs.push(await runOnce(ctx, i));
     }
     if (runs.length < opts.runs) {

@@ -115,7 +115,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     retryRate: quick ? 100 : 200,
     retryFailEvery: 10,
     backlogTasks: Math.round(num(values.backlog, quick ? 3_000 : 100_000)),
-    warmupTasks: quick ? 20 : 200,
+    warmupTasks: quick ? 20 : 100,
     servers: list<ServerName>(
       values.servers,
       ['nats', 'mongo', 'kafka', 'jaeger'],

@@ -172,7 +172,28 @@ export async function submitWorkload(
   return { submit, bySource: figuresBySource(observed, due) };
 }
 
-/** Open loop at a fixed rate; saturated when completions fall behind the offered rate. */
+/**
+ * Falling behind shows as a queue that grows during the step: the tasks sent last wait longer
+ * than those sent first. (A completion rate compared with the offered rate cannot tell on short
+ * steps: latency jitter alone stretches the first-to-last completion window.)
+ */
+function queueGrew(completions: Map<string, Completion> | undefined, due: Map<string, number>): boolean {
+  if (!completions) return true;
+  const byDue = [...due.entries()].sort((a, b) => a[1] - b[1]);
+  const quarter = Math.max(1, Math.floor(byDue.length / 4));
+  const medianLatency = (part: Array<[string, number]>) => {
+    const lat = part.flatMap(([id, d]) => {
+      const c = completions.get(id);
+      return c ? [c.atMs - d] : [];
+    });
+    return summarize(lat).p50;
+  };
+  const first = medianLatency(byDue.slice(0, quarter));
+  const last = medianLatency(byDue.slice(-quarter));
+  return last > 2 * first && last - first > 250;
+}
+
+/** Open loop at a fixed rate; saturated when it could not keep up (see queueGrew). */
 export async function stepWorkload(
   s: Submitter & { rate: number; durationMs: number; maxInFlight: number; drainTimeoutMs: number },
 ): Promise<StepFigures> {
@@ -181,13 +202,14 @@ export async function stepWorkload(
   const submit = submitFigures(load, s.durationMs);
   const observed = await watch.finish(monoMs() + s.drainTimeoutMs);
   const bySource = figuresBySource(observed, due);
-  const primary = Object.values(bySource)[0];
+  const [primaryName, primary] = Object.entries(bySource)[0] ?? [];
   const saturated =
     !primary ||
-    submit.failures > 0.01 * submit.sent ||
-    submit.perSec < 0.9 * s.rate ||
     primary.missing > 0 ||
-    primary.perSec < 0.9 * s.rate;
+    submit.failures > 0.01 * submit.sent ||
+    // The client could not even send on schedule (answers too slow for the requests in flight).
+    load.maxLagMs > 1_000 ||
+    queueGrew(primaryName ? observed.bySource[primaryName] : undefined, due);
   return {
     offeredPerSec: s.rate,
     durationS: s.durationMs / 1000,

@@ -93,6 +93,8 @@ export function runRatios(run: RunResult): Record<string, number> {
       for (const key of Object.keys(a)) {
         // Counts of failures and stragglers have no meaningful ratio; source-specific keys no peer has.
         if (p[key] === undefined || key.includes('.latency') || /failures|missing/i.test(key)) continue;
+        // "Kept up with none of the loads" has no ratio either.
+        if (key === 'maxSustainedRate' && (a[key] === 0 || p[key] === 0)) continue;
         out[`${key}:asyncfn÷${peer}`] = ratio(a[key]!, p[key]);
       }
     }
