@@ -7,11 +7,10 @@ import type { ProcTarget, ResourceWindow } from './resources.js';
  * Bench child: samples /proc every SAMPLE_MS for the processes it is told about (each a root pid,
  * with or without itself and its descendants) and answers, per measurement window, the CPU each
  * used (cores, from utime+stime in /proc/<pid>/stat) and the peak resident memory at a sample
- * (VmRSS in /proc/<pid>/status; for a group of processes the sum of their Pss, which counts
- * shared pages once).
+ * (VmRSS in /proc/<pid>/status; for a group of processes, see groupKb).
  */
 
-const SAMPLE_MS = 250;
+const SAMPLE_MS = 500;
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 interface ProcInfo {
@@ -65,17 +64,27 @@ function rssKb(pid: number): number {
   }
 }
 
+const PAGE_KB = 4;
+
 /**
- * Memory of one process of a group that shares pages (PostgreSQL's backends map the same shared
- * buffers): its proportional share, Pss, so that the group's sum counts shared pages once.
+ * Memory of a group of processes that share pages (PostgreSQL's backends all map the shared
+ * buffers): each one's private resident pages, plus the largest shared part once. From
+ * /proc/<pid>/statm, which is cheap; Pss (smaps_rollup) would be exact but walks every page
+ * table on each read, which made the sampler itself one of the busiest processes.
  */
-function pssKb(pid: number): number {
-  try {
-    const m = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) : rssKb(pid);
-  } catch {
-    return rssKb(pid);
+function groupKb(pids: number[]): number {
+  let privateKb = 0;
+  let sharedKb = 0;
+  for (const pid of pids) {
+    try {
+      const [, resident, shared] = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ').map(Number);
+      privateKb += ((resident ?? 0) - (shared ?? 0)) * PAGE_KB;
+      sharedKb = Math.max(sharedKb, (shared ?? 0) * PAGE_KB);
+    } catch {
+      // gone
+    }
   }
+  return privateKb + sharedKb;
 }
 
 function machineTicks(): { busy: number; total: number } {
@@ -111,16 +120,14 @@ function sample(): void {
   const rss = new Map<string, number>();
   for (const target of targets) {
     let delta = 0;
-    let kb = 0;
     const members = membersOf(target, children).filter((pid) => procs.has(pid));
-    const memory = members.length > 1 ? pssKb : rssKb;
     for (const pid of members) {
       const p = procs.get(pid)!;
       // A process not seen before was born since the last sample: all of its time is new.
       const before = lastTicks.get(pid) ?? (firstSample ? p.ticks : 0);
       delta += Math.max(0, p.ticks - before);
-      kb += memory(pid);
     }
+    const kb = members.length === 1 ? rssKb(members[0]!) : groupKb(members);
     cumulative.set(target.label, (cumulative.get(target.label) ?? 0) + delta);
     rss.set(target.label, kb);
   }
