@@ -1,3 +1,5 @@
+import type { DestinationKind, ResultRecord } from './records.js';
+
 /** An accepted task on the tasks stream (ingress → dispatcher). */
 export interface AcceptedTaskMessage {
   v: 1;
@@ -44,3 +46,47 @@ export interface SyncInvokeRequest {
 export type SyncInvokeReply =
   | { ok: true; statusCode: 200; payload: string; instanceId: string; durationMs: number; logs: string }
   | { ok: false; statusCode: number; errorType: string; errorMessage: string; logs: string };
+
+/**
+ * A record waiting to be delivered, on the deliveries stream (a work queue of the destination service): the
+ * terminal event or redelivery request was resolved into it once the task's state was recorded.
+ */
+export interface DeliveryJob {
+  v: 1;
+  /** Dedupe key: <tenant>:<taskId>:<kind>, plus `:redelivery:<requestId>` for a redelivery. */
+  deliveryId: string;
+  tenant: string;
+  functionName: string;
+  taskId: string;
+  kind: DestinationKind;
+  /** The destination URI as configured when the task finished. */
+  destination: string;
+  cloudEvents: boolean;
+  record: ResultRecord;
+  /** The task has a document: destinationStatus is recorded on it (not so with asyncTask=false). */
+  tracked: boolean;
+  /** The API request id of a redelivery. */
+  redeliveryOf?: string;
+  /** The task's W3C traceparent: delivery spans (and the receiver) join the task's trace. */
+  traceparent?: string;
+}
+
+/**
+ * Core NATS request/reply on `subjects.intake`: another service (the destination service for
+ * `function:` destinations, trigger runners) asks the ingress, the one acceptor, to accept a task.
+ */
+export interface IntakeRequest {
+  v: 1;
+  tenant: string;
+  functionName: string;
+  /** Deterministic ids make a retried request answer AsyncTaskAlreadyExists instead of running twice. */
+  taskId?: string;
+  requestId?: string;
+  /** Base64 of the invocation body. */
+  payload: string;
+  delaySeconds?: number;
+  traceparent?: string;
+}
+
+export type IntakeReply =
+  { ok: true; taskId: string; requestId: string } | { ok: false; code: string; message: string };

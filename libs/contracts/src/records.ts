@@ -264,26 +264,6 @@ export interface RedeliveryRequest {
 }
 
 /**
- * Core NATS request/reply on `subjects.intake`: another service (the destination service for
- * `function:` destinations, trigger runners) asks the ingress, the one acceptor, to accept a task.
- */
-export interface IntakeRequest {
-  v: 1;
-  tenant: string;
-  functionName: string;
-  /** Deterministic ids make a retried request answer AsyncTaskAlreadyExists instead of running twice. */
-  taskId?: string;
-  requestId?: string;
-  /** Base64 of the invocation body. */
-  payload: string;
-  delaySeconds?: number;
-  traceparent?: string;
-}
-
-export type IntakeReply =
-  { ok: true; taskId: string; requestId: string } | { ok: false; code: string; message: string };
-
-/**
  * A task's captured output (KV `logs`, key `<tenant>.<taskId>`): every attempt's stdout/stderr
  * and its hooks', each under an attempt header, capped by the executor (oldest output dropped first).
  */
