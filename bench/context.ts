@@ -228,7 +228,7 @@ export async function warmUp(
   timeoutMs = 30_000,
 ): Promise<void> {
   const payloadOf = payloadsOf(bytes, idPrefix);
-  const watch = watchCompletions(sut.sources());
+  const watch = watchCompletions(sut.sources(), idPrefix);
   await closedLoop({
     clients: 8,
     durationMs: timeoutMs,

@@ -149,6 +149,8 @@ export async function runOnce(ctx: BenchContext, index: number): Promise<RunResu
     if (m) sys('asyncfn').submit = m;
   }
   let rates = opts.rates;
+  // Retries are measured at the highest load asyncfn kept up with in this run (else the lowest).
+  let retryRate = opts.rates[0] ?? 50;
   if (has('e2e') && suts.e2e && ctx.asyncfn) {
     await warm(suts.e2e, FUNCTIONS.e2e);
     const prefix = `${FUNCTIONS.e2e}-${tag}`;
@@ -158,6 +160,10 @@ export async function runOnce(ctx: BenchContext, index: number): Promise<RunResu
       sys('asyncfn').steps = e2e;
       // The peers and task mode off get the same offered loads asyncfn reached.
       rates = e2e.map((s) => s.figures.offeredPerSec);
+      retryRate = Math.max(
+        retryRate,
+        ...e2e.filter((s) => !s.figures.saturated).map((s) => s.figures.offeredPerSec),
+      );
       run.e2eCorrectness = await checkCorrectness(
         ctx.asyncfn.readModel,
         FUNCTIONS.e2e,
@@ -184,7 +190,8 @@ export async function runOnce(ctx: BenchContext, index: number): Promise<RunResu
   if (secondary && has('taskoff') && suts.taskoff && ctx.asyncfn) {
     await warm(suts.taskoff, FUNCTIONS.taskoff);
     const prefix = `${FUNCTIONS.taskoff}-${tag}`;
-    const off = await steps(ctx, 'task mode off', suts.taskoff, prefix, rates, false);
+    // Up to its own saturation: what tracking costs shows in capacity too, not only in latency.
+    const off = await steps(ctx, 'task mode off', suts.taskoff, prefix, opts.rates, true);
     if (off.length > 0) {
       sys('asyncfn-taskoff').steps = off;
       run.taskOff = {
@@ -199,7 +206,7 @@ export async function runOnce(ctx: BenchContext, index: number): Promise<RunResu
     const prefix = `${FUNCTIONS.retries}-${tag}`;
     const before = ctx.accepted.get(FUNCTIONS.retries) ?? 0;
     const every = opts.retryFailEvery;
-    const [step] = await steps(ctx, 'asyncfn retries', suts.retries, prefix, [opts.retryRate], false, every);
+    const [step] = await steps(ctx, 'asyncfn retries', suts.retries, prefix, [retryRate], false, every);
     if (step) {
       const accepted = (ctx.accepted.get(FUNCTIONS.retries) ?? 0) - before;
       const correctness = await checkCorrectness(

@@ -92,6 +92,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // Every wait is bounded; this is the backstop should one not be (a server hanging, say).
+  const watchdog = setTimeout(
+    () => onSignal('watchdog: over the time budget'),
+    opts.budgetMs + (opts.quick ? 4_000 : 1_800_000),
+  );
+  watchdog.unref();
 
   const runs: RunResult[] = [];
   const notes: string[] = [];

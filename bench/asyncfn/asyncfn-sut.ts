@@ -11,8 +11,8 @@ import type { AsyncfnSystem } from './system.js';
 export function collectorSource(sys: AsyncfnSystem): CompletionSource {
   return {
     name: 'collector',
-    async take(): Promise<Completion[]> {
-      const { arrivals } = await sys.collector.take();
+    async take(_pending, idPrefix): Promise<Completion[]> {
+      const { arrivals } = await sys.collector.take(idPrefix);
       return arrivals.map(([id, t]) => ({ id, status: 'Succeeded', atMs: t, seenMs: t }));
     },
   };

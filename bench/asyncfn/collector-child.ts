@@ -1,29 +1,21 @@
 import { createSocket } from 'node:dgram';
 import { monoMs } from '../lib/clock.js';
+import { ArrivalLog } from '../lib/arrivals.js';
 import { serveParent } from '../lib/child.js';
 
 /*
  * Bench child: the completion collector. Each bench function sends one UDP datagram (its task id)
  * when an attempt succeeds; this records when it arrived (monotonic, comparable with the load
- * generator's timestamps) and hands the arrivals over on request.
+ * generator's timestamps) and hands them over by task id prefix.
  */
 
 const socket = createSocket('udp4');
 // Bursts of thousands of datagrams must not be dropped by a small receive buffer.
 const RECV_BUFFER = 8 * 1024 * 1024;
-let arrivals: Array<[string, number]> = [];
-const seen = new Set<string>();
-let duplicates = 0;
+const log = new ArrivalLog();
 
 socket.on('message', (msg) => {
-  const t = monoMs();
-  const id = msg.toString('utf8');
-  if (seen.has(id)) {
-    duplicates += 1;
-    return;
-  }
-  seen.add(id);
-  arrivals.push([id, t]);
+  log.record(msg.toString('utf8'), monoMs());
 });
 
 await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -35,9 +27,7 @@ try {
 
 serveParent({
   port: () => socket.address().port,
-  take() {
-    const out = arrivals;
-    arrivals = [];
-    return { arrivals: out, duplicates };
+  take(prefix) {
+    return { arrivals: log.take(String(prefix), monoMs()), duplicates: log.duplicates };
   },
 });

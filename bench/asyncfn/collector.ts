@@ -4,8 +4,8 @@ import { startChild, type Child } from '../lib/child.js';
 export interface Collector {
   port: number;
   pid: number;
-  /** Arrivals since the last call: task id → monotonic ms; plus the duplicates seen so far. */
-  take(): Promise<{ arrivals: Array<[string, number]>; duplicates: number }>;
+  /** Arrivals of ids with this prefix since the last call (id, monotonic ms); duplicates so far. */
+  take(idPrefix: string): Promise<{ arrivals: Array<[string, number]>; duplicates: number }>;
   stop(): Promise<void>;
 }
 
@@ -18,7 +18,7 @@ export async function startCollector(): Promise<Collector> {
   return {
     port,
     pid: child.pid,
-    take: () => child.call('take'),
+    take: (idPrefix) => child.call('take', idPrefix),
     stop: () => child.stop(),
   };
 }

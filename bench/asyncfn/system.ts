@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -91,6 +92,9 @@ export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSyste
         if (!keepData) {
           await readModel.db.dropDatabase().catch(() => undefined);
           await dropStreams(options.natsUrl, options.namespace).catch(() => undefined);
+          // The executor's unpacked function code; the services' logs stay for a post-mortem.
+          const code = started.env.ASYNCFN_CODE_CACHE;
+          if (code) rmSync(code, { recursive: true, force: true });
         }
         await readModel.close();
       },

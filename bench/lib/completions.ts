@@ -30,10 +30,10 @@ export interface PendingGroup {
 export interface CompletionSource {
   name: string;
   /**
-   * Completions since the last call. `pending()` lists the groups still outstanding, oldest
-   * first (computed on demand: a source that just drains a feed does not need it).
+   * Completions of ids with this prefix since the last call. `pending()` lists the groups still
+   * outstanding, oldest first (computed on demand: a source that just drains a feed needs none).
    */
-  take(pending: () => PendingGroup[]): Promise<Completion[]>;
+  take(pending: () => PendingGroup[], idPrefix: string): Promise<Completion[]>;
 }
 
 export interface Observed {
@@ -50,7 +50,12 @@ export interface CompletionWatch {
   finish(deadlineMs: number): Promise<Observed>;
 }
 
-export function watchCompletions(sources: CompletionSource[], pollMs = 250): CompletionWatch {
+/** Watches the ids (all starting with `idPrefix`) it is told to expect. */
+export function watchCompletions(
+  sources: CompletionSource[],
+  idPrefix: string,
+  pollMs = 250,
+): CompletionWatch {
   const expected = new Map<string, { dueMs: number; group: Buffer }>();
   const seen = new Map<string, Map<string, Completion>>(sources.map((s) => [s.name, new Map()]));
   let stopped = false;
@@ -78,7 +83,7 @@ export function watchCompletions(sources: CompletionSource[], pollMs = 250): Com
         const got = seen.get(source.name)!;
         if (got.size >= expected.size) return;
         try {
-          for (const c of await source.take(() => pending(source.name))) {
+          for (const c of await source.take(() => pending(source.name), idPrefix)) {
             if (expected.has(c.id) && !got.has(c.id)) got.set(c.id, c);
           }
         } catch (err) {

@@ -139,7 +139,7 @@ interface Submitter {
 function prepare(s: Submitter, pollMs?: number) {
   const payloadOf = payloadsOf(s.payloadBytes, s.idPrefix);
   const every = s.failEvery;
-  const watch = watchCompletions(s.sut.sources(), pollMs);
+  const watch = watchCompletions(s.sut.sources(), s.idPrefix, pollMs);
   const due = new Map<string, number>();
   const send = async (index: number, dueMs: number) => {
     const id = `${s.idPrefix}${index}`;

@@ -1,5 +1,6 @@
 import { Worker } from 'bullmq';
 import { monoMs } from '../lib/clock.js';
+import { ArrivalLog } from '../lib/arrivals.js';
 import { serveParent } from '../lib/child.js';
 
 /*
@@ -11,10 +12,10 @@ const queueName = process.env.BENCH_QUEUE ?? 'bench';
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const connection = { host: '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT ?? 6390) };
 
-let done: Array<[string, number]> = [];
+const done = new ArrivalLog();
 const worker = new Worker(queueName, async () => 'ok', { connection, concurrency, autorun: false });
 worker.on('completed', (job) => {
-  done.push([job.id ?? '', monoMs()]);
+  done.record(job.id ?? '', monoMs());
 });
 worker.on('error', (err) => console.error(`bullmq worker: ${err.message}`));
 let running = false;
@@ -31,11 +32,7 @@ serveParent({
     if (running) await worker.pause();
     running = false;
   },
-  take() {
-    const out = done;
-    done = [];
-    return out;
-  },
+  take: (prefix) => done.take(String(prefix), monoMs()),
 });
 
 process.on('SIGTERM', () => {

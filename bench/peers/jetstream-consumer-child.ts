@@ -1,6 +1,7 @@
 import { jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { monoMs } from '../lib/clock.js';
+import { ArrivalLog } from '../lib/arrivals.js';
 import { serveParent } from '../lib/child.js';
 
 /*
@@ -18,7 +19,7 @@ const nc = await connect({
 });
 const js = jetstream(nc);
 
-let done: Array<[string, number]> = [];
+const done = new ArrivalLog();
 let messages: ConsumerMessages | undefined;
 let loop: Promise<void> | undefined;
 
@@ -31,7 +32,7 @@ serveParent({
     loop = (async () => {
       for await (const msg of iter) {
         msg.ack();
-        done.push([msg.headers?.get('Nats-Msg-Id') ?? '', monoMs()]);
+        done.record(msg.headers?.get('Nats-Msg-Id') ?? '', monoMs());
       }
     })();
   },
@@ -42,11 +43,7 @@ serveParent({
     await iter.close();
     await loop?.catch(() => undefined);
   },
-  take() {
-    const out = done;
-    done = [];
-    return out;
-  },
+  take: (prefix) => done.take(String(prefix), monoMs()),
 });
 
 process.on('SIGTERM', () => {

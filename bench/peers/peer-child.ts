@@ -5,8 +5,8 @@ import type { Completion, CompletionSource } from '../lib/completions.js';
 export function consumerSource(child: Child): CompletionSource {
   return {
     name: 'consumer',
-    async take(): Promise<Completion[]> {
-      const done = await child.call<Array<[string, number]>>('take');
+    async take(_pending, idPrefix): Promise<Completion[]> {
+      const done = await child.call<Array<[string, number]>>('take', idPrefix);
       return done.map(([id, t]) => ({ id, status: 'Succeeded', atMs: t, seenMs: t }));
     },
   };

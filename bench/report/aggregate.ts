@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import type { ResourceWindow } from '../lib/resources.js';
-import { ratio, spread } from '../lib/stats.js';
+import { ratio, round, spread } from '../lib/stats.js';
 import type { StepFigures } from '../lib/workloads.js';
 import {
   PRIMARY_SOURCE,
@@ -48,6 +48,8 @@ export function runFigures(sys: SystemName, r: SystemRun): Record<string, number
       if (!p) continue;
       max = Math.max(max, p.perSec);
       if (!step.saturated) sustained = Math.max(sustained, step.offeredPerSec);
+      f[`acceptP50@${step.offeredPerSec}`] = step.submit.acceptMs.p50;
+      f[`acceptP99@${step.offeredPerSec}`] = step.submit.acceptMs.p99;
       f[`latencyP50@${step.offeredPerSec}`] = p.latencyMs.p50;
       f[`latencyP99@${step.offeredPerSec}`] = p.latencyMs.p99;
       f[`completedPerSec@${step.offeredPerSec}`] = p.perSec;
@@ -93,8 +95,9 @@ export function runRatios(run: RunResult): Record<string, number> {
       for (const key of Object.keys(a)) {
         // Counts of failures and stragglers have no meaningful ratio; source-specific keys no peer has.
         if (p[key] === undefined || key.includes('.latency') || /failures|missing/i.test(key)) continue;
-        // "Kept up with none of the loads" has no ratio either.
-        if (key === 'maxSustainedRate' && (a[key] === 0 || p[key] === 0)) continue;
+        // The peers are offered only the loads asyncfn reached, so their maximum is the top of that
+        // list, not their capacity (which the drain and submit ratios compare).
+        if (key === 'maxSustainedRate' || key === 'maxCompletedPerSec') continue;
         out[`${key}:asyncfn÷${peer}`] = ratio(a[key]!, p[key]);
       }
     }
@@ -105,14 +108,15 @@ export function runRatios(run: RunResult): Record<string, number> {
     const on = new Map(
       run.systems.asyncfn.steps.map((s) => [s.figures.offeredPerSec, s.figures.bySource.collector]),
     );
-    let maxOn = 0;
-    let maxOff = 0;
+    // Capacity over all steps of each (task mode off may go further before it saturates).
+    const maxOf = (steps: Measured<StepFigures>[]) =>
+      Math.max(0, ...steps.map((s) => s.figures.bySource.collector?.perSec ?? 0));
+    const maxOn = maxOf(run.systems.asyncfn.steps);
+    const maxOff = maxOf(off.steps);
     for (const { figures: step } of off.steps) {
       const o = step.bySource.collector;
       const t = on.get(step.offeredPerSec);
       if (!o || !t) continue;
-      maxOn = Math.max(maxOn, t.perSec);
-      maxOff = Math.max(maxOff, o.perSec);
       out[`latencyP50@${step.offeredPerSec}:taskoff÷tracked`] = ratio(o.latencyMs.p50, t.latencyMs.p50);
       out[`latencyP99@${step.offeredPerSec}:taskoff÷tracked`] = ratio(o.latencyMs.p99, t.latencyMs.p99);
     }
@@ -206,28 +210,31 @@ function resources(runs: RunResult[]): Summary['resources'] {
 /** Where asyncfn was pushed hardest: which process was CPU-bound, or was the machine full. */
 function limits(res: Summary['resources']): Summary['limits'] {
   const cores = cpus().length;
-  const steps = Object.keys(res)
-    .filter((p) => p.startsWith('asyncfn.step@'))
-    .sort((a, b) => Number(b.split('@')[1]) - Number(a.split('@')[1]));
-  const phases = [
-    'asyncfn.submit',
-    ...steps.slice(0, 1),
-    'asyncfn.drain',
-    'asyncfn-taskoff.step@' + (steps[0]?.split('@')[1] ?? ''),
-  ];
+  const topStep = (sys: string) =>
+    Object.keys(res)
+      .filter((p) => p.startsWith(`${sys}.step@`))
+      .sort((a, b) => Number(b.split('@')[1]) - Number(a.split('@')[1]))[0];
+  const phases = ['asyncfn.submit', topStep('asyncfn'), 'asyncfn.drain', topStep('asyncfn-taskoff')];
   const out: Summary['limits'] = [];
   for (const phase of phases) {
-    const r = res[phase];
-    if (!r) continue;
-    const top = Object.entries(r.processes)
-      .filter(([, p]) => p.group === 'service' || p.group === 'server' || p.group === 'bench')
+    const r = phase ? res[phase] : undefined;
+    if (!phase || !r) continue;
+    const own = Object.entries(r.processes).filter(([, p]) => p.group === 'service' || p.group === 'server');
+    const top = [...own, ...Object.entries(r.processes).filter(([, p]) => p.group === 'bench')]
       .map(([process, p]) => ({ process, cpuCores: p.cpuCores.median }))
       .sort((a, b) => b.cpuCores - a.cpuCores)
       .slice(0, 5);
     const busy = r.machineBusyCores.median;
     const others = r.othersCores.median;
+    const sum = (names: string[]) =>
+      own.filter(([n]) => names.includes(n)).reduce((a, [, p]) => a + p.cpuCores.median, 0);
+    const system = own.reduce((a, [, p]) => a + p.cpuCores.median, 0);
+    const database = sum(['mongo', 'postgres']);
     const notes: string[] = [];
     if (busy >= 0.9 * cores) notes.push(`the machine's ${cores} cores were ~fully busy (${busy})`);
+    notes.push(
+      `asyncfn's services and servers used ${round(system)} cores, of which the database (FerretDB + PostgreSQL) ${round(database)}`,
+    );
     if (others >= 0.25 * cores)
       notes.push(
         `${others} cores went to processes outside the bench (other work on the machine): figures are depressed by that noise`,
@@ -237,9 +244,9 @@ function limits(res: Summary['resources']): Summary['limits'] {
       notes.push(
         `${hot.map((h) => `${h.process} (${h.cpuCores})`).join(', ')} at about one full core: a single-threaded process CPU-bound`,
       );
+    } else {
+      notes.push(`no process at a full core (busiest ${top[0]?.process ?? '-'} ${top[0]?.cpuCores ?? 0})`);
     }
-    if (notes.length === 0)
-      notes.push(`no process at a full core; busiest ${top[0]?.process ?? '-'} (${top[0]?.cpuCores ?? 0})`);
     out.push({ phase, machineBusyCores: busy, top, note: notes.join('; ') });
   }
   return out;
@@ -259,6 +266,7 @@ export function summarizeRuns(runs: RunResult[]): Summary {
     const samples = retries.map((r) => {
       const p = r.step.figures.bySource.readModel;
       return {
+        offered: r.step.figures.offeredPerSec,
         perSec: p?.perSec ?? Number.NaN,
         latencyP50: p?.latencyMs.p50 ?? Number.NaN,
         latencyP99: p?.latencyMs.p99 ?? Number.NaN,

@@ -1,5 +1,5 @@
 import type { Spread } from '../lib/stats.js';
-import { num, spreadText } from './format.js';
+import { num, spreadText as spreadTextOf } from './format.js';
 import type { BenchResults, CurvePoint } from './types.js';
 
 /*
@@ -26,6 +26,7 @@ function table(head: string[], rows: string[][]): string {
 
 export function renderMarkdown(r: BenchResults): string {
   const { figures: f, ratios } = r.summary;
+  const spreadText = (s: Spread | undefined, suffix = '') => spreadTextOf(s, suffix, r.meta.runsCompleted);
   const o = r.meta.options as { clients?: number; instanceConcurrency?: number; payloadBytes?: number };
   const lines: string[] = [];
   const runsText =
@@ -52,8 +53,8 @@ export function renderMarkdown(r: BenchResults): string {
     ['submit: accepted/s (closed loop)', 'submit.perSec'],
     ['submit: accept latency p50 ms', 'submit.acceptP50'],
     ['submit: accept latency p99 ms', 'submit.acceptP99'],
-    ['end-to-end: max completed/s over the steps', 'maxCompletedPerSec'],
-    ['end-to-end: highest offered load kept up with (/s)', 'maxSustainedRate'],
+    ['end-to-end: max completed/s over the steps¹', 'maxCompletedPerSec'],
+    ['end-to-end: highest offered load kept up with (/s)¹', 'maxSustainedRate'],
     ['backlog drain: completed/s', 'drain.perSec'],
     ['backlog drain: tasks not completed within the wait', 'drain.missing'],
   ];
@@ -85,7 +86,8 @@ export function renderMarkdown(r: BenchResults): string {
   );
   lines.push('');
   lines.push(
-    'asyncfn completion = the task document reached Succeeded in the read model (latency to its `endTime`); ' +
+    '¹ The peers are offered only the loads asyncfn reached, so theirs is the top of that list, not their capacity: no ratio. ' +
+      'asyncfn completion = the task document reached Succeeded in the read model (latency to its `endTime`); ' +
       'JetStream = message acked by the consumer; BullMQ = job `completed`. Backlog: tasks submitted with the ' +
       'consumers stopped, rate from first to last completion after they start.',
   );
@@ -121,6 +123,31 @@ export function renderMarkdown(r: BenchResults): string {
     'Cells: p50 / p99 ms · completed/s (medians over runs); ⚠k/n = saturated in k of n runs (fell behind the offered load, or lost or refused work). Plot: `latency-vs-load.svg`.',
   );
   lines.push('');
+  const acceptRates = [
+    ...new Set(
+      Object.keys(f)
+        .filter((k) => /\.acceptP50@/.test(k))
+        .map((k) => Number(k.split('@')[1])),
+    ),
+  ].sort((a, b) => a - b);
+  if (acceptRates.length > 0) {
+    const systems = ['asyncfn', 'asyncfn-taskoff', 'jetstream', 'bullmq'];
+    lines.push('Accept latency during the steps (HTTP 202 / PubAck / `queue.add`), p50 / p99 ms:');
+    lines.push('');
+    lines.push(
+      table(
+        ['offered /s', ...systems.map((s) => LABEL[s]!)],
+        acceptRates.map((rate) => [
+          String(rate),
+          ...systems.map((s) => {
+            const p50 = f[`${s}.acceptP50@${rate}`];
+            return p50 ? `${num(p50.median)} / ${num(f[`${s}.acceptP99@${rate}`]?.median)}` : '–';
+          }),
+        ]),
+      ),
+    );
+    lines.push('');
+  }
   const lag = rates
     .map(
       (rate) => [rate, f[`asyncfn.readModelLagP50@${rate}`], f[`asyncfn.readModelLagP99@${rate}`]] as const,
@@ -168,13 +195,14 @@ export function renderMarkdown(r: BenchResults): string {
   }
 
   if (f['asyncfn.retries.perSec']) {
-    lines.push('## Retries (10 % of tasks fail their first attempt)');
+    lines.push('## Retries (10 % of tasks fail their first attempt, retried after ~50 ms)');
     lines.push('');
     lines.push(
       table(
-        ['completed/s', 'p50 ms', 'p99 ms', 'retried / planned'],
+        ['offered /s', 'completed/s', 'p50 ms', 'p99 ms', 'retried / planned'],
         [
           [
+            spreadText(f['asyncfn.retries.offered']),
             spreadText(f['asyncfn.retries.perSec']),
             spreadText(f['asyncfn.retries.latencyP50']),
             spreadText(f['asyncfn.retries.latencyP99']),
@@ -261,6 +289,20 @@ export function renderMarkdown(r: BenchResults): string {
 
   lines.push('## What limited throughput');
   lines.push('');
+  const drainExec = f['asyncfn.drain.collectorPerSec']?.median;
+  const drainRead = f['asyncfn.drain.perSec']?.median;
+  if (drainExec && drainRead && drainExec > 1.2 * drainRead) {
+    lines.push(
+      `- **read model behind execution**: in the backlog drain the functions finished at ${num(drainExec)}/s but tasks turned Succeeded in the read model at ${num(drainRead)}/s: the status service's projection (and its database) is the slower path.`,
+    );
+  }
+  const closedP50 = f['asyncfn.submit.acceptP50']?.median;
+  const openP50 = f[`asyncfn.acceptP50@${rates[0]}`]?.median;
+  if (closedP50 && openP50) {
+    lines.push(
+      `- **accepting under concurrency**: ${o.clients ?? '?'} clients back to back got 202s in ${num(closedP50)} ms (p50) at ${num(f['asyncfn.submit.perSec']?.median)}/s; at ${rates[0]}/s open loop a 202 took ${num(openP50)} ms.`,
+    );
+  }
   for (const l of r.summary.limits) {
     lines.push(
       `- **${l.phase}** (machine ${num(l.machineBusyCores)} cores busy): ${l.note}. Busiest: ${l.top.map((t) => `${t.process} ${num(t.cpuCores)}`).join(', ')}.`,

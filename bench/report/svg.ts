@@ -34,8 +34,8 @@ export function renderSvg(curves: Summary['curves'], title: string): string {
   const lats = all
     .flatMap((p) => [p.p50.min, p.p99.max, p.p50.median, p.p99.median])
     .filter((v) => v > 0 && Number.isFinite(v));
-  const xMin = Math.log2(Math.min(...rates, 100)) - 0.3;
-  const xMax = Math.log2(Math.max(...rates, 200)) + 0.3;
+  const xMin = Math.log2(Math.min(...rates)) - 0.4;
+  const xMax = Math.max(Math.log2(Math.max(...rates)) + 0.4, xMin + 1.8);
   const yMin = Math.floor(Math.log10(Math.max(0.05, Math.min(...lats, 1))));
   const yMax = Math.ceil(Math.log10(Math.max(...lats, 10)));
   const pw = W - M.left - M.right;
