@@ -93,8 +93,8 @@ async function submitPhase(ctx: BenchContext, label: string, sut: SystemUnderTes
 async function drainPhase(ctx: BenchContext, label: string, sut: SystemUnderTest, idPrefix: string) {
   const { quick, backlogTasks } = ctx.opts;
   if (!ctx.fits(`${label} backlog drain`, quick ? 25_000 : 60_000)) return undefined;
-  // Quick: at most a fifth of what is left for building the backlog, the same again to settle.
-  const share = (full: number) => Math.max(5_000, Math.min(full, quick ? ctx.remainingMs() / 5 : full));
+  // Quick: at most an eighth of what is left for building the backlog, the same again to settle.
+  const share = (full: number) => Math.max(5_000, Math.min(full, quick ? ctx.remainingMs() / 8 : full));
   const m = await ctx.measured(`${label} drain of up to ${backlogTasks}`, () =>
     drainWorkload({
       sut,

@@ -59,10 +59,12 @@ export async function openLoop(options: {
     while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
     const sentMs = monoMs();
     maxLagMs = Math.max(maxLagMs, sentMs - due);
-    const record: Sent = { index: i, dueMs: due, sentMs, doneMs: 0, ok: false };
+    // Late: latency counts from when it was due. Early (by under a timer tick): from when it was sent.
+    const start = Math.max(due, sentMs);
+    const record: Sent = { index: i, dueMs: start, sentMs, doneMs: 0, ok: false };
     sent.push(record);
     const p = options
-      .send(i, due)
+      .send(i, start)
       .then(
         () => {
           record.ok = true;
