@@ -17,9 +17,9 @@ import { startStack, type Stack } from '../scripts/stack.js';
 import {
   $FC,
   eventually,
+  createNodeFunction,
   fcClient,
   invokeAsync,
-  nodeFunctionZip,
   signedFetch,
   type FcClient,
 } from './harness/api.js';
@@ -94,18 +94,7 @@ const recordOf = (r: Received) => JSON.parse(r.body) as ResultRecord;
 const flatHeaders = (h: IncomingHttpHeaders) =>
   Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
 
-async function createFunction(name: string, source: string) {
-  await client.createFunction(
-    new $FC.CreateFunctionRequest({
-      body: new $FC.CreateFunctionInput({
-        functionName: name,
-        runtime: 'nodejs20',
-        handler: 'index.handler',
-        code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(source) }),
-      }),
-    }),
-  );
-}
+const createFunction = (name: string, source: string) => createNodeFunction(client, name, source);
 
 /** PutAsyncInvokeConfig with a raw signed call: the SDK's model drops the cloudEvents extension. */
 async function putAsyncConfig(name: string, config: Record<string, unknown>) {

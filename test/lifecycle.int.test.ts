@@ -6,6 +6,7 @@ import { startStack, type Stack } from '../scripts/stack.js';
 import {
   $FC,
   eventually,
+  createNodeFunction,
   fcClient,
   invokeAsync,
   nodeFunctionZip,
@@ -35,19 +36,8 @@ async function finished(fn: string, taskId: string, timeoutMs = 30_000) {
     return ['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid'].includes(task.status!) ? task : undefined;
   }, timeoutMs);
 }
-async function createFunction(name: string, source: string, extra: Partial<$FC.CreateFunctionInput> = {}) {
-  await client.createFunction(
-    new $FC.CreateFunctionRequest({
-      body: new $FC.CreateFunctionInput({
-        functionName: name,
-        runtime: 'nodejs20',
-        handler: 'index.handler',
-        code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(source) }),
-        ...extra,
-      }),
-    }),
-  );
-}
+const createFunction = (name: string, source: string, extra: Partial<$FC.CreateFunctionInput> = {}) =>
+  createNodeFunction(client, name, source, extra);
 const statuses = (task: $FC.AsyncTask) => task.events!.map((e) => e.status);
 
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import { taskDocumentId, type TaskDocument } from '@asyncfn/contracts';
 import type { HttpTriggerEvent, KafkaTriggerEvent } from '@asyncfn/core';
 import { connectNats } from '@asyncfn/nats';
 import { ROOT, serviceArgs, startStack, tail, waitReady, type Stack } from '../scripts/stack.js';
-import { $FC, eventually, fcClient, nodeFunctionZip, signedFetch, type FcClient } from './harness/api.js';
+import { $FC, createNodeFunction, eventually, fcClient, signedFetch, type FcClient } from './harness/api.js';
 import { serverUrls, testNames } from './harness/env.js';
 
 /*
@@ -51,18 +51,7 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
-async function createFunction(name: string, source: string) {
-  await client.createFunction(
-    new $FC.CreateFunctionRequest({
-      body: new $FC.CreateFunctionInput({
-        functionName: name,
-        runtime: 'nodejs20',
-        handler: 'index.handler',
-        code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(source) }),
-      }),
-    }),
-  );
-}
+const createFunction = (name: string, source: string) => createNodeFunction(client, name, source);
 
 async function createTrigger(fn: string, triggerName: string, triggerType: string, config: object) {
   return (

@@ -87,6 +87,26 @@ export async function signedFetch(
   return fetch(url, { method, headers: { ...headers, ...signed }, ...(body ? { body } : {}) });
 }
 
+/** CreateFunction through the SDK: a Node.js function whose index.js is `source`. */
+export async function createNodeFunction(
+  client: FcClient,
+  name: string,
+  source: string,
+  extra: Partial<$FC.CreateFunctionInput> = {},
+): Promise<void> {
+  await client.createFunction(
+    new $FC.CreateFunctionRequest({
+      body: new $FC.CreateFunctionInput({
+        functionName: name,
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(source) }),
+        ...extra,
+      }),
+    }),
+  );
+}
+
 /** A zip of a Node function, base64 as FC's code.zipFile. */
 export function nodeFunctionZip(source: string, extra: Record<string, string> = {}): string {
   return zipFiles({ 'index.js': source, ...extra }).toString('base64');
