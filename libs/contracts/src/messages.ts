@@ -1,4 +1,4 @@
-import type { DestinationKind, ResultRecord } from './records.js';
+import type { DeliveryIdentity, ResultRecord } from './records.js';
 
 /** An accepted task on the tasks stream (ingress → dispatcher). */
 export interface AcceptedTaskMessage {
@@ -51,16 +51,7 @@ export type SyncInvokeReply =
  * A record waiting to be delivered, on the deliveries stream (a work queue of the destination service): the
  * terminal event or redelivery request was resolved into it once the task's state was recorded.
  */
-export interface DeliveryJob {
-  v: 1;
-  /** Dedupe key: <tenant>:<taskId>:<kind>, plus `:redelivery:<requestId>` for a redelivery. */
-  deliveryId: string;
-  tenant: string;
-  functionName: string;
-  taskId: string;
-  kind: DestinationKind;
-  /** The destination URI as configured when the task finished. */
-  destination: string;
+export interface DeliveryJob extends DeliveryIdentity {
   cloudEvents: boolean;
   record: ResultRecord;
   /** The task has a document: destinationStatus is recorded on it (not so with asyncTask=false). */

@@ -235,15 +235,21 @@ export interface ResultRecord {
   responsePayload: string;
 }
 
-/** What the dead-letter stream holds for a record whose delivery failed after all attempts. */
-export interface DeadLetterRecord {
+/** Which delivery of which task's record to which destination: shared by jobs and dead letters. */
+export interface DeliveryIdentity {
   v: 1;
+  /** Dedupe key: <tenant>:<taskId>:<kind>, plus `:redelivery:<requestId>` for a redelivery. */
   deliveryId: string;
   tenant: string;
   functionName: string;
   taskId: string;
   kind: DestinationKind;
+  /** The destination URI as configured when the task finished. */
   destination: string;
+}
+
+/** What the dead-letter stream holds for a record whose delivery failed after all attempts. */
+export interface DeadLetterRecord extends DeliveryIdentity {
   attempts: number;
   /** The last attempt's error. */
   error: string;

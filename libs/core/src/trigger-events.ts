@@ -157,15 +157,21 @@ export interface KafkaTriggerEvent {
   headers: Record<string, string>;
 }
 
-export function kafkaTriggerEvent(record: {
+/** One Kafka record as a trigger's consumer hands it over. */
+export interface KafkaRecord {
   topic: string;
   partition: number;
+  /** Decimal string: offsets exceed 2^53. */
   offset: string;
+  /** Epoch ms, decimal string. */
   timestamp: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** First value of each header, as UTF-8 text. */
   headers: Record<string, string>;
-}): KafkaTriggerEvent {
+}
+
+export function kafkaTriggerEvent(record: KafkaRecord): KafkaTriggerEvent {
   const value = record.value ? encodeBody(record.value) : undefined;
   const key = record.key ? encodeBody(record.key) : undefined;
   return {

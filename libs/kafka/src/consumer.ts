@@ -1,19 +1,8 @@
 import { Kafka, logLevel, type Consumer, type IHeaders, type LogEntry } from 'kafkajs';
 import { ServerUnreachableError } from '@asyncfn/nats';
+import type { KafkaRecord } from '@asyncfn/core';
 
-/** One record as a consumer hands it over. */
-export interface KafkaRecord {
-  topic: string;
-  partition: number;
-  /** Decimal string: offsets exceed 2^53. */
-  offset: string;
-  /** Epoch ms, decimal string. */
-  timestamp: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  /** First value of each header, as UTF-8 text. */
-  headers: Record<string, string>;
-}
+export type { KafkaRecord };
 
 export interface KafkaConsumerOptions {
   brokers: string[];

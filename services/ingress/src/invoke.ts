@@ -51,6 +51,19 @@ export async function acceptAsyncInvocation(
   return { taskId, dueAt };
 }
 
+/** The 202 of an accepted async invocation: the task id in x-fc-async-task-id and in the body. */
+export function sendAccepted(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  accepted: { taskId: string; dueAt: number },
+  extra: Record<string, string> = {},
+): FastifyReply {
+  return reply
+    .status(202)
+    .header('x-fc-async-task-id', accepted.taskId)
+    .send({ taskId: accepted.taskId, requestId: request.id, dueTime: accepted.dueAt, ...extra });
+}
+
 /** Runs a sync invocation on an executor and returns its answer (errors of transport as ApiError). */
 export async function invokeSync(
   deps: IngressDeps,

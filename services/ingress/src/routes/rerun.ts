@@ -3,6 +3,7 @@ import { isTerminal } from '@asyncfn/contracts';
 import { ApiError, notFound, parseDelaySeconds, parseFunctionName, parseTaskId } from '@asyncfn/core';
 import { currentTraceparent } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
+import { sendAccepted } from '../invoke.js';
 import { API, header } from '../http.js';
 import { findTask } from './logs.js';
 
@@ -50,10 +51,7 @@ export async function rerunRoutes(app: FastifyInstance, deps: IngressDeps): Prom
         rerunOf: original.taskId,
         ...(traceparent ? { traceparent } : {}),
       });
-      return reply
-        .status(202)
-        .header('x-fc-async-task-id', taskId)
-        .send({ taskId, requestId: request.id, dueTime: dueAt, rerunOf: original.taskId });
+      return sendAccepted(reply, request, { taskId, dueAt }, { rerunOf: original.taskId });
     },
   );
 }
