@@ -159,7 +159,12 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
           spec(FUNCTIONS.retries),
           spec(FUNCTIONS.backlog),
         ],
-        env: { LOG_LEVEL: 'warn', ASYNCFN_RETRY_BASE_MS: '50' },
+        env: {
+          LOG_LEVEL: 'warn',
+          ASYNCFN_RETRY_BASE_MS: '50',
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: String(opts.traceRatio),
+        },
       });
       const sys = asyncfn;
       closers.push(() => sys.close(opts.keepData));

@@ -19,8 +19,18 @@ export const portVar = (service: ServiceName) => `ASYNCFN_${service.toUpperCase(
 /** The telemetry preload: starts OpenTelemetry before the service's modules load (see its header). */
 export const TELEMETRY_PRELOAD = join(ROOT, 'libs', 'telemetry', 'src', 'register.ts');
 
+/** ASYNCFN_NODE_ARGS adds node flags to every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile. */
+const extraNodeArgs = (process.env.ASYNCFN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 export function serviceArgs(service: ServiceName): string[] {
-  return ['--import', 'tsx', '--import', pathToFileURL(TELEMETRY_PRELOAD).href, mainOf(service)];
+  return [
+    ...extraNodeArgs,
+    '--import',
+    'tsx',
+    '--import',
+    pathToFileURL(TELEMETRY_PRELOAD).href,
+    mainOf(service),
+  ];
 }
 
 export async function isReady(port: number): Promise<boolean> {

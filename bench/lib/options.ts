@@ -35,6 +35,11 @@ export interface BenchOptions {
   workloads: Workload[];
   keepData: boolean;
   outDir: string;
+  /**
+   * Share of tasks traced (OpenTelemetry parent-based ratio sampler in every service). Tracing
+   * every task costs ~20 % of asyncfn's CPU; production tracing samples, so the bench does too.
+   */
+  traceRatio: number;
 }
 
 const HELP = `npm run bench -- [options]
@@ -52,6 +57,7 @@ const HELP = `npm run bench -- [options]
   --servers a,b           local servers to ensure (default nats,mongo,jaeger)
   --budget-seconds S      time for the whole bench: phases that would not fit are skipped
                           (default: quick 175, full 21600)
+  --trace-ratio R         share of tasks traced by the services, 0 < R <= 1 (default 0.01)
   --keep                  keep the namespace's database and streams afterwards
   --out DIR               results folder (default bench/results)`;
 
@@ -86,6 +92,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
       servers: { type: 'string' },
       'budget-seconds': { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'trace-ratio': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -125,5 +132,6 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     workloads: list<Workload>(values.workloads, WORKLOADS, [...WORKLOADS]),
     keepData: values.keep ?? false,
     outDir: values.out ?? defaultOut,
+    traceRatio: Math.min(1, num(values['trace-ratio'], 0.01)),
   };
 }

@@ -33,6 +33,8 @@ export interface Config {
   instanceIdleMs: number;
   /** Tasks in Enqueued without a queue sequence for this long are republished by the sweeper. */
   sweepAfterMs: number;
+  /** How long the status service holds a task's events to write them together (0: never). */
+  statusCoalesceMs: number;
   /** How often queue depth per function is read from JetStream for /metrics. */
   queueDepthRefreshMs: number;
   logLevel: string;
@@ -73,6 +75,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     codeCacheDir: env.ASYNCFN_CODE_CACHE ?? join(cache, 'code'),
     instanceIdleMs: int(env, 'ASYNCFN_INSTANCE_IDLE_MS', 60_000),
     sweepAfterMs: int(env, 'ASYNCFN_SWEEP_AFTER_MS', 30_000, 1_000),
+    statusCoalesceMs: int(env, 'ASYNCFN_STATUS_COALESCE_MS', 50, 0),
     queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
   };

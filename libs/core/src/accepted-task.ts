@@ -30,6 +30,9 @@ export interface AcceptedTask {
   message: AcceptedTaskMessage;
 }
 
+/** The state fields of every accepted task's projection: version 1 is always this state. */
+export const ACCEPTED_BASE = { status: 'Enqueued', attempt: 0, version: 1, invokeCount: 0 } as const;
+
 /** Everything accepting a task writes, built in one place; time comes in, so this stays pure. */
 export function buildAcceptedTask(input: AcceptInput, now: number, retentionMs: number): AcceptedTask {
   const id = taskDocumentId(input.tenant, input.taskId);
@@ -60,14 +63,11 @@ export function buildAcceptedTask(input: AcceptInput, now: number, retentionMs: 
       functionName: input.functionName,
       functionArn: functionArn(input.tenant, input.functionName),
       requestId: input.requestId,
-      status: 'Enqueued',
-      attempt: 0,
-      version: 1,
+      ...ACCEPTED_BASE,
       payload: input.payload,
       startedTime: now,
       dueAt,
       alreadyRetriedTimes: 0,
-      invokeCount: 0,
       updatedAt: now,
       expireAt,
       ...optional,

@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Db, Filter } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Filter, OptionalUnlessRequiredId } from 'mongodb';
 import {
   taskDocumentId,
   type Names,
@@ -7,6 +7,7 @@ import {
   type TaskStatus,
 } from '@asyncfn/contracts';
 import { isDuplicateKeyError } from './connect.js';
+import { groupCommit, insertErrors } from './group-commit.js';
 
 /** What applying a batch of events changes: new history entries and guarded projection updates. */
 export interface ProjectionWrite {
@@ -74,10 +75,27 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
     names.collections.queueMarks,
   );
 
+  // The accept path's inserts, grouped across concurrent requests (see group-commit.ts).
+  const insertGrouped = <T extends { _id: string }>(collection: Collection<T>) =>
+    groupCommit<T>(async (docs) => {
+      try {
+        await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
+        return [];
+      } catch (err) {
+        return insertErrors(docs.length, err);
+      }
+    });
+  const ignoringDuplicate = (err: unknown) => {
+    if (!isDuplicateKeyError(err)) throw err;
+  };
+  const insertTask = insertGrouped(tasks);
+  const insertEvent = insertGrouped(events);
+  const insertMark = insertGrouped(marks);
+
   return {
     async insertAccepted(doc) {
       try {
-        await tasks.insertOne(doc);
+        await insertTask(doc);
         return true;
       } catch (err) {
         if (isDuplicateKeyError(err)) return false;
@@ -85,18 +103,10 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       }
     },
     async recordHistory(entry) {
-      try {
-        await events.insertOne(entry);
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
+      await insertEvent(entry).catch(ignoringDuplicate);
     },
     async markQueued(id, queueSeq, expireAt) {
-      try {
-        await marks.insertOne({ _id: id, queueSeq, expireAt });
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
+      await insertMark({ _id: id, queueSeq, expireAt }).catch(ignoringDuplicate);
     },
     async queueSeqOf(id) {
       return (await marks.findOne({ _id: id }))?.queueSeq;

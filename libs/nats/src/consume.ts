@@ -104,44 +104,118 @@ export async function consumeEach(options: {
 }
 
 /**
+ * Holding back the messages of a group (a task) until it closes (its terminal event) or its
+ * window passes, so one write carries all of a short task's events instead of one per batch.
+ */
+export interface Coalescing {
+  windowMs: number;
+  /** The group of a message; undefined: never held. */
+  keyOf(msg: JsMsg): string | undefined;
+  /** True for the message that closes its group (nothing more is expected soon). */
+  closes(msg: JsMsg): boolean;
+}
+
+/** Splits taken messages into those to handle now and those to hold (order kept in both). */
+export function holdOpenGroups(
+  msgs: JsMsg[],
+  coalesce: Coalescing,
+  nowMs: number,
+): { ready: JsMsg[]; held: JsMsg[]; wakeInMs: number } {
+  const keys = msgs.map((m) => coalesce.keyOf(m));
+  const release = new Set<string>();
+  const firstAt = new Map<string, number>();
+  msgs.forEach((m, i) => {
+    const key = keys[i];
+    if (key === undefined) return;
+    if (!firstAt.has(key)) firstAt.set(key, m.info.timestampNanos / 1e6);
+    if (coalesce.closes(m) || nowMs - firstAt.get(key)! >= coalesce.windowMs) release.add(key);
+  });
+  const ready: JsMsg[] = [];
+  const held: JsMsg[] = [];
+  let wakeInMs = coalesce.windowMs;
+  msgs.forEach((m, i) => {
+    const key = keys[i];
+    if (key === undefined || release.has(key)) ready.push(m);
+    else {
+      held.push(m);
+      wakeInMs = Math.min(wakeInMs, Math.max(1, firstAt.get(key)! + coalesce.windowMs - nowMs));
+    }
+  });
+  return { ready, held, wakeInMs };
+}
+
+/**
  * Handles messages in batches: everything that has arrived (up to maxBatch) is handed over at
- * once, so a busy consumer writes in bulk while a quiet one still answers at once.
+ * once, so a busy consumer writes in bulk while a quiet one still answers at once. `lingerMs`
+ * lets a small batch wait that long for more messages (more events of one task then share a write).
  */
 export async function consumeBatches(options: {
   nc: NatsConnection;
   stream: string;
   durable: string;
   maxBatch: number;
+  lingerMs?: number;
+  coalesce?: Coalescing;
   logger: Logger;
   errorDelayMs?: number;
   handleBatch: (msgs: JsMsg[]) => Promise<MessageOutcome[]>;
 }): Promise<RunningConsumer> {
   const { maxBatch, logger, handleBatch } = options;
+  const lingerMs = options.lingerMs ?? 0;
   const consumer = await getConsumer(options.nc, options.stream, options.durable);
   const messages = await consumer.consume({ max_messages: maxBatch * 2 });
   let buffer: JsMsg[] = [];
-  let wake: (() => void) | undefined;
   let closed = false;
+  // One waiter each way: the worker waits for messages, the pump for room in the buffer.
+  let messageArrived: (() => void) | undefined;
+  let roomMade: (() => void) | undefined;
+  const nextMessage = (timeoutMs?: number) =>
+    new Promise<void>((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(resolve, timeoutMs);
+      messageArrived = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (messageArrived = undefined));
   const pump = (async () => {
     for await (const msg of messages) {
       buffer.push(msg);
-      wake?.();
+      messageArrived?.();
       // Back-pressure: let the worker catch up before taking more.
-      while (buffer.length >= maxBatch * 2 && !closed) await new Promise<void>((r) => setImmediate(r));
+      if (buffer.length >= maxBatch * 2 && !closed) await new Promise<void>((r) => (roomMade = r));
     }
     closed = true;
-    wake?.();
+    messageArrived?.();
   })();
   const worker = (async () => {
     for (;;) {
       if (buffer.length === 0) {
         if (closed) return;
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
+        await nextMessage();
         continue;
       }
-      const batch = buffer.slice(0, maxBatch);
-      buffer = buffer.slice(batch.length);
+      if (buffer.length < maxBatch && lingerMs > 0 && !closed) {
+        const until = Date.now() + lingerMs;
+        while (buffer.length < maxBatch && !closed && Date.now() < until)
+          await nextMessage(until - Date.now());
+      }
+      const taken = buffer.slice(0, maxBatch);
+      buffer = buffer.slice(taken.length);
+      const {
+        ready: batch,
+        held,
+        wakeInMs,
+      } = options.coalesce
+        ? holdOpenGroups(taken, options.coalesce, Date.now())
+        : { ready: taken, held: [], wakeInMs: 0 };
+      buffer = [...held, ...buffer];
+      if (batch.length === 0) {
+        // Everything is being held: wait for the oldest group's window or for more messages.
+        await nextMessage(wakeInMs);
+        continue;
+      }
+      roomMade?.();
+      roomMade = undefined;
       try {
         // One span for the batch, linked to each message's producer: a batch serves many tasks,
         // so it cannot sit in any one task's trace (the handler adds per-task spans there).
@@ -171,9 +245,10 @@ export async function consumeBatches(options: {
   return {
     async stop() {
       await messages.close();
-      await pump.catch(() => undefined);
       closed = true;
-      wake?.();
+      roomMade?.();
+      await pump.catch(() => undefined);
+      messageArrived?.();
       await worker;
     },
   };

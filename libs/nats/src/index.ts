@@ -11,12 +11,14 @@ export { createEventBus, createTaskQueues, type EventBus, type TaskQueues } from
 export {
   consumeEach,
   consumeBatches,
+  holdOpenGroups,
   settle,
   done,
   retry,
   drop,
   type MessageOutcome,
   type RunningConsumer,
+  type Coalescing,
   type Logger,
 } from './consume.js';
 export {
@@ -24,6 +26,7 @@ export {
   putFunction,
   deleteFunction,
   createStopRequests,
+  mirrorStopRequests,
   createNonceStore,
   createTaskLogs,
   createInstanceDirectory,

@@ -104,6 +104,45 @@ export function createStopRequests(kv: KV): StopRequests {
 }
 
 /**
+ * Stop requests read from memory: one watch keeps every request in a map, so the per-task checks
+ * of dispatchers and executors cost no round trip (a KV miss is a request and an error object per
+ * task). A request written a moment ago may not have arrived yet: the watch's listeners (the
+ * executor stopping a running attempt) act on it when it does.
+ */
+export async function mirrorStopRequests(kv: KV): Promise<StopRequests & { close(): void }> {
+  const direct = createStopRequests(kv);
+  const known = new Map<string, StopRequest>();
+  const listeners = new Set<(stop: StopRequest) => void>();
+  const watch = await kv.watch();
+  void (async () => {
+    for await (const entry of watch) {
+      if (entry.operation !== 'PUT') {
+        known.delete(entry.key);
+        continue;
+      }
+      const stop = entry.json<StopRequest>();
+      known.set(entry.key, stop);
+      for (const listener of listeners) listener(stop);
+    }
+  })();
+  return {
+    ...direct,
+    async isRequested(tenant, taskId) {
+      return known.has(kvKeys.stop(tenant, taskId));
+    },
+    async get(tenant, taskId) {
+      return known.get(kvKeys.stop(tenant, taskId));
+    },
+    async watch(listener) {
+      for (const stop of known.values()) listener(stop);
+      listeners.add(listener);
+      return { stop: () => listeners.delete(listener) };
+    },
+    close: () => watch.stop(),
+  };
+}
+
+/**
  * The auth NonceStore port on a KV bucket: `create` fails if the key exists, atomically. Nonces
  * and AccessKey ids may hold characters KV keys cannot, so the key is a hash of both.
  */

@@ -3,7 +3,7 @@ import {
   connectNats,
   consumeEach,
   createEventBus,
-  createStopRequests,
+  mirrorStopRequests,
   createTaskQueues,
   ensureTopology,
   watchFunctions,
@@ -20,6 +20,7 @@ await runService('dispatcher', async ({ config, logger, health }) => {
   const buckets = await ensureTopology(nc, names);
   const functions = await watchFunctions(buckets.functions);
   const bus = createEventBus(nc, names, 'dispatcher');
+  const stopRequests = await mirrorStopRequests(buckets.stops);
   const tasks = await consumeEach({
     nc,
     stream: names.streams.tasks,
@@ -29,7 +30,7 @@ await runService('dispatcher', async ({ config, logger, health }) => {
     handle: createTaskHandler({
       logger,
       functions,
-      stops: createStopRequests(buckets.stops),
+      stops: stopRequests,
       bus,
       queues: createTaskQueues(nc, names),
     }),
@@ -66,6 +67,7 @@ await runService('dispatcher', async ({ config, logger, health }) => {
       queueDepth.stop();
       await Promise.all([tasks.stop(), stops.stop()]);
       functions.stop();
+      stopRequests.close();
       await nc.drain();
     },
   };

@@ -6,7 +6,7 @@ import {
   consumeEach,
   createEventBus,
   createInstanceDirectory,
-  createStopRequests,
+  mirrorStopRequests,
   createTaskLogs,
   ensureTopology,
   watchFunctions,
@@ -29,7 +29,7 @@ await runService('executor', async ({ config, logger, health }) => {
   const buckets = await ensureTopology(nc, names);
   const jsm = await jetstreamManager(nc);
   const functions = await watchFunctions(buckets.functions);
-  const stops = createStopRequests(buckets.stops);
+  const stops = await mirrorStopRequests(buckets.stops);
   const bus = createEventBus(nc, names, 'executor');
   const registry = createInstanceRegistry({
     directory: createInstanceDirectory(buckets.instances),
@@ -101,6 +101,7 @@ await runService('executor', async ({ config, logger, health }) => {
       shuttingDown = true;
       sync.unsubscribe();
       stopWatch.stop();
+      stops.close();
       // Running attempts are stopped with their PreStop hooks; their messages are redelivered.
       await Promise.all([runs.stop(), pool.shutdown()]);
       await registry.stop();

@@ -8,7 +8,7 @@ import {
   watchQueueDepth,
 } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
-import { createBatchApplier } from './apply-batch.js';
+import { createBatchApplier, taskCoalescing } from './apply-batch.js';
 import { startSweeper } from './sweeper.js';
 import { createAppliedObserver } from './task-telemetry.js';
 
@@ -33,6 +33,9 @@ await runService('status', async ({ config, logger, health }) => {
     stream: names.streams.events,
     durable: names.consumers.status,
     maxBatch: 500,
+    // A task's events come milliseconds apart: a short wait lets one write carry several of them.
+    lingerMs: 10,
+    coalesce: taskCoalescing(config.statusCoalesceMs),
     logger,
     handleBatch: createBatchApplier({
       store,
