@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { taskDocumentId, type TaskDocument } from '@asyncfn/contracts';
 import { createTaskStore } from '@asyncfn/mongo';
+import { buildAcceptedTask } from '@asyncfn/core';
+import { connectNats, createTaskClaims } from '@asyncfn/nats';
 import { SERVICE_NAMES } from '@asyncfn/config';
 import { startStack, type Stack } from '../scripts/stack.js';
 import { $FC, eventually, fcClient, invokeAsync, nodeFunctionZip, type FcClient } from './harness/api.js';
@@ -144,28 +146,25 @@ describe('durability under SIGKILL', () => {
     }
   }, 300_000);
 
-  it('queues a task whose ingress died between recording it and queueing it (sweeper)', async () => {
-    const store = createTaskStore(mongo.db(names.database), names);
-    const now = Date.now();
-    // Exactly what the ingress writes before it publishes, and nothing more.
-    await store.insertAccepted({
-      _id: taskDocumentId('default', 'orphan-1'),
-      tenant: 'default',
-      taskId: 'orphan-1',
-      functionName: 'worker',
-      functionArn: 'acs:fc:local:default:functions/worker',
-      requestId: 'r-orphan',
-      status: 'Enqueued',
-      attempt: 0,
-      version: 1,
-      payload: Buffer.from('orphan').toString('base64'),
-      startedTime: now,
-      dueAt: now,
-      alreadyRetriedTimes: 0,
-      invokeCount: 0,
-      updatedAt: now,
-      expireAt: new Date(now + 3_600_000),
-    });
+  it('queues a task whose ingress died between claiming it and queueing it (sweeper)', async () => {
+    // Exactly what the ingress publishes before it queues, and nothing more.
+    const nc = await connectNats(serverUrls().natsUrl, 'durability-test');
+    try {
+      const { claim } = buildAcceptedTask(
+        {
+          tenant: 'default',
+          functionName: 'worker',
+          taskId: 'orphan-1',
+          requestId: 'r-orphan',
+          payload: Buffer.from('orphan').toString('base64'),
+          delaySeconds: 0,
+        },
+        Date.now(),
+      );
+      expect(await (await createTaskClaims(nc, names)).claim(claim)).toBe(true);
+    } finally {
+      await nc.close();
+    }
     const task = await eventually(async () => {
       const t = (await client.getAsyncTask('worker', 'orphan-1', new $FC.GetAsyncTaskRequest({}))).body!;
       return t.status === 'Succeeded' ? t : undefined;

@@ -234,7 +234,7 @@ describe('a task in Jaeger', () => {
     for (const p of producers) {
       expect(tag(p, 'messaging.system')).toBe('nats');
       expect(tag(p, 'messaging.operation.type')).toBe('send');
-      expect(p.operationName).toMatch(/^send [a-z0-9_]+\.(tasks|runs|events)\.\*\.\*/);
+      expect(p.operationName).toMatch(/^send [a-z0-9_]+\.(claims|tasks|runs|events)\.\*\.\*/);
     }
     const consumers = spans.filter((s) => tag(s, 'span.kind') === 'consumer');
     for (const c of consumers.filter((s) => s.service !== 'asyncfn-destination')) {

@@ -60,11 +60,16 @@ export interface UntrackedRequest {
   invokeCount: number;
 }
 
+/** Published by the ingress as the task's claim (claims stream): all the projection starts from. */
 export interface TaskEnqueued extends TaskEventBase {
   type: typeof TaskEventType.TaskEnqueued;
   requestId: string;
   /** When the task becomes due (delayed tasks); equals enqueue time otherwise. */
-  dueAt?: number;
+  dueAt: number;
+  /** Base64 of the invocation body. */
+  payload: string;
+  /** The task this one re-runs (extension). */
+  rerunOf?: string;
 }
 export interface TaskDequeued extends TaskEventBase {
   type: typeof TaskEventType.TaskDequeued;

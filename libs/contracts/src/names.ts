@@ -12,6 +12,12 @@ export interface Names {
   streams: {
     /** Accepted tasks (work queue; Nats-Msg-Id = tenant:taskId). */
     tasks: string;
+    /**
+     * Task claims: each accepted task's TaskEnqueued event on a subject of its own, published only
+     * if the subject is empty, kept for the retention period. It is the dedupe claim (409), and the
+     * status service creates the task's projection from it.
+     */
+    claims: string;
     /** Tasks handed from dispatcher to executors (work queue). */
     runs: string;
     /** Every task event (limits retention; status and destination consume durably). */
@@ -26,6 +32,8 @@ export interface Names {
     dispatcherStops: string;
     executor: string;
     status: string;
+    /** The status service's consumer of the claims stream. */
+    statusClaims: string;
     destination: string;
     /** Delivers records to destinations; retries by nak(delay), so deliveryCount is the attempt. */
     destinationDeliveries: string;
@@ -53,14 +61,15 @@ export interface Names {
     codeBucket: string;
     nonces: string;
     triggers: string;
-    /** Stream sequence of each accepted task's queue message: a document of its own, insert-only. */
-    queueMarks: string;
   };
   subjects: {
     tasksAll: string;
     runsAll: string;
     eventsAll: string;
-    task(tenant: string, functionName: string): string;
+    /** One subject per queued task, so a queued task's message can be found (to stop it). */
+    task(tenant: string, functionName: string, taskId: string): string;
+    claimsAll: string;
+    claim(tenant: string, taskId: string): string;
     run(tenant: string, functionName: string): string;
     event(tenant: string, functionName: string, type: TaskEventType): string;
     eventsOfType(type: TaskEventType): string;
@@ -103,6 +112,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
     database: ns,
     streams: {
       tasks: `${NS}_TASKS`,
+      claims: `${NS}_CLAIMS`,
       runs: `${NS}_RUNS`,
       events: `${NS}_EVENTS`,
       deadLetters: `${NS}_DEAD_LETTERS`,
@@ -113,6 +123,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       dispatcherStops: 'dispatcher-stops',
       executor: 'executor',
       status: 'status',
+      statusClaims: 'status-claims',
       destination: 'destination',
       destinationDeliveries: 'destination-deliveries',
       destinationRedeliveries: 'destination-redeliveries',
@@ -131,14 +142,15 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       taskEvents: 'task_events',
       codeBucket: 'code',
       nonces: 'auth_nonces',
-      queueMarks: 'task_queue_marks',
       triggers: 'triggers',
     },
     subjects: {
       tasksAll: `${ns}.tasks.>`,
       runsAll: `${ns}.runs.>`,
       eventsAll: `${ns}.events.>`,
-      task: (tenant, fn) => `${ns}.tasks.${tenant}.${fn}`,
+      task: (tenant, fn, taskId) => `${ns}.tasks.${tenant}.${fn}.${taskId}`,
+      claimsAll: `${ns}.claims.>`,
+      claim: (tenant, taskId) => `${ns}.claims.${tenant}.${taskId}`,
       run: (tenant, fn) => `${ns}.runs.${tenant}.${fn}`,
       event: (tenant, fn, type) => `${ns}.events.${tenant}.${fn}.${type}`,
       eventsOfType: (type) => `${ns}.events.*.*.${type}`,

@@ -1,12 +1,9 @@
 import {
-  STATUS_AFTER,
-  describeEvent,
   functionArn,
   taskDocumentId,
   type AcceptedTaskMessage,
   type TaskDocument,
   type TaskEnqueued,
-  type TaskEventDocument,
 } from '@asyncfn/contracts';
 
 export interface AcceptInput {
@@ -22,69 +19,41 @@ export interface AcceptInput {
 }
 
 export interface AcceptedTask {
-  /** The projection, already Enqueued (version 1): its unique id is the dedupe claim. */
-  doc: TaskDocument;
-  /** History entry 1. Its id is derived from the task, so writing it twice is harmless. */
-  enqueued: TaskEventDocument;
+  /**
+   * The claim: the task's TaskEnqueued event, published on its own subject of the claims stream
+   * only if that subject is empty (409 otherwise). Its id is derived from the task, so it is also
+   * history entry 1 whoever writes it.
+   */
+  claim: TaskEnqueued;
   /** What goes on the tasks stream. */
   message: AcceptedTaskMessage;
 }
 
 /** The state fields of every accepted task's projection: version 1 is always this state. */
-export const ACCEPTED_BASE = { status: 'Enqueued', attempt: 0, version: 1, invokeCount: 0 } as const;
+const ACCEPTED_BASE = { status: 'Enqueued', attempt: 0, version: 1, invokeCount: 0 } as const;
 
-/** Everything accepting a task writes, built in one place; time comes in, so this stays pure. */
-export function buildAcceptedTask(input: AcceptInput, now: number, retentionMs: number): AcceptedTask {
-  const id = taskDocumentId(input.tenant, input.taskId);
+/** Everything accepting a task publishes, built in one place; time comes in, so this stays pure. */
+export function buildAcceptedTask(input: AcceptInput, now: number): AcceptedTask {
   const dueAt = now + input.delaySeconds * 1000;
-  const expireAt = new Date(now + retentionMs);
   const optional = {
     ...(input.traceparent ? { traceparent: input.traceparent } : {}),
     ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
   };
-  const event: TaskEnqueued = {
-    v: 1,
-    type: 'TaskEnqueued',
-    eventId: `${id}:enqueued`,
-    taskId: input.taskId,
-    tenant: input.tenant,
-    functionName: input.functionName,
-    attempt: 0,
-    timestamp: now,
-    source: 'ingress',
-    requestId: input.requestId,
-    dueAt,
-  };
   return {
-    doc: {
-      _id: id,
-      tenant: input.tenant,
+    claim: {
+      v: 1,
+      type: 'TaskEnqueued',
+      eventId: `${taskDocumentId(input.tenant, input.taskId)}:enqueued`,
       taskId: input.taskId,
+      tenant: input.tenant,
       functionName: input.functionName,
-      functionArn: functionArn(input.tenant, input.functionName),
-      requestId: input.requestId,
-      ...ACCEPTED_BASE,
-      payload: input.payload,
-      startedTime: now,
-      dueAt,
-      alreadyRetriedTimes: 0,
-      updatedAt: now,
-      expireAt,
-      ...optional,
-    },
-    enqueued: {
-      _id: event.eventId,
-      tenant: input.tenant,
-      taskId: input.taskId,
-      seq: 1,
-      type: event.type,
-      status: STATUS_AFTER.TaskEnqueued,
       attempt: 0,
       timestamp: now,
       source: 'ingress',
-      detail: describeEvent(event),
-      ...(input.traceparent ? { traceparent: input.traceparent } : {}),
-      expireAt,
+      requestId: input.requestId,
+      dueAt,
+      payload: input.payload,
+      ...optional,
     },
     message: {
       v: 1,
@@ -97,6 +66,27 @@ export function buildAcceptedTask(input: AcceptInput, now: number, retentionMs: 
       dueAt,
       ...optional,
     },
+  };
+}
+
+/** The projection a claim starts: Enqueued, version 1, kept for the retention period. */
+export function acceptedDocument(claim: TaskEnqueued, retentionMs: number): TaskDocument {
+  return {
+    _id: taskDocumentId(claim.tenant, claim.taskId),
+    tenant: claim.tenant,
+    taskId: claim.taskId,
+    functionName: claim.functionName,
+    functionArn: functionArn(claim.tenant, claim.functionName),
+    requestId: claim.requestId,
+    ...ACCEPTED_BASE,
+    payload: claim.payload,
+    startedTime: claim.timestamp,
+    dueAt: claim.dueAt,
+    alreadyRetriedTimes: 0,
+    updatedAt: claim.timestamp,
+    expireAt: new Date(claim.timestamp + retentionMs),
+    ...(claim.traceparent ? { traceparent: claim.traceparent } : {}),
+    ...(claim.rerunOf ? { rerunOf: claim.rerunOf } : {}),
   };
 }
 

@@ -47,6 +47,48 @@ describe('planBatch', () => {
     });
   });
 
+  it('given a claim and the rest of the task in one batch, then one insert of the final state and all history', () => {
+    const claim = ev('TaskEnqueued', 0, {
+      eventId: 'acme:t1:enqueued',
+      source: 'ingress',
+      requestId: 'r1',
+      dueAt: 1000,
+      payload: 'e30=',
+    });
+    const events = [
+      claim,
+      ev('TaskDequeued'),
+      ev('TaskStarted', 1),
+      ev('TaskSucceeded', 1, { returnPayload: 'ok' }),
+    ];
+    const plan = planBatch(events, new Map(), 60_000);
+    expect(plan.verdicts.map((v) => v.kind)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(plan.writes).toEqual([]);
+    expect(plan.inserts).toHaveLength(1);
+    expect(plan.inserts[0]).toMatchObject({
+      _id: 'acme:t1',
+      requestId: 'r1',
+      payload: 'e30=',
+      startedTime: claim.timestamp,
+      status: 'Succeeded',
+      version: 4,
+      invokeCount: 1,
+      returnPayload: 'ok',
+    });
+    expect(plan.history.map((h) => [h._id, h.seq, h.status])).toEqual([
+      ['acme:t1:enqueued', 1, 'Enqueued'],
+      [events[1]!.eventId, 2, 'Dequeued'],
+      [events[2]!.eventId, 3, 'Running'],
+      [events[3]!.eventId, 4, 'Succeeded'],
+    ]);
+  });
+
+  it('an event of a task whose claim has not been seen is for an unknown task', () => {
+    const plan = planBatch([ev('TaskDequeued')], new Map(), 1000);
+    expect(plan.verdicts.map((v) => v.kind)).toEqual(['unknownTask']);
+    expect(plan.inserts).toEqual([]);
+  });
+
   it('a repeated TaskEnqueued is stale', () => {
     expect(
       planBatch([ev('TaskEnqueued', 0, { requestId: 'r' })], new Map([['acme:t1', base()]]), 1000).verdicts[0]

@@ -21,7 +21,7 @@ function event(type: TaskEventType, attempt = 1): TaskEvent {
   };
   switch (type) {
     case 'TaskEnqueued':
-      return { ...base, type, requestId: 'r' };
+      return { ...base, type, requestId: 'r', dueAt: 1, payload: '' };
     case 'TaskExpired':
       return { ...base, type, ageSeconds: 10, maxAgeSeconds: 5 };
     case 'TaskInvalidated':

@@ -19,7 +19,7 @@ export async function ensureIndexes(db: Db, names: Names): Promise<IndexReport> 
     db.collection(taskEvents).createIndex({ tenant: 1, taskId: 1, seq: 1 }, { name: 'history' }),
     db.collection(functions).createIndex({ tenant: 1, functionName: 1 }, { name: 'by_tenant' }),
   ]);
-  const expiring = [tasks, taskEvents, names.collections.queueMarks];
+  const expiring = [tasks, taskEvents];
   try {
     for (const name of expiring) {
       await db.collection(name).createIndex({ expireAt: 1 }, { expireAfterSeconds: 0, name: 'retention' });
@@ -37,10 +37,9 @@ export async function ensureIndexes(db: Db, names: Names): Promise<IndexReport> 
 /** Deletes tasks and history past their retention: what a TTL index does, for servers without one. */
 export async function removeExpired(db: Db, names: Names, now: Date): Promise<number> {
   const filter = { expireAt: { $lt: now } };
-  const [tasks, events, marks] = await Promise.all([
+  const [tasks, events] = await Promise.all([
     db.collection(names.collections.tasks).deleteMany(filter),
     db.collection(names.collections.taskEvents).deleteMany(filter),
-    db.collection(names.collections.queueMarks).deleteMany(filter),
   ]);
-  return tasks.deletedCount + events.deletedCount + marks.deletedCount;
+  return tasks.deletedCount + events.deletedCount;
 }

@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Collection, Db, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import type { AnyBulkWriteOperation, Db, Filter } from 'mongodb';
 import {
   taskDocumentId,
   type Names,
@@ -7,7 +7,6 @@ import {
   type TaskStatus,
 } from '@asyncfn/contracts';
 import { isDuplicateKeyError } from './connect.js';
-import { groupCommit, insertErrors } from './group-commit.js';
 
 /** What applying a batch of events changes: new history entries and guarded projection updates. */
 export interface ProjectionWrite {
@@ -33,32 +32,27 @@ export interface TaskQuery {
 }
 
 export interface TaskStore {
-  /** Inserts an accepted task; false if the id is taken (within retention). */
-  insertAccepted(doc: TaskDocument): Promise<boolean>;
-  /** Writes a history entry whose id is deterministic (the Enqueued entry); a second write is a no-op. */
-  recordHistory(entry: TaskEventDocument): Promise<void>;
-  /**
-   * Records the queue message's stream sequence in a document of its own: the projection has a
-   * single writer (the status service) after it is inserted, so no two writers race on it.
-   */
-  markQueued(id: string, queueSeq: number, expireAt: Date): Promise<void>;
-  /** The queue sequence of a task, if its publish was confirmed. */
-  queueSeqOf(id: string): Promise<number | undefined>;
-  /** Withdraws an accepted task whose publish failed (only while nothing has happened to it). */
-  deleteUnqueued(id: string): Promise<void>;
   get(tenant: string, taskId: string): Promise<TaskDocument | undefined>;
   history(tenant: string, taskId: string): Promise<TaskEventDocument[]>;
   list(query: TaskQuery): Promise<TaskDocument[]>;
   /** Status service: the projection fields decisions are made from. */
   loadBases(ids: string[]): Promise<Map<string, ProjectionBaseDoc>>;
-  /** Status service: history first (idempotent by event id), then guarded projection updates. */
-  applyWrites(events: TaskEventDocument[], writes: ProjectionWrite[]): Promise<{ conflicts: string[] }>;
-  /** Sweeper: accepted tasks whose queue publish was never confirmed. */
-  findUnqueued(
+  /**
+   * Status service: history first (idempotent by event id), then the new projections and the
+   * guarded updates. Conflicts: tasks whose projection was not as assumed (created or moved on
+   * by another write); their events must be judged again.
+   */
+  applyWrites(
+    events: TaskEventDocument[],
+    inserts: TaskDocument[],
+    writes: ProjectionWrite[],
+  ): Promise<{ conflicts: string[] }>;
+  /** Sweeper: a page of tasks still Enqueued that were accepted before `olderThan`. */
+  findEnqueued(
     olderThan: number,
     limit: number,
     after?: { t: number; id: string },
-  ): Promise<{ stranded: TaskDocument[]; next?: { t: number; id: string } }>;
+  ): Promise<{ tasks: TaskDocument[]; next?: { t: number; id: string } }>;
   setDestinationStatus(id: string, status: string): Promise<void>;
   /** Destination service: a delivery of the task's record starts (pending), superseding any before it. */
   startDelivery(id: string, deliveryId: string): Promise<void>;
@@ -71,49 +65,24 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function createTaskStore(db: Db, names: Names): TaskStore {
   const tasks = db.collection<TaskDocument>(names.collections.tasks);
   const events = db.collection<TaskEventDocument>(names.collections.taskEvents);
-  const marks = db.collection<{ _id: string; queueSeq: number; expireAt: Date }>(
-    names.collections.queueMarks,
-  );
 
-  // The accept path's inserts, grouped across concurrent requests (see group-commit.ts).
-  const insertGrouped = <T extends { _id: string }>(collection: Collection<T>) =>
-    groupCommit<T>(async (docs) => {
-      try {
-        await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
-        return [];
-      } catch (err) {
-        return insertErrors(docs.length, err);
-      }
-    });
-  const ignoringDuplicate = (err: unknown) => {
-    if (!isDuplicateKeyError(err)) throw err;
+  /** Inserts new projections; returns the ids that existed already. */
+  const insertNew = async (docs: TaskDocument[]): Promise<string[]> => {
+    if (docs.length === 0) return [];
+    try {
+      await tasks.insertMany(docs, { ordered: false });
+      return [];
+    } catch (err) {
+      type WriteError = { index: number; code?: number };
+      // The driver reports one WriteError or an array of them.
+      const raw = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
+      const writeErrors = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+      if (writeErrors.length === 0 || !writeErrors.every((e) => e.code === 11000)) throw err;
+      return writeErrors.map((e) => docs[e.index]!._id);
+    }
   };
-  const insertTask = insertGrouped(tasks);
-  const insertEvent = insertGrouped(events);
-  const insertMark = insertGrouped(marks);
 
   return {
-    async insertAccepted(doc) {
-      try {
-        await insertTask(doc);
-        return true;
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return false;
-        throw err;
-      }
-    },
-    async recordHistory(entry) {
-      await insertEvent(entry).catch(ignoringDuplicate);
-    },
-    async markQueued(id, queueSeq, expireAt) {
-      await insertMark({ _id: id, queueSeq, expireAt }).catch(ignoringDuplicate);
-    },
-    async queueSeqOf(id) {
-      return (await marks.findOne({ _id: id }))?.queueSeq;
-    },
-    async deleteUnqueued(id) {
-      await tasks.deleteOne({ _id: id, status: 'Enqueued' });
-    },
     async get(tenant, taskId) {
       return (await tasks.findOne({ _id: taskDocumentId(tenant, taskId) })) ?? undefined;
     },
@@ -146,7 +115,7 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       const docs = await Promise.all(ids.map((id) => tasks.findOne({ _id: id }, { projection })));
       return new Map(docs.filter((d) => d !== null).map((d) => [d._id, d as ProjectionBaseDoc]));
     },
-    async applyWrites(newEvents, writes) {
+    async applyWrites(newEvents, inserts, writes) {
       if (newEvents.length > 0) {
         try {
           await events.insertMany(newEvents, { ordered: false });
@@ -158,12 +127,15 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
           if (!onlyDuplicates) throw err;
         }
       }
-      if (writes.length === 0) return { conflicts: [] };
+      // A projection that exists already was created by an earlier delivery of the same claim: its
+      // history has the same event ids and numbers, so nothing is taken back.
+      const existing = await insertNew(inserts);
+      if (writes.length === 0) return { conflicts: existing };
       const ops: AnyBulkWriteOperation<TaskDocument>[] = writes.map((w) => ({
         updateOne: { filter: { _id: w.id, version: w.expectedVersion }, update: { $set: w.set } },
       }));
       const result = await tasks.bulkWrite(ops, { ordered: false });
-      if (result.matchedCount === writes.length) return { conflicts: [] };
+      if (result.matchedCount === writes.length) return { conflicts: existing };
       // Another writer moved some task on: find which, so only their events are retried, and take
       // back the history written for them in this batch (it was numbered from a stale version).
       const current = await Promise.all(
@@ -173,19 +145,18 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       const conflicted = new Set(conflicts);
       const written = newEvents.filter((e) => conflicted.has(taskDocumentId(e.tenant, e.taskId)));
       await Promise.all(written.map((e) => events.deleteOne({ _id: e._id })));
-      return { conflicts };
+      return { conflicts: [...existing, ...conflicts] };
     },
-    async findUnqueued(olderThan, limit, after) {
-      // Walks the Enqueued tasks in pages (a long backlog holds many, nearly all queued).
+    async findEnqueued(olderThan, limit, after) {
+      // Walks the Enqueued tasks in pages (a long backlog holds many).
       const filter: Filter<TaskDocument> = { status: 'Enqueued', startedTime: { $lt: olderThan } };
       if (after)
         filter.$or = [{ startedTime: { $gt: after.t } }, { startedTime: after.t, _id: { $gt: after.id } }];
-      const waiting = await tasks.find(filter).sort({ startedTime: 1, _id: 1 }).limit(limit).toArray();
-      const seqs = await Promise.all(waiting.map((doc) => marks.findOne({ _id: doc._id })));
-      const last = waiting.at(-1);
+      const page = await tasks.find(filter).sort({ startedTime: 1, _id: 1 }).limit(limit).toArray();
+      const last = page.at(-1);
       return {
-        stranded: waiting.filter((_, i) => seqs[i] === null),
-        ...(waiting.length === limit && last ? { next: { t: last.startedTime, id: last._id } } : {}),
+        tasks: page,
+        ...(page.length === limit && last ? { next: { t: last.startedTime, id: last._id } } : {}),
       };
     },
     async setDestinationStatus(id, status) {

@@ -151,8 +151,8 @@ export function holdOpenGroups(
  */
 export async function consumeBatches(options: {
   nc: NatsConnection;
-  stream: string;
-  durable: string;
+  /** Durable consumers whose messages share the batches (in arrival order). */
+  sources: { stream: string; durable: string }[];
   maxBatch: number;
   lingerMs?: number;
   coalesce?: Coalescing;
@@ -162,13 +162,21 @@ export async function consumeBatches(options: {
 }): Promise<RunningConsumer> {
   const { maxBatch, logger, handleBatch } = options;
   const lingerMs = options.lingerMs ?? 0;
-  const consumer = await getConsumer(options.nc, options.stream, options.durable);
-  const messages = await consumer.consume({ max_messages: maxBatch * 2 });
+  const feeds = await Promise.all(
+    options.sources.map(async ({ stream, durable }) =>
+      (await getConsumer(options.nc, stream, durable)).consume({ max_messages: maxBatch * 2 }),
+    ),
+  );
   let buffer: JsMsg[] = [];
   let closed = false;
-  // One waiter each way: the worker waits for messages, the pump for room in the buffer.
+  // The worker waits for messages, the pumps for room in the buffer.
   let messageArrived: (() => void) | undefined;
-  let roomMade: (() => void) | undefined;
+  let roomWaiters: (() => void)[] = [];
+  const makeRoom = () => {
+    const waiters = roomWaiters;
+    roomWaiters = [];
+    for (const wake of waiters) wake();
+  };
   const nextMessage = (timeoutMs?: number) =>
     new Promise<void>((resolve) => {
       const timer = timeoutMs === undefined ? undefined : setTimeout(resolve, timeoutMs);
@@ -177,16 +185,18 @@ export async function consumeBatches(options: {
         resolve();
       };
     }).finally(() => (messageArrived = undefined));
-  const pump = (async () => {
+  const pumps = feeds.map(async (messages) => {
     for await (const msg of messages) {
       buffer.push(msg);
       messageArrived?.();
       // Back-pressure: let the worker catch up before taking more.
-      if (buffer.length >= maxBatch * 2 && !closed) await new Promise<void>((r) => (roomMade = r));
+      while (buffer.length >= maxBatch * 2 && !closed) await new Promise<void>((r) => roomWaiters.push(r));
     }
+  });
+  const pump = Promise.allSettled(pumps).then(() => {
     closed = true;
     messageArrived?.();
-  })();
+  });
   const worker = (async () => {
     for (;;) {
       if (buffer.length === 0) {
@@ -214,13 +224,12 @@ export async function consumeBatches(options: {
         await nextMessage(wakeInMs);
         continue;
       }
-      roomMade?.();
-      roomMade = undefined;
+      makeRoom();
       try {
         // One span for the batch, linked to each message's producer: a batch serves many tasks,
         // so it cannot sit in any one task's trace (the handler adds per-task spans there).
         const outcomes = await withSpan(
-          `process ${options.stream}`,
+          `process ${options.sources.map((s) => s.stream).join('+')}`,
           {
             kind: SpanKind.CONSUMER,
             parent: ROOT_CONTEXT,
@@ -229,7 +238,10 @@ export async function consumeBatches(options: {
               return producer ? [{ context: producer }] : [];
             }),
             attributes: {
-              ...consumerAttributes(options.stream, options.durable),
+              ...consumerAttributes(
+                options.sources.map((s) => s.stream).join('+'),
+                options.sources.map((s) => s.durable).join('+'),
+              ),
               [SemAttr.messagingBatchCount]: batch.length,
             },
           },
@@ -244,10 +256,10 @@ export async function consumeBatches(options: {
   })();
   return {
     async stop() {
-      await messages.close();
+      await Promise.all(feeds.map((messages) => messages.close()));
       closed = true;
-      roomMade?.();
-      await pump.catch(() => undefined);
+      makeRoom();
+      await pump;
       messageArrived?.();
       await worker;
     },

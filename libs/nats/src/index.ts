@@ -7,7 +7,14 @@ export {
   consumerConfigs,
   type Topology,
 } from './topology.js';
-export { createEventBus, createTaskQueues, type EventBus, type TaskQueues } from './publish.js';
+export {
+  createEventBus,
+  createTaskClaims,
+  createTaskQueues,
+  type EventBus,
+  type TaskClaims,
+  type TaskQueues,
+} from './publish.js';
 export {
   consumeEach,
   consumeBatches,

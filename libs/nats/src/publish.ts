@@ -1,4 +1,4 @@
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomFillSync } from 'node:crypto';
 import { ulid as ulidWith } from 'ulid';
@@ -9,6 +9,7 @@ import {
   type Names,
   type RunTaskMessage,
   type Source,
+  type TaskEnqueued,
   type TaskEvent,
   type TaskEventInput,
   STATUS_AFTER,
@@ -68,18 +69,67 @@ export function createEventBus(
   };
 }
 
+/** JetStream's "wrong last sequence" (10071): the subject of an expected-empty publish is taken. */
+const WRONG_LAST_SEQUENCE = 10071;
+
+/** Task claims: one TaskEnqueued event per tenant and task id, kept for the retention period. */
+export interface TaskClaims {
+  /** Publishes the claim if the task id is free; false if it is taken. */
+  claim(event: TaskEnqueued): Promise<boolean>;
+  /** The claim of a task, while it is kept. */
+  get(tenant: string, taskId: string): Promise<TaskEnqueued | undefined>;
+}
+
+export async function createTaskClaims(nc: NatsConnection, names: Names): Promise<TaskClaims> {
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  return {
+    async claim(event) {
+      const subject = names.subjects.claim(event.tenant, event.taskId);
+      const body = encode(event);
+      try {
+        await withProducerSpan(
+          subject,
+          { ...event, status: TaskStatus.Enqueued },
+          { id: event.eventId, size: body.length },
+          (headers) => js.publish(subject, body, { headers, expect: { lastSubjectSequence: 0 } }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) return false;
+        throw err;
+      }
+    },
+    async get(tenant, taskId) {
+      const stored = await jsm.streams.getMessage(names.streams.claims, {
+        last_by_subj: names.subjects.claim(tenant, taskId),
+      });
+      return stored ? stored.json<TaskEnqueued>() : undefined;
+    },
+  };
+}
+
 /** The accepted-tasks queue (ingress → dispatcher) and the runs queue (dispatcher → executors). */
 export interface TaskQueues {
   /** Returns the stream sequence of the accepted message; a republish of the same task is deduplicated. */
   enqueue(task: AcceptedTaskMessage): Promise<{ seq: number; duplicate: boolean }>;
+  /** The stream sequence of a task's message while it is still queued. */
+  queuedSeq(tenant: string, functionName: string, taskId: string): Promise<number | undefined>;
   handOff(run: RunTaskMessage, attemptKey: string): Promise<void>;
 }
 
-export function createTaskQueues(nc: NatsConnection, names: Names): TaskQueues {
+export async function createTaskQueues(nc: NatsConnection, names: Names): Promise<TaskQueues> {
   const js: JetStreamClient = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
   return {
+    async queuedSeq(tenant, functionName, taskId) {
+      const stored = await jsm.streams.getMessage(names.streams.tasks, {
+        last_by_subj: names.subjects.task(tenant, functionName, taskId),
+      });
+      return stored?.seq;
+    },
     async enqueue(task) {
-      const subject = names.subjects.task(task.tenant, task.functionName);
+      const subject = names.subjects.task(task.tenant, task.functionName, task.taskId);
       const body = encode(task);
       const msgID = `${task.tenant}:${task.taskId}`;
       const ack = await withProducerSpan(

@@ -10,7 +10,7 @@ const FORGET_AFTER_MS = 15 * 60_000;
 
 /**
  * Queue depth per function as metrics: the tasks stream's per-subject message counts
- * (`<ns>.tasks.<tenant>.<function>`), read every few seconds in the background so a scrape never
+ * (`<ns>.tasks.<tenant>.<function>.<task id>`, summed), read every few seconds in the background so a scrape never
  * waits on JetStream. The tasks stream is a work queue, so a count is what is waiting: not yet
  * dequeued, delayed, or being handed over. With `consumer`, the dispatcher consumer's pending and
  * ack-pending counts are reported too.
@@ -38,11 +38,15 @@ export async function watchQueueDepth(options: {
       sample.depth = 0;
       if (now - sample.seenAt > FORGET_AFTER_MS) known.delete(subject);
     }
+    // One subject per queued task (…tasks.<tenant>.<function>.<task id>): summed per function.
     for (const [subject, count] of Object.entries(info.state.subjects ?? {})) {
       if (!subject.startsWith(prefix)) continue;
       const [tenant, functionName] = subject.slice(prefix.length).split('.');
       if (!tenant || !functionName) continue;
-      known.set(subject, { tenant, functionName, depth: count, seenAt: now });
+      const key = `${tenant}.${functionName}`;
+      const sample = known.get(key);
+      if (sample && sample.seenAt === now) sample.depth += count;
+      else known.set(key, { tenant, functionName, depth: count, seenAt: now });
     }
     if (options.consumer) {
       const ci = await jsm.consumers.info(names.streams.tasks, options.consumer);

@@ -16,9 +16,27 @@ import { TERMINAL_EVENT_TYPES, type Names } from '@asyncfn/contracts';
 const minutes = (n: number) => nanos(n * 60_000);
 const seconds = (n: number) => nanos(n * 1_000);
 
-/** Stream configs, declared once from the contract names. */
-export function streamConfigs(names: Names): (Partial<StreamConfig> & { name: string })[] {
+/** A week: the default task retention. */
+const DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Stream configs, declared once from the contract names. `retentionSeconds` is how long a task id
+ * stays claimed (the task retention period).
+ */
+export function streamConfigs(
+  names: Names,
+  retentionSeconds = DEFAULT_RETENTION_SECONDS,
+): (Partial<StreamConfig> & { name: string })[] {
   return [
+    {
+      // Claims are published with "expected last subject sequence 0": one per task id and tenant.
+      name: names.streams.claims,
+      subjects: [names.subjects.claimsAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(retentionSeconds * 1000),
+      duplicate_window: minutes(2),
+    },
     {
       name: names.streams.tasks,
       subjects: [names.subjects.tasksAll],
@@ -77,6 +95,7 @@ export function consumerConfigs(names: Names): { stream: string; config: Partial
     // Executors report progress with working() every few seconds while a function runs.
     { stream: names.streams.runs, config: durable(names.consumers.executor, {}) },
     { stream: names.streams.events, config: durable(names.consumers.status, {}) },
+    { stream: names.streams.claims, config: durable(names.consumers.statusClaims, {}) },
     {
       stream: names.streams.events,
       config: durable(names.consumers.destination, {
@@ -150,9 +169,13 @@ export interface Topology {
 }
 
 /** Creates (or updates) every stream, durable consumer and KV bucket; safe to run on every start. */
-export async function ensureTopology(nc: NatsConnection, names: Names): Promise<Topology> {
+export async function ensureTopology(
+  nc: NatsConnection,
+  names: Names,
+  options: { retentionSeconds?: number } = {},
+): Promise<Topology> {
   const jsm = await jetstreamManager(nc);
-  for (const config of streamConfigs(names)) await ensureStream(jsm, config);
+  for (const config of streamConfigs(names, options.retentionSeconds)) await ensureStream(jsm, config);
   for (const { stream, config } of consumerConfigs(names)) await ensureConsumer(jsm, stream, config);
   return openBuckets(nc, names);
 }

@@ -82,6 +82,8 @@ export function taskParent(traceparent: string | undefined): { parent: Context; 
 export function subjectTemplate(subject: string): string {
   const parts = subject.split('.');
   if (parts.length < 4) return subject;
+  // A queued task's subject ends in its task id: never a span name.
+  if (parts[1] === 'tasks') return [parts[0], parts[1], ...parts.slice(2).map(() => '*')].join('.');
   return [parts[0], parts[1], '*', '*', ...parts.slice(4)].join('.');
 }
 

@@ -18,7 +18,8 @@ describe('NATS trace context', () => {
     expect(subjectTemplate('asyncfn.events.default.hello.TaskStarted')).toBe(
       'asyncfn.events.*.*.TaskStarted',
     );
-    expect(subjectTemplate('asyncfn.tasks.default.hello')).toBe('asyncfn.tasks.*.*');
+    expect(subjectTemplate('asyncfn.tasks.default.hello.task-1')).toBe('asyncfn.tasks.*.*.*');
+    expect(subjectTemplate('asyncfn.claims.default.task-1')).toBe('asyncfn.claims.*.*');
     expect(subjectTemplate('asyncfn.intake')).toBe('asyncfn.intake');
   });
 

@@ -27,7 +27,7 @@ await runService('destination', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
   const nc = await connectNats(config.natsUrl, 'asyncfn-destination');
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
-  const buckets = await ensureTopology(nc, names);
+  const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const tasks = createTaskStore(db, names);
   const functions = await watchFunctions(buckets.functions);
   // Kafka is needed only by Kafka destinations: connected on first use, and reported early here.

@@ -17,7 +17,7 @@ import { startTriggerRunners } from './triggers/trigger-runners.js';
 await runService('dispatcher', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
   const nc = await connectNats(config.natsUrl, 'asyncfn-dispatcher');
-  const buckets = await ensureTopology(nc, names);
+  const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const functions = await watchFunctions(buckets.functions);
   const bus = createEventBus(nc, names, 'dispatcher');
   const stopRequests = await mirrorStopRequests(buckets.stops);
@@ -32,7 +32,7 @@ await runService('dispatcher', async ({ config, logger, health }) => {
       functions,
       stops: stopRequests,
       bus,
-      queues: createTaskQueues(nc, names),
+      queues: await createTaskQueues(nc, names),
     }),
   });
   const stops = await consumeEach({

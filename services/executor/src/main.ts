@@ -26,7 +26,7 @@ await runService('executor', async ({ config, logger, health }) => {
   const nc = await connectNats(config.natsUrl, 'asyncfn-executor');
   // Reads code only: the executor never writes to MongoDB.
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
-  const buckets = await ensureTopology(nc, names);
+  const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const jsm = await jetstreamManager(nc);
   const functions = await watchFunctions(buckets.functions);
   const stops = await mirrorStopRequests(buckets.stops);

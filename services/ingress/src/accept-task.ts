@@ -1,6 +1,5 @@
 import { ApiError, buildAcceptedTask } from '@asyncfn/core';
-import type { TaskStore } from '@asyncfn/mongo';
-import type { TaskQueues } from '@asyncfn/nats';
+import type { TaskClaims, TaskQueues } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 
 export interface AcceptRequest {
@@ -15,7 +14,7 @@ export interface AcceptRequest {
 }
 
 export interface TaskAcceptor {
-  /** Accepts a task (the 202): recorded Enqueued, then queued. Throws 409 if the id is taken. */
+  /** Accepts a task (the 202): claimed, then queued. Throws 409 if the id is taken. */
   accept(request: AcceptRequest): Promise<{ taskId: string; dueAt: number }>;
   /**
    * Task mode off (asyncTask=false): queued only, nothing recorded, so it cannot be queried or
@@ -25,17 +24,15 @@ export interface TaskAcceptor {
 }
 
 /**
- * The order matters for durability: the task document is inserted first, already Enqueued (its
- * unique id is the dedupe claim, for the whole retention period); then its first history entry
- * and the queue message are written together. If the publish fails the claim is withdrawn and the
- * caller gets a 503 to retry; if this process dies after the insert, the status service's sweeper
- * finishes the job. The queue sequence is recorded after the answer: it only speeds up stopping a
- * queued task, and the sweeper republishes (deduplicated) a task that lacks it.
+ * Accepting is two publishes: the claim (the task's TaskEnqueued event on its own subject, only if
+ * that subject is empty: the dedupe, and what the status service records the task from), then the
+ * queue message. Once the claim is stored the task is accepted: if the queue publish fails, or
+ * this process dies before it, the status service's sweeper queues the task (same Nats-Msg-Id, so
+ * a publish that did land is not repeated), and the caller still gets its 202.
  */
 export function createTaskAcceptor(deps: {
-  tasks: TaskStore;
+  claims: TaskClaims;
   queues: TaskQueues;
-  retentionSeconds: number;
   logger: Logger;
   clock?: () => number;
 }): TaskAcceptor {
@@ -53,29 +50,14 @@ export function createTaskAcceptor(deps: {
         ...(req.rerunOf ? { rerunOf: req.rerunOf } : {}),
       },
       clock(),
-      deps.retentionSeconds * 1000,
     );
   return {
     async accept(req) {
-      const task = build(req);
-      if (!(await deps.tasks.insertAccepted(task.doc))) {
-        throw new ApiError('AsyncTaskAlreadyExists', `async task '${req.taskId}' already exists`);
-      }
-      let seq: number;
+      const { claim, message } = build(req);
+      let claimed: boolean;
       try {
-        [, { seq }] = await Promise.all([
-          deps.tasks.recordHistory(task.enqueued),
-          deps.queues.enqueue(task.message),
-        ]);
+        claimed = await deps.claims.claim(claim);
       } catch (cause) {
-        await deps.tasks
-          .deleteUnqueued(task.doc._id)
-          .catch((err: unknown) =>
-            deps.logger.error(
-              { err, taskId: req.taskId },
-              'could not withdraw task; the sweeper will queue it',
-            ),
-          );
         throw new ApiError(
           'ServiceUnavailable',
           'the task queue is unavailable; retry with the same task id',
@@ -84,12 +66,16 @@ export function createTaskAcceptor(deps: {
           },
         );
       }
-      deps.tasks
-        .markQueued(task.doc._id, seq, task.doc.expireAt)
+      if (!claimed) throw new ApiError('AsyncTaskAlreadyExists', `async task '${req.taskId}' already exists`);
+      await deps.queues
+        .enqueue(message)
         .catch((err: unknown) =>
-          deps.logger.warn({ err, taskId: req.taskId }, 'queue sequence not recorded'),
+          deps.logger.warn(
+            { err, taskId: req.taskId },
+            'task claimed but not queued; the sweeper will queue it',
+          ),
         );
-      return { taskId: req.taskId, dueAt: task.doc.dueAt };
+      return { taskId: req.taskId, dueAt: message.dueAt };
     },
     async acceptUntracked(req) {
       const { message } = build(req);

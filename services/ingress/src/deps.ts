@@ -1,7 +1,14 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Names } from '@asyncfn/contracts';
 import type { FunctionStore, TaskStore, TriggerStore } from '@asyncfn/mongo';
-import type { EventBus, FunctionDirectory, StopRequests, TriggerDirectory } from '@asyncfn/nats';
+import type {
+  EventBus,
+  FunctionDirectory,
+  StopRequests,
+  TaskClaims,
+  TaskQueues,
+  TriggerDirectory,
+} from '@asyncfn/nats';
 import type { KV } from '@nats-io/kv';
 import type { AccessKeyLookup } from '@asyncfn/auth';
 import type { Logger } from '@asyncfn/telemetry';
@@ -15,6 +22,11 @@ export interface IngressDeps {
   /** The functions KV, watched: what the invocation hot path reads instead of MongoDB. */
   directory: FunctionDirectory;
   tasks: TaskStore;
+  /** Claims answer for a task the status service has not recorded yet (milliseconds old). */
+  claims: TaskClaims;
+  /** Where a queued task's message is (to take it out when it is stopped). */
+  queues: TaskQueues;
+  retentionSeconds: number;
   functionsKv: KV;
   stops: StopRequests;
   bus: EventBus;

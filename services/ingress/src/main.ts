@@ -12,6 +12,7 @@ import {
   createEventBus,
   createNonceStore,
   createStopRequests,
+  createTaskClaims,
   createTaskQueues,
   ensureTopology,
   putFunction,
@@ -29,7 +30,7 @@ await runService('ingress', async ({ config, logger }) => {
   const names = createNames(config.namespace);
   const nc = await connectNats(config.natsUrl, 'asyncfn-ingress');
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
-  const buckets = await ensureTopology(nc, names);
+  const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   await ensureIndexes(db, names);
   const functions = createFunctionStore(db, names);
   const tasks = createTaskStore(db, names);
@@ -45,18 +46,18 @@ await runService('ingress', async ({ config, logger }) => {
     kv: buckets.triggers,
     directory: await watchTriggers(buckets.triggers),
   };
-  const acceptor = createTaskAcceptor({
-    tasks,
-    queues: createTaskQueues(nc, names),
-    retentionSeconds: config.retentionSeconds,
-    logger,
-  });
+  const claims = await createTaskClaims(nc, names);
+  const queues = await createTaskQueues(nc, names);
+  const acceptor = createTaskAcceptor({ claims, queues, logger });
   const app = await buildApp({
     names,
     nc,
     functions,
     directory,
     tasks,
+    claims,
+    queues,
+    retentionSeconds: config.retentionSeconds,
     functionsKv: buckets.functions,
     stops: createStopRequests(buckets.stops),
     bus,

@@ -7,7 +7,7 @@ import {
   type TaskEvent,
   type TaskEventType,
 } from '@asyncfn/contracts';
-import { ACCEPTED_BASE, planBatch, type BaseDoc } from '@asyncfn/core';
+import { planBatch, type BaseDoc } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
 import { done, drop, retry, type Coalescing, type MessageOutcome } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
@@ -43,9 +43,13 @@ export function taskCoalescing(windowMs: number): Coalescing {
   };
 }
 
+/** Deliveries of an event whose task is unknown before it is dropped (its claim never came). */
+const UNKNOWN_TASK_DELIVERIES = 40;
+
 /**
- * The status service's handler: one read of the affected projections, the state machine in memory,
- * then history and guarded projection writes in bulk. Only then are the messages acknowledged.
+ * The status service's handler, fed by the claims and the events: the state machine in memory over
+ * cached projections (a read only for tasks it has not seen), then history, new projections and
+ * guarded updates in bulk. Only then are the messages acknowledged.
  */
 export function createBatchApplier(deps: {
   store: TaskStore;
@@ -58,8 +62,8 @@ export function createBatchApplier(deps: {
   // The projections of tasks still in flight, as this service last wrote them: most events then
   // need no read at all. Guarded writes catch a stale entry (another replica wrote): it is dropped.
   const cache = new Map<string, BaseDoc>();
-  // A task this service has not seen is assumed to be as the ingress inserted it (version 1), which
-  // saves a read per task: the guarded write proves it. Tasks where that proved wrong are read.
+  // A task whose claim is in the batch is assumed new (no read): the insert proves it. Tasks where
+  // an assumption or the cache proved wrong are read next time.
   const mustRead = new Set<string>();
   const distrust = (id: string) => {
     cache.delete(id);
@@ -89,19 +93,26 @@ export function createBatchApplier(deps: {
       }
     });
     if (events.length === 0) return outcomes;
+    // Claims and events arrive from two streams: a task's claim goes before its other events.
+    const order = events.map((_, k) => k);
+    order.sort(
+      (a, b) => Number(events[b]!.type === 'TaskEnqueued') - Number(events[a]!.type === 'TaskEnqueued'),
+    );
+    const ordered = order.map((k) => events[k]!);
+    const orderedPositions = order.map((k) => positions[k]!);
+    events.splice(0, events.length, ...ordered);
+    positions.splice(0, positions.length, ...orderedPositions);
 
     const ids = [...new Set(events.map((e) => taskDocumentId(e.tenant, e.taskId)))];
+    const claimed = new Set(
+      events.filter((e) => e.type === 'TaskEnqueued').map((e) => taskDocumentId(e.tenant, e.taskId)),
+    );
     const bases = new Map<string, BaseDoc>();
-    const assumed = new Set<string>();
     const toRead: string[] = [];
     for (const id of ids) {
       const cached = cache.get(id);
       if (cached) bases.set(id, cached);
-      else if (mustRead.has(id)) toRead.push(id);
-      else {
-        bases.set(id, { _id: id, ...ACCEPTED_BASE });
-        assumed.add(id);
-      }
+      else if (mustRead.has(id) || !claimed.has(id)) toRead.push(id);
     }
     if (toRead.length > 0) {
       const read = await store.loadBases(toRead);
@@ -111,16 +122,16 @@ export function createBatchApplier(deps: {
     const plan = planBatch(events, bases, deps.retentionSeconds * 1000);
     let conflicts: string[];
     try {
-      ({ conflicts } = await store.applyWrites(plan.history, plan.writes));
+      ({ conflicts } = await store.applyWrites(plan.history, plan.inserts, plan.writes));
     } catch (err) {
       // Some writes may have landed: what is cached for these tasks can no longer be trusted.
       for (const id of ids) distrust(id);
       throw err;
     }
     const conflicted = new Set(conflicts);
-    for (const write of plan.writes) {
-      if (conflicted.has(write.id)) distrust(write.id);
-      else remember(write.id, plan.after.get(write.id)!);
+    for (const id of [...plan.inserts.map((d) => d._id), ...plan.writes.map((w) => w.id)]) {
+      if (conflicted.has(id)) distrust(id);
+      else remember(id, plan.after.get(id)!);
     }
 
     plan.verdicts.forEach((verdict, k) => {
@@ -137,12 +148,6 @@ export function createBatchApplier(deps: {
           outcomes[i] = done;
           return;
         case 'stale':
-          if (assumed.has(task)) {
-            // Judged against an assumed state: read the real one and judge again.
-            distrust(task);
-            outcomes[i] = retry(0, verdict.reason);
-            return;
-          }
           logger.debug(
             { taskId: event.taskId, type: event.type, reason: verdict.reason },
             'stale event ignored',
@@ -150,11 +155,16 @@ export function createBatchApplier(deps: {
           outcomes[i] = done;
           return;
         case 'premature':
-          // Judged against the cache or an assumption: read the projection afresh next time.
+          // Judged against the cache: read the projection afresh next time.
           distrust(task);
           outcomes[i] = retry(PREMATURE_RETRY_MS, verdict.reason);
           return;
         case 'unknownTask':
+          // Its claim may still be on the way (another stream): wait for it, a while.
+          if (msgs[i]!.info.deliveryCount < UNKNOWN_TASK_DELIVERIES) {
+            outcomes[i] = retry(PREMATURE_RETRY_MS, 'task not recorded yet');
+            return;
+          }
           logger.warn(
             { taskId: event.taskId, tenant: event.tenant, type: event.type },
             'event for unknown task dropped',

@@ -16,7 +16,7 @@ await runService('status', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
   const nc = await connectNats(config.natsUrl, 'asyncfn-status');
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
-  await ensureTopology(nc, names);
+  await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const { ttlSupported } = await ensureIndexes(db, names);
   // Without TTL indexes on the server, this service removes expired tasks itself, once a minute.
   const reaper = ttlSupported
@@ -30,8 +30,10 @@ await runService('status', async ({ config, logger, health }) => {
   const store = createTaskStore(db, names);
   const consumer = await consumeBatches({
     nc,
-    stream: names.streams.events,
-    durable: names.consumers.status,
+    sources: [
+      { stream: names.streams.claims, durable: names.consumers.statusClaims },
+      { stream: names.streams.events, durable: names.consumers.status },
+    ],
     maxBatch: 500,
     // A task's events come milliseconds apart: a short wait lets one write carry several of them.
     lingerMs: 10,
@@ -45,8 +47,10 @@ await runService('status', async ({ config, logger, health }) => {
     }),
   });
   const sweeper = startSweeper({
+    nc,
+    names,
     store,
-    queues: createTaskQueues(nc, names),
+    queues: await createTaskQueues(nc, names),
     logger,
     sweepAfterMs: config.sweepAfterMs,
   });

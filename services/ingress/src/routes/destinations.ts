@@ -11,6 +11,7 @@ import {
 } from '@asyncfn/core';
 import { currentTraceparent, headersWithTrace } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
+import { findTask } from '../find-task.js';
 import { API } from '../http.js';
 
 type TaskParams = { Params: { functionName: string; taskId: string } };
@@ -31,8 +32,7 @@ export async function destinationRoutes(app: FastifyInstance, deps: IngressDeps)
     `${API}/functions/:functionName/async-tasks/:taskId/redeliver`,
     async (request, reply) => {
       const name = parseFunctionName(request.params.functionName);
-      const task = await deps.tasks.get(request.tenant, request.params.taskId);
-      if (!task || task.functionName !== name) throw notFound.task(name, request.params.taskId);
+      const { doc: task } = await findTask(deps, request.tenant, name, request.params.taskId);
       const status = asTerminalStatus(task.status);
       if (!status) {
         throw new ApiError(

@@ -1,24 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Kvm } from '@nats-io/kv';
-import type { TaskDocument } from '@asyncfn/contracts';
-import { notFound, parseFunctionName } from '@asyncfn/core';
+import { parseFunctionName } from '@asyncfn/core';
 import { createTaskLogs } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
+import { findTask } from '../find-task.js';
 import { API } from '../http.js';
 
 type TaskParams = { Params: { functionName: string; taskId: string } };
-
-/** A task of this tenant and function, or 404 (another tenant's task is simply not there). */
-export async function findTask(
-  deps: IngressDeps,
-  tenant: string,
-  functionName: string,
-  taskId: string,
-): Promise<TaskDocument> {
-  const doc = await deps.tasks.get(tenant, taskId);
-  if (!doc || doc.functionName !== functionName) throw notFound.task(functionName, taskId);
-  return doc;
-}
 
 /**
  * Extension: a task's captured stdout/stderr, every attempt under its own header (written by the
@@ -32,7 +20,7 @@ export async function logRoutes(app: FastifyInstance, deps: IngressDeps): Promis
     `${API}/functions/:functionName/async-tasks/:taskId/logs`,
     async (request, reply) => {
       const name = parseFunctionName(request.params.functionName);
-      const doc = await findTask(deps, request.tenant, name, request.params.taskId);
+      const { doc } = await findTask(deps, request.tenant, name, request.params.taskId);
       const record = await logs.read(request.tenant, doc.taskId);
       const accept = request.headers.accept ?? '';
       const asText =

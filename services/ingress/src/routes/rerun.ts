@@ -5,7 +5,7 @@ import { currentTraceparent } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
 import { sendAccepted } from '../invoke.js';
 import { API, header } from '../http.js';
-import { findTask } from './logs.js';
+import { findTask } from '../find-task.js';
 
 type TaskParams = { Params: { functionName: string; taskId: string } };
 
@@ -22,7 +22,7 @@ export async function rerunRoutes(app: FastifyInstance, deps: IngressDeps): Prom
     { bodyLimit: deps.limits.maxAsyncPayloadBytes + 1 },
     async (request, reply) => {
       const name = parseFunctionName(request.params.functionName);
-      const original = await findTask(deps, request.tenant, name, request.params.taskId);
+      const { doc: original } = await findTask(deps, request.tenant, name, request.params.taskId);
       if (!isTerminal(original.status)) {
         throw new ApiError(
           'AsyncTaskNotFinished',

@@ -5,11 +5,12 @@ import {
   asyncTaskView,
   decodePageToken,
   encodePageToken,
-  notFound,
+  eventDocument,
   parseFunctionName,
   parseListTasksQuery,
 } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
+import { findTask } from '../find-task.js';
 import { API, header } from '../http.js';
 
 type TaskParams = { Params: { functionName: string; taskId: string } };
@@ -24,17 +25,13 @@ const isCursor = (v: unknown): v is { t: number; id: string } =>
 export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const clock = deps.clock ?? Date.now;
 
-  /** A task of this tenant and function, or 404 (another tenant's task is simply not there). */
-  const findTask = async (tenant: string, functionName: string, taskId: string) => {
-    const doc = await deps.tasks.get(tenant, taskId);
-    if (!doc || doc.functionName !== functionName) throw notFound.task(functionName, taskId);
-    return doc;
-  };
-
   app.get<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId`, async (request) => {
     const name = parseFunctionName(request.params.functionName);
-    const doc = await findTask(request.tenant, name, request.params.taskId);
-    const events = await deps.tasks.history(request.tenant, doc.taskId);
+    const { doc, claim } = await findTask(deps, request.tenant, name, request.params.taskId);
+    // Not recorded yet: the claim is all its history.
+    const events = claim
+      ? [eventDocument(claim, 1, doc.expireAt)]
+      : await deps.tasks.history(request.tenant, doc.taskId);
     return asyncTaskView(doc, { events, includePayload: true });
   });
 
@@ -76,7 +73,7 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
       const forceAfterMs = parseForceAfterMs(
         request.query.forceAfterMs ?? header(request, 'x-fc-stop-force-after-ms'),
       );
-      const doc = await findTask(request.tenant, name, request.params.taskId);
+      const { doc } = await findTask(deps, request.tenant, name, request.params.taskId);
       if (isTerminal(doc.status)) {
         throw new ApiError('AsyncTaskAlreadyFinished', `async task '${doc.taskId}' is already ${doc.status}`);
       }
@@ -98,7 +95,8 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
       }
       if (doc.status !== 'Stopping') {
         // A task still queued can be taken out of the queue by its stream sequence.
-        const queueSeq = doc.status === 'Enqueued' ? await deps.tasks.queueSeqOf(doc._id) : undefined;
+        const queueSeq =
+          doc.status === 'Enqueued' ? await deps.queues.queuedSeq(doc.tenant, name, doc.taskId) : undefined;
         // The event first, then the request executors watch: Stopping is recorded before Stopped.
         await deps.bus.publish({
           type: 'TaskStopRequested',
