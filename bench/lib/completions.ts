@@ -55,6 +55,8 @@ export function watchCompletions(
   sources: CompletionSource[],
   idPrefix: string,
   pollMs = 250,
+  /** false: no polling until finish(), so a throughput measurement is not loaded by the reads. */
+  pollDuringLoad = true,
 ): CompletionWatch {
   const expected = new Map<string, { dueMs: number; group: Buffer }>();
   const seen = new Map<string, Map<string, Completion>>(sources.map((s) => [s.name, new Map()]));
@@ -94,7 +96,9 @@ export function watchCompletions(
     );
   };
 
+  let startPolling: () => void = () => undefined;
   const loop = (async () => {
+    if (!pollDuringLoad) await new Promise<void>((resolve) => (startPolling = resolve));
     while (!stopped) {
       const t = monoMs();
       await pollOnce();
@@ -111,6 +115,7 @@ export function watchCompletions(
       for (const got of seen.values()) got.delete(id);
     },
     async finish(deadlineMs) {
+      startPolling();
       while (monoMs() < deadlineMs && sources.some((s) => outstanding(s.name) > 0)) {
         await sleep(pollMs);
       }

@@ -136,10 +136,10 @@ interface Submitter {
  * The phase's submit function and its completion watch: each submission registers its id with
  * the watch before it is sent, and withdraws it if the system refuses it.
  */
-function prepare(s: Submitter, pollMs?: number) {
+function prepare(s: Submitter, pollMs?: number, pollDuringLoad = true) {
   const payloadOf = payloadsOf(s.payloadBytes, s.idPrefix);
   const every = s.failEvery;
-  const watch = watchCompletions(s.sut.sources(), s.idPrefix, pollMs);
+  const watch = watchCompletions(s.sut.sources(), s.idPrefix, pollMs, pollDuringLoad);
   const due = new Map<string, number>();
   const send = async (index: number, dueMs: number) => {
     const id = `${s.idPrefix}${index}`;
@@ -157,11 +157,15 @@ function prepare(s: Submitter, pollMs?: number) {
   return { watch, due, send };
 }
 
-/** Closed loop: `clients` concurrent submitters for `durationMs`; then waits for the work to finish. */
+/**
+ * Closed loop: `clients` concurrent submitters for `durationMs`; then waits for the work to finish.
+ * Completions are read only after the load (reading asyncfn's read model during it would load the
+ * database whose writes are being measured).
+ */
 export async function submitWorkload(
   s: Submitter & { clients: number; durationMs: number; drainTimeoutMs: number },
 ): Promise<{ submit: SubmitFigures; bySource: Record<string, SourceFigures> }> {
-  const { watch, due, send } = prepare(s);
+  const { watch, due, send } = prepare(s, undefined, false);
   const load = await closedLoop({
     clients: s.clients,
     durationMs: s.durationMs,

@@ -43,8 +43,13 @@ export function taskCoalescing(windowMs: number): Coalescing {
   };
 }
 
-/** Deliveries of an event whose task is unknown before it is dropped (its claim never came). */
-const UNKNOWN_TASK_DELIVERIES = 40;
+/**
+ * An event whose task is not recorded waits for the task's claim (another stream, which may lag
+ * behind under a backlog), retried with a growing delay up to UNKNOWN_TASK_MAX_DELAY_MS, and is
+ * dropped after this many deliveries (about an hour): its claim never came.
+ */
+const UNKNOWN_TASK_DELIVERIES = 750;
+const UNKNOWN_TASK_MAX_DELAY_MS = 5_000;
 
 /**
  * The status service's handler, fed by the claims and the events: the state machine in memory over
@@ -162,7 +167,11 @@ export function createBatchApplier(deps: {
         case 'unknownTask':
           // Its claim may still be on the way (another stream): wait for it, a while.
           if (msgs[i]!.info.deliveryCount < UNKNOWN_TASK_DELIVERIES) {
-            outcomes[i] = retry(PREMATURE_RETRY_MS, 'task not recorded yet');
+            const delay = Math.min(
+              PREMATURE_RETRY_MS * msgs[i]!.info.deliveryCount,
+              UNKNOWN_TASK_MAX_DELAY_MS,
+            );
+            outcomes[i] = retry(delay, 'task not recorded yet');
             return;
           }
           logger.warn(
