@@ -43,7 +43,7 @@ export interface BenchOptions {
 }
 
 const HELP = `npm run bench -- [options]
-  --quick                 short run (< 3 min): 2 s steps from 50/s, backlog up to 5,000, time budget
+  --quick                 short run (< 3 min): 2 s steps from 50/s, backlog up to 2,000, time budget
   --runs N                runs of every workload (default 3)
   --secondary-runs N      runs that also do task mode off, retries and the backlog drain
                           (default: all runs; quick: 1)
@@ -51,7 +51,7 @@ const HELP = `npm run bench -- [options]
   --step-seconds S        length of each step
   --submit-seconds S      length of the submit workload
   --clients N             concurrent submitters (default 32)
-  --backlog N             tasks of the backlog drain (default 100000; quick 5000, fewer if
+  --backlog N             tasks of the backlog drain (default 100000; quick 2000, fewer if
                           submitting them would not fit the time budget)
   --workloads a,b         subset of: ${WORKLOADS.join(', ')}
   --servers a,b           local servers to ensure (default nats,mongo,jaeger)
@@ -122,8 +122,9 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
         : [25, 50, 100, 200, 400, 800, 1600, 3200],
     stepMs: num(values['step-seconds'], quick ? 2 : 10) * 1000,
     retryFailEvery: 10,
-    backlogTasks: Math.round(num(values.backlog, quick ? 5_000 : 100_000)),
-    warmupTasks: quick ? 20 : 100,
+    backlogTasks: Math.round(num(values.backlog, quick ? 2_000 : 100_000)),
+    // Enough to get the services' hot paths compiled (the first run was otherwise half as fast).
+    warmupTasks: quick ? 120 : 1_000,
     servers: list<ServerName>(
       values.servers,
       ['nats', 'mongo', 'kafka', 'jaeger'],
