@@ -31,7 +31,7 @@ export interface Config {
   retryMaxDelayMs: number;
   codeCacheDir: string;
   instanceIdleMs: number;
-  /** Tasks in Enqueued without a queue sequence for this long are republished by the sweeper. */
+  /** Tasks Enqueued this long whose message is not in the queue are checked, and queued, by the sweeper. */
   sweepAfterMs: number;
   /** How long the status service holds a task's events to write them together (0: never). */
   statusCoalesceMs: number;
