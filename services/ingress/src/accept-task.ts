@@ -26,9 +26,9 @@ export interface TaskAcceptor {
 /**
  * Accepting is two publishes: the claim (the task's TaskEnqueued event on its own subject, only if
  * that subject is empty: the dedupe, and what the status service records the task from), then the
- * queue message. Once the claim is stored the task is accepted: if the queue publish fails, or
- * this process dies before it, the status service's sweeper queues the task (same Nats-Msg-Id, so
- * a publish that did land is not repeated), and the caller still gets its 202.
+ * queue message. Once the claim is stored the task is accepted (202): if the queue publish fails,
+ * or this process dies before it lands, the status service's sweeper queues the task (same
+ * Nats-Msg-Id, so a publish that did land is not repeated).
  */
 export function createTaskAcceptor(deps: {
   claims: TaskClaims;
@@ -67,7 +67,9 @@ export function createTaskAcceptor(deps: {
         );
       }
       if (!claimed) throw new ApiError('AsyncTaskAlreadyExists', `async task '${req.taskId}' already exists`);
-      await deps.queues
+      // The claim is the acceptance: the 202 does not wait for the queue's PubAck (one round trip
+      // less per request). The publish is already on its way; what fails, the sweeper queues.
+      void deps.queues
         .enqueue(message)
         .catch((err: unknown) =>
           deps.logger.warn(
