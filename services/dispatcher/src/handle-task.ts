@@ -77,7 +77,6 @@ export function createTaskHandler(deps: {
         });
         return done;
       case 'run': {
-        await announceDequeued();
         const run: RunTaskMessage = {
           v: 1,
           taskId: task.taskId,
@@ -90,7 +89,10 @@ export function createTaskHandler(deps: {
           ...(task.traceparent ? { traceparent: task.traceparent } : {}),
           ...(task.untracked ? { untracked: true } : {}),
         };
-        await deps.queues.handOff(run, `${task.tenant}:${task.taskId}`);
+        // Both at once, Dequeued first on the wire: the run cannot start before it is sent. If
+        // either fails, the message is redelivered; the hand-off is deduplicated by its id and a
+        // second Dequeued is stale.
+        await Promise.all([announceDequeued(), deps.queues.handOff(run, `${task.tenant}:${task.taskId}`)]);
         return done;
       }
       default: {
