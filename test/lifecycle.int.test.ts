@@ -195,6 +195,43 @@ describe('async invocation', () => {
     ).rejects.toMatchObject({ statusCode: 409, code: 'AsyncTaskAlreadyFinished' });
   });
 
+  it('answers for a task from its claim until the status service records it', async () => {
+    // With the status service down nothing records the task: reads come from its claim.
+    await stack.stop('status');
+    try {
+      const send = () =>
+        signedFetch(stack.ingressUrl, 'POST', '/2023-03-30/functions/echo/invocations', {
+          headers: {
+            'x-fc-invocation-type': 'Async',
+            'x-fc-async-task-id': 'claimed-1',
+            'x-fc-async-delay': '30',
+            'content-type': 'application/octet-stream',
+          },
+          body: 'early',
+        });
+      expect((await send()).status).toBe(202);
+      expect((await send()).status).toBe(409);
+      const early = await taskOf('echo', 'claimed-1');
+      expect(early.status).toBe('Enqueued');
+      expect(statuses(early)).toEqual(['Enqueued']);
+      expect(early.taskPayload).toBe('early');
+      await expect(
+        fcClient(stack.ingressUrl, OTHER_TENANT).getAsyncTask(
+          'echo',
+          'claimed-1',
+          new $FC.GetAsyncTaskRequest({}),
+        ),
+      ).rejects.toMatchObject({ statusCode: 404 });
+      // Stopped while unrecorded: the events wait for the claim, and apply in order after it.
+      await client.stopAsyncTask('echo', 'claimed-1', new $FC.StopAsyncTaskRequest({}));
+    } finally {
+      await stack.start('status');
+    }
+    const task = await finished('echo', 'claimed-1');
+    expect(statuses(task)).toEqual(['Enqueued', 'Stopping', 'Stopped']);
+    expect(task.returnPayload).toBeUndefined();
+  });
+
   it('marks a task Invalid when its function was deleted while it waited', async () => {
     await createFunction('short-lived', ECHO);
     await stack.stop('dispatcher');
