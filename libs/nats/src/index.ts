@@ -18,7 +18,6 @@ export {
 export {
   consumeEach,
   consumeBatches,
-  holdOpenGroups,
   settle,
   done,
   retry,

@@ -82,36 +82,29 @@ export function createBatchApplier(deps: {
   };
   return async function applyBatch(msgs: JsMsg[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = new Array(msgs.length);
-    const events: TaskEvent[] = [];
-    const positions: number[] = [];
+    // Claims and events arrive from two streams: claims go first, so a task's claim is applied
+    // before its other events of the same batch.
+    const claims: { event: TaskEvent; position: number }[] = [];
+    const others: { event: TaskEvent; position: number }[] = [];
     msgs.forEach((msg, i) => {
       const event = parseEvent(msg);
       if (event?.untracked) {
         // Task mode off: there is no task to record.
         outcomes[i] = done;
       } else if (event) {
-        events.push(event);
-        positions.push(i);
+        (event.type === 'TaskEnqueued' ? claims : others).push({ event, position: i });
       } else {
         logger.error({ subject: msg.subject, seq: msg.seq }, 'unreadable task event dropped');
         outcomes[i] = drop('unreadable event');
       }
     });
-    if (events.length === 0) return outcomes;
-    // Claims and events arrive from two streams: a task's claim goes before its other events.
-    const order = events.map((_, k) => k);
-    order.sort(
-      (a, b) => Number(events[b]!.type === 'TaskEnqueued') - Number(events[a]!.type === 'TaskEnqueued'),
-    );
-    const ordered = order.map((k) => events[k]!);
-    const orderedPositions = order.map((k) => positions[k]!);
-    events.splice(0, events.length, ...ordered);
-    positions.splice(0, positions.length, ...orderedPositions);
+    const ordered = [...claims, ...others];
+    if (ordered.length === 0) return outcomes;
+    const events = ordered.map((o) => o.event);
+    const positions = ordered.map((o) => o.position);
 
     const ids = [...new Set(events.map((e) => taskDocumentId(e.tenant, e.taskId)))];
-    const claimed = new Set(
-      events.filter((e) => e.type === 'TaskEnqueued').map((e) => taskDocumentId(e.tenant, e.taskId)),
-    );
+    const claimed = new Set(claims.map(({ event }) => taskDocumentId(event.tenant, event.taskId)));
     const bases = new Map<string, BaseDoc>();
     const toRead: string[] = [];
     for (const id of ids) {
