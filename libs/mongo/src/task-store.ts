@@ -6,7 +6,7 @@ import {
   type TaskEventDocument,
   type TaskStatus,
 } from '@asyncfn/contracts';
-import { isDuplicateKeyError } from './connect.js';
+import { insertManyTolerant } from './connect.js';
 
 /** What applying a batch of events changes: new history entries and guarded projection updates. */
 export interface ProjectionWrite {
@@ -66,22 +66,6 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
   const tasks = db.collection<TaskDocument>(names.collections.tasks);
   const events = db.collection<TaskEventDocument>(names.collections.taskEvents);
 
-  /** Inserts new projections; returns the ids that existed already. */
-  const insertNew = async (docs: TaskDocument[]): Promise<string[]> => {
-    if (docs.length === 0) return [];
-    try {
-      await tasks.insertMany(docs, { ordered: false });
-      return [];
-    } catch (err) {
-      type WriteError = { index: number; code?: number };
-      // The driver reports one WriteError or an array of them.
-      const raw = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
-      const writeErrors = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-      if (writeErrors.length === 0 || !writeErrors.every((e) => e.code === 11000)) throw err;
-      return writeErrors.map((e) => docs[e.index]!._id);
-    }
-  };
-
   return {
     async get(tenant, taskId) {
       return (await tasks.findOne({ _id: taskDocumentId(tenant, taskId) })) ?? undefined;
@@ -116,20 +100,11 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       return new Map(docs.filter((d) => d !== null).map((d) => [d._id, d as ProjectionBaseDoc]));
     },
     async applyWrites(newEvents, inserts, writes) {
-      if (newEvents.length > 0) {
-        try {
-          await events.insertMany(newEvents, { ordered: false });
-        } catch (err) {
-          // A redelivered batch re-inserts history it already wrote: those duplicates are expected.
-          const writeErrors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
-          const onlyDuplicates =
-            isDuplicateKeyError(err) || (writeErrors?.every((e) => e.code === 11000) ?? false);
-          if (!onlyDuplicates) throw err;
-        }
-      }
+      // A redelivered batch re-inserts history it already wrote: those duplicates are expected.
+      await insertManyTolerant(events, newEvents);
       // A projection that exists already was created by an earlier delivery of the same claim: its
       // history has the same event ids and numbers, so nothing is taken back.
-      const existing = await insertNew(inserts);
+      const existing = (await insertManyTolerant(tasks, inserts)).map((i) => inserts[i]!._id);
       if (writes.length === 0) return { conflicts: existing };
       const ops: AnyBulkWriteOperation<TaskDocument>[] = writes.map((w) => ({
         updateOne: { filter: { _id: w.id, version: w.expectedVersion }, update: { $set: w.set } },
