@@ -224,6 +224,12 @@ max_locks_per_transaction = 128   # dropDatabase drops a schema: a lock per tabl
 # crash, power loss or a kill -9 of PostgreSQL itself may lose the commits of
 # the last ~0.6 s (3 x wal_writer_delay), but never corrupts the cluster.
 synchronous_commit = off
+# FerretDB 1.x sends its filters as prepared statements whose field name is a
+# parameter ("_jsonb->\$1 @> \$2"). After five runs PostgreSQL may switch a
+# prepared statement to a generic plan, which cannot use the per-field
+# expression indexes (ferretdb-gin-indexes.sql) and scans the whole table:
+# every guarded task update became a sequential scan. Always plan per call.
+plan_cache_mode = force_custom_plan
 log_timezone = 'UTC'
 timezone = 'UTC'
 EOF
