@@ -50,6 +50,7 @@ export async function openReadModel(mongoUrl: string, namespace: string): Promis
     source(functionName) {
       return {
         name: 'readModel',
+        loadsSystem: true,
         async take(pending): Promise<Completion[]> {
           const found = await Promise.all(
             pending()

@@ -29,6 +29,8 @@ export interface PendingGroup {
 
 export interface CompletionSource {
   name: string;
+  /** Reading it loads the system being measured (asyncfn's read model is its database). */
+  loadsSystem?: boolean;
   /**
    * Completions of ids with this prefix since the last call. `pending()` lists the groups still
    * outstanding, oldest first (computed on demand: a source that just drains a feed needs none).
@@ -55,8 +57,13 @@ export function watchCompletions(
   sources: CompletionSource[],
   idPrefix: string,
   pollMs = 250,
-  /** false: no polling until finish(), so a throughput measurement is not loaded by the reads. */
-  pollDuringLoad = true,
+  /**
+   * Which sources are polled while the load runs: 'all', or 'light' (not those whose reads load
+   * the system, so a throughput measurement does not carry the bench's reads), or 'none'. The
+   * rest are read after the load: a completion's time is the source's own, so latency figures
+   * are the same; only "seen" times are then late.
+   */
+  pollDuringLoad: 'all' | 'light' | 'none' = 'all',
 ): CompletionWatch {
   const expected = new Map<string, { dueMs: number; group: Buffer }>();
   const seen = new Map<string, Map<string, Completion>>(sources.map((s) => [s.name, new Map()]));
@@ -79,9 +86,14 @@ export function watchCompletions(
   };
   const outstanding = (source: string) => expected.size - seen.get(source)!.size;
 
+  let loadEnded = false;
   const pollOnce = async () => {
+    const now =
+      loadEnded || pollDuringLoad === 'all'
+        ? sources
+        : sources.filter((s) => pollDuringLoad === 'light' && !s.loadsSystem);
     await Promise.all(
-      sources.map(async (source) => {
+      now.map(async (source) => {
         const got = seen.get(source.name)!;
         if (got.size >= expected.size) return;
         try {
@@ -98,7 +110,7 @@ export function watchCompletions(
 
   let startPolling: () => void = () => undefined;
   const loop = (async () => {
-    if (!pollDuringLoad) await new Promise<void>((resolve) => (startPolling = resolve));
+    if (pollDuringLoad === 'none') await new Promise<void>((resolve) => (startPolling = resolve));
     while (!stopped) {
       const t = monoMs();
       await pollOnce();
@@ -115,6 +127,7 @@ export function watchCompletions(
       for (const got of seen.values()) got.delete(id);
     },
     async finish(deadlineMs) {
+      loadEnded = true;
       startPolling();
       while (monoMs() < deadlineMs && sources.some((s) => outstanding(s.name) > 0)) {
         await sleep(pollMs);

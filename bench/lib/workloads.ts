@@ -136,7 +136,7 @@ interface Submitter {
  * The phase's submit function and its completion watch: each submission registers its id with
  * the watch before it is sent, and withdraws it if the system refuses it.
  */
-function prepare(s: Submitter, pollMs?: number, pollDuringLoad = true) {
+function prepare(s: Submitter, pollMs?: number, pollDuringLoad: 'all' | 'light' | 'none' = 'all') {
   const payloadOf = payloadsOf(s.payloadBytes, s.idPrefix);
   const every = s.failEvery;
   const watch = watchCompletions(s.sut.sources(), s.idPrefix, pollMs, pollDuringLoad);
@@ -165,7 +165,7 @@ function prepare(s: Submitter, pollMs?: number, pollDuringLoad = true) {
 export async function submitWorkload(
   s: Submitter & { clients: number; durationMs: number; drainTimeoutMs: number },
 ): Promise<{ submit: SubmitFigures; bySource: Record<string, SourceFigures> }> {
-  const { watch, due, send } = prepare(s, undefined, false);
+  const { watch, due, send } = prepare(s, undefined, 'none');
   const load = await closedLoop({
     clients: s.clients,
     durationMs: s.durationMs,
@@ -199,9 +199,16 @@ function queueGrew(completions: Map<string, Completion> | undefined, due: Map<st
 
 /** Open loop at a fixed rate; saturated when it could not keep up (see queueGrew). */
 export async function stepWorkload(
-  s: Submitter & { rate: number; durationMs: number; maxInFlight: number; drainTimeoutMs: number },
+  s: Submitter & {
+    rate: number;
+    durationMs: number;
+    maxInFlight: number;
+    drainTimeoutMs: number;
+    /** Poll asyncfn's read model during the step too (measures its visibility lag; loads it). */
+    readModelLive: boolean;
+  },
 ): Promise<StepFigures> {
-  const { watch, due, send } = prepare(s);
+  const { watch, due, send } = prepare(s, undefined, s.readModelLive ? 'all' : 'light');
   const load = await openLoop({ rate: s.rate, durationMs: s.durationMs, maxInFlight: s.maxInFlight, send });
   const submit = submitFigures(load, s.durationMs);
   const observed = await watch.finish(monoMs() + s.drainTimeoutMs);
@@ -220,7 +227,7 @@ export async function stepWorkload(
     submit,
     maxLagMs: round(load.maxLagMs),
     bySource,
-    ...readModelLag(observed),
+    ...(s.readModelLive ? readModelLag(observed) : {}),
     saturated,
   };
 }
@@ -237,7 +244,7 @@ export async function drainWorkload(
   },
 ): Promise<DrainFigures> {
   await s.sut.pauseConsumers();
-  const { watch, due, send } = prepare(s, 500);
+  const { watch, due, send } = prepare(s, 500, 'light');
   const load = await closedLoop({
     clients: s.clients,
     durationMs: s.submitMaxMs,

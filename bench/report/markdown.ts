@@ -155,7 +155,7 @@ export function renderMarkdown(r: BenchResults): string {
     .filter(([, p50]) => p50 !== undefined);
   if (lag.length > 0 || f['asyncfn.drain.collectorPerSec']) {
     lines.push(
-      'Read-model visibility: how long after the function finished (collector) a reader could see the task Succeeded (includes up to one 250 ms poll of the bench):',
+      'Read-model visibility: how long after the function finished (collector) a reader could see the task Succeeded (includes up to one 250 ms poll of the bench; measured at the lowest load only, since polling loads the database being measured):',
     );
     lines.push('');
     lines.push(

@@ -2,10 +2,10 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import { holdOpenGroups, type Coalescing } from './consume.js';
 
-/** A message of task `key` published at `atMs`; `last` marks its terminal event. */
-const msg = (key: string | undefined, atMs: number, last = false) =>
-  ({ key, last, info: { timestampNanos: atMs * 1e6 } }) as unknown as JsMsg;
-type Fake = { key?: string; last: boolean };
+/** A message of task `key` that reached the consumer at `atMs`; `last` marks its terminal event. */
+const msg = (key: string | undefined, atMs: number, last = false) => ({ key, last, atMs }) as unknown as JsMsg;
+type Fake = { key?: string; last: boolean; atMs: number };
+const arrivedAt = (m: JsMsg) => (m as unknown as Fake).atMs;
 const coalescing: Coalescing = {
   windowMs: 50,
   keyOf: (m) => (m as unknown as Fake).key,
@@ -16,7 +16,7 @@ describe('holding a task’s events together', () => {
   it('holds an open task that is younger than the window, and says when to look again', () => {
     const a1 = msg('a', 1_000);
     const a2 = msg('a', 1_010);
-    const { ready, held, wakeInMs } = holdOpenGroups([a1, a2], coalescing, 1_020);
+    const { ready, held, wakeInMs } = holdOpenGroups([a1, a2], coalescing, 1_020, arrivedAt);
     expect(ready).toEqual([]);
     expect(held).toEqual([a1, a2]);
     expect(wakeInMs).toBe(30);
@@ -26,7 +26,7 @@ describe('holding a task’s events together', () => {
     const a1 = msg('a', 1_000);
     const b1 = msg('b', 1_001);
     const a2 = msg('a', 1_002, true);
-    const { ready, held } = holdOpenGroups([a1, b1, a2], coalescing, 1_005);
+    const { ready, held } = holdOpenGroups([a1, b1, a2], coalescing, 1_005, arrivedAt);
     expect(ready).toEqual([a1, a2]);
     expect(held).toEqual([b1]);
   });
@@ -34,13 +34,21 @@ describe('holding a task’s events together', () => {
   it('releases a task whose first event is older than the window, in order', () => {
     const a1 = msg('a', 1_000);
     const a2 = msg('a', 1_040);
-    const { ready, held } = holdOpenGroups([a1, a2], coalescing, 1_050);
+    const { ready, held } = holdOpenGroups([a1, a2], coalescing, 1_050, arrivedAt);
     expect(ready).toEqual([a1, a2]);
     expect(held).toEqual([]);
   });
 
+  it('times the window from arrival, not publication: a backlog is still written once per task', () => {
+    // Published long ago (a consumer catching up), arrived just now: held for its other events.
+    const a1 = { ...(msg('a', 5_000) as unknown as Fake), info: { timestampNanos: 1_000 * 1e6 } };
+    const { ready, held } = holdOpenGroups([a1 as unknown as JsMsg], coalescing, 5_010, arrivedAt);
+    expect(ready).toEqual([]);
+    expect(held).toEqual([a1]);
+  });
+
   it('never holds messages without a group', () => {
     const loose = msg(undefined, 1_000);
-    expect(holdOpenGroups([loose], coalescing, 1_000).ready).toEqual([loose]);
+    expect(holdOpenGroups([loose], coalescing, 1_000, arrivedAt).ready).toEqual([loose]);
   });
 });

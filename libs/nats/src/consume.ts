@@ -115,11 +115,31 @@ export interface Coalescing {
   closes(msg: JsMsg): boolean;
 }
 
-/** Splits taken messages into those to handle now and those to hold (order kept in both). */
+function cachedGroups(coalesce: Coalescing): Coalescing {
+  const keys = new WeakMap<JsMsg, string | undefined>();
+  return {
+    ...coalesce,
+    keyOf(msg) {
+      if (keys.has(msg)) return keys.get(msg);
+      const key = coalesce.keyOf(msg);
+      keys.set(msg, key);
+      return key;
+    },
+  };
+}
+
+/**
+ * Splits taken messages into those to handle now and those to hold (order kept in both). A group's
+ * window starts when its first message reached this consumer, not when it was published: a
+ * consumer that has fallen behind still finds a task's later events right behind its first one,
+ * and one write then still carries them all (timed from publication, every task of a backlog
+ * would be written once per event, the slowest way to catch up).
+ */
 export function holdOpenGroups(
   msgs: JsMsg[],
   coalesce: Coalescing,
   nowMs: number,
+  arrivedAt: (msg: JsMsg) => number,
 ): { ready: JsMsg[]; held: JsMsg[]; wakeInMs: number } {
   const keys = msgs.map((m) => coalesce.keyOf(m));
   const release = new Set<string>();
@@ -127,7 +147,7 @@ export function holdOpenGroups(
   msgs.forEach((m, i) => {
     const key = keys[i];
     if (key === undefined) return;
-    if (!firstAt.has(key)) firstAt.set(key, m.info.timestampNanos / 1e6);
+    if (!firstAt.has(key)) firstAt.set(key, arrivedAt(m));
     if (coalesce.closes(m) || nowMs - firstAt.get(key)! >= coalesce.windowMs) release.add(key);
   });
   const ready: JsMsg[] = [];
@@ -185,8 +205,13 @@ export async function consumeBatches(options: {
         resolve();
       };
     }).finally(() => (messageArrived = undefined));
+  // When each message reached this consumer: the coalescing window is timed from it.
+  const arrivedAt = new WeakMap<JsMsg, number>();
+  // A held message is looked at again each round: its group is worked out once.
+  const coalesce = options.coalesce && cachedGroups(options.coalesce);
   const pumps = feeds.map(async (messages) => {
     for await (const msg of messages) {
+      arrivedAt.set(msg, Date.now());
       buffer.push(msg);
       messageArrived?.();
       // Back-pressure: let the worker catch up before taking more.
@@ -198,33 +223,36 @@ export async function consumeBatches(options: {
     messageArrived?.();
   });
   const worker = (async () => {
+    // Messages of open groups, held back; they go before newer messages (per-group order).
+    let held: JsMsg[] = [];
+    let wakeInMs = 0;
     for (;;) {
-      if (buffer.length === 0) {
+      // Held messages wait for their window at most; new messages may close a group sooner.
+      if (buffer.length === 0 && !closed) await nextMessage(held.length > 0 ? wakeInMs : undefined);
+      if (buffer.length === 0 && held.length === 0) {
         if (closed) return;
-        await nextMessage();
         continue;
       }
-      if (buffer.length < maxBatch && lingerMs > 0 && !closed) {
+      if (buffer.length > 0 && buffer.length < maxBatch && lingerMs > 0 && !closed) {
         const until = Date.now() + lingerMs;
         while (buffer.length < maxBatch && !closed && Date.now() < until)
           await nextMessage(until - Date.now());
       }
-      const taken = buffer.slice(0, maxBatch);
-      buffer = buffer.slice(taken.length);
-      const {
-        ready: batch,
-        held,
-        wakeInMs,
-      } = options.coalesce
-        ? holdOpenGroups(taken, options.coalesce, Date.now())
-        : { ready: taken, held: [], wakeInMs: 0 };
-      buffer = [...held, ...buffer];
-      if (batch.length === 0) {
-        // Everything is being held: wait for the oldest group's window or for more messages.
-        await nextMessage(wakeInMs);
-        continue;
+      const fresh = buffer.slice(0, maxBatch);
+      buffer = buffer.slice(fresh.length);
+      const taken = held.length > 0 ? [...held, ...fresh] : fresh;
+      let batch = taken;
+      held = [];
+      // On the way out nothing is held: what is taken is handled.
+      if (coalesce && !closed) {
+        ({
+          ready: batch,
+          held,
+          wakeInMs,
+        } = holdOpenGroups(taken, coalesce, Date.now(), (m) => arrivedAt.get(m) ?? 0));
       }
       makeRoom();
+      if (batch.length === 0) continue;
       try {
         // One span for the batch, linked to each message's producer: a batch serves many tasks,
         // so it cannot sit in any one task's trace (the handler adds per-task spans there).

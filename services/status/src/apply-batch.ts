@@ -30,7 +30,7 @@ const TERMINAL_TYPES: ReadonlySet<string> = new Set<TaskEventType>(TERMINAL_EVEN
 /**
  * A task's events held together for up to `windowMs`, or until its terminal event: a short task
  * then costs one projection write instead of one per event (updates are what the database spends
- * most on). Long tasks show each state at most `windowMs` late.
+ * most on). Long tasks show each state at most `windowMs` after it reached this service.
  */
 export function taskCoalescing(windowMs: number): Coalescing {
   return {
