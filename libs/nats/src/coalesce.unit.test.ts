@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { holdOpenGroups, type Coalescing } from './consume.js';
 
 /** A message of task `key` that reached the consumer at `atMs`; `last` marks its terminal event. */
-const msg = (key: string | undefined, atMs: number, last = false) => ({ key, last, atMs }) as unknown as JsMsg;
+const msg = (key: string | undefined, atMs: number, last = false) =>
+  ({ key, last, atMs }) as unknown as JsMsg;
 type Fake = { key?: string; last: boolean; atMs: number };
 const arrivedAt = (m: JsMsg) => (m as unknown as Fake).atMs;
 const coalescing: Coalescing = {
