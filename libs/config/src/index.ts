@@ -35,6 +35,11 @@ export interface Config {
   sweepAfterMs: number;
   /** How long the status service holds a task's events to write them together (0: never). */
   statusCoalesceMs: number;
+  /**
+   * How long the status service holds a task's claim for the task's next event (a task waiting in
+   * the queue); listed tasks may show up this much later while the queue has a backlog.
+   */
+  statusClaimHoldMs: number;
   /** How often queue depth per function is read from JetStream for /metrics. */
   queueDepthRefreshMs: number;
   logLevel: string;
@@ -76,6 +81,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     instanceIdleMs: int(env, 'ASYNCFN_INSTANCE_IDLE_MS', 60_000),
     sweepAfterMs: int(env, 'ASYNCFN_SWEEP_AFTER_MS', 30_000, 1_000),
     statusCoalesceMs: int(env, 'ASYNCFN_STATUS_COALESCE_MS', 50, 0),
+    statusClaimHoldMs: int(env, 'ASYNCFN_STATUS_CLAIM_HOLD_MS', 2_000, 0),
     queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
   };

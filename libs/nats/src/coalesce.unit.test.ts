@@ -52,4 +52,37 @@ describe('holding a task’s events together', () => {
     const loose = msg(undefined, 1_000);
     expect(holdOpenGroups([loose], coalescing, 1_000, arrivedAt).ready).toEqual([loose]);
   });
+
+  describe('a group led by a message that comes long before the rest (a claim)', () => {
+    type Lead = Fake & { lead?: boolean };
+    const lead = (key: string, atMs: number) =>
+      ({ ...(msg(key, atMs) as unknown as Fake), lead: true }) as unknown as JsMsg;
+    const withLeads: Coalescing = {
+      ...coalescing,
+      leadWindowMs: 2_000,
+      leads: (m) => (m as unknown as Lead).lead === true,
+    };
+
+    it('holds the leading message alone for the longer window', () => {
+      const claim = lead('a', 1_000);
+      expect(holdOpenGroups([claim], withLeads, 2_500, arrivedAt)).toMatchObject({
+        ready: [],
+        held: [claim],
+        wakeInMs: 500,
+      });
+      expect(holdOpenGroups([claim], withLeads, 3_000, arrivedAt).ready).toEqual([claim]);
+    });
+
+    it('starts the usual window at the first other message, then releases the group whole', () => {
+      const claim = lead('a', 1_000);
+      const dequeued = msg('a', 2_900);
+      expect(holdOpenGroups([claim, dequeued], withLeads, 2_920, arrivedAt)).toMatchObject({
+        ready: [],
+        held: [claim, dequeued],
+        wakeInMs: 30,
+      });
+      const { ready } = holdOpenGroups([claim, dequeued], withLeads, 2_950, arrivedAt);
+      expect(ready).toEqual([claim, dequeued]);
+    });
+  });
 });

@@ -113,10 +113,19 @@ export interface Coalescing {
   keyOf(msg: JsMsg): string | undefined;
   /** True for the message that closes its group (nothing more is expected soon). */
   closes(msg: JsMsg): boolean;
+  /**
+   * A group's leading message, which may come long before the rest (a task's claim, while the
+   * task waits in a queue): a group of leading messages only is held up to `leadWindowMs`, and
+   * the usual window starts with its first other message.
+   */
+  leads?(msg: JsMsg): boolean;
+  leadWindowMs?: number;
 }
 
 function cachedGroups(coalesce: Coalescing): Coalescing {
   const keys = new WeakMap<JsMsg, string | undefined>();
+  const leading = new WeakMap<JsMsg, boolean>();
+  const { leads } = coalesce;
   return {
     ...coalesce,
     keyOf(msg) {
@@ -125,6 +134,13 @@ function cachedGroups(coalesce: Coalescing): Coalescing {
       keys.set(msg, key);
       return key;
     },
+    ...(leads && {
+      leads(msg: JsMsg) {
+        let lead = leading.get(msg);
+        if (lead === undefined) leading.set(msg, (lead = leads(msg)));
+        return lead;
+      },
+    }),
   };
 }
 
@@ -143,24 +159,35 @@ export function holdOpenGroups(
 ): { ready: JsMsg[]; held: JsMsg[]; wakeInMs: number } {
   const keys = msgs.map((m) => coalesce.keyOf(m));
   const release = new Set<string>();
-  const firstAt = new Map<string, number>();
+  // Per group: when its window started and how long it is.
+  const windows = new Map<string, { from: number; ms: number; leadOnly: boolean }>();
   msgs.forEach((m, i) => {
     const key = keys[i];
     if (key === undefined) return;
-    if (!firstAt.has(key)) firstAt.set(key, arrivedAt(m));
-    if (coalesce.closes(m) || nowMs - firstAt.get(key)! >= coalesce.windowMs) release.add(key);
+    const lead = coalesce.leads?.(m) ?? false;
+    const w = windows.get(key);
+    if (!w) {
+      const ms = lead ? (coalesce.leadWindowMs ?? coalesce.windowMs) : coalesce.windowMs;
+      windows.set(key, { from: arrivedAt(m), ms, leadOnly: lead });
+    } else if (w.leadOnly && !lead) {
+      windows.set(key, { from: arrivedAt(m), ms: coalesce.windowMs, leadOnly: false });
+    }
+    if (coalesce.closes(m)) release.add(key);
   });
+  for (const [key, w] of windows) if (nowMs - w.from >= w.ms) release.add(key);
   const ready: JsMsg[] = [];
   const held: JsMsg[] = [];
-  let wakeInMs = coalesce.windowMs;
+  let wakeInMs = Number.POSITIVE_INFINITY;
   msgs.forEach((m, i) => {
     const key = keys[i];
     if (key === undefined || release.has(key)) ready.push(m);
     else {
       held.push(m);
-      wakeInMs = Math.min(wakeInMs, Math.max(1, firstAt.get(key)! + coalesce.windowMs - nowMs));
+      const w = windows.get(key)!;
+      wakeInMs = Math.min(wakeInMs, Math.max(1, w.from + w.ms - nowMs));
     }
   });
+  if (held.length === 0) wakeInMs = coalesce.windowMs;
   return { ready, held, wakeInMs };
 }
 

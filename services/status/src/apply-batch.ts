@@ -30,16 +30,25 @@ const TERMINAL_TYPES: ReadonlySet<string> = new Set<TaskEventType>(TERMINAL_EVEN
 /**
  * A task's events held together for up to `windowMs`, or until its terminal event: a short task
  * then costs one projection write instead of one per event (updates are what the database spends
- * most on). Long tasks show each state at most `windowMs` after it reached this service.
+ * most on). Long tasks show each state at most `windowMs` after it reached this service. A claim
+ * alone is held up to `claimHoldMs` for the task's next event: while the queue has a backlog a
+ * task is dequeued long after it was accepted, and recording it at once would cost an insert and
+ * then an update (GetAsyncTask answers from the claim meanwhile; lists show it once recorded).
  */
-export function taskCoalescing(windowMs: number): Coalescing {
+export function taskCoalescing(options: {
+  windowMs: number;
+  claimHoldMs: number;
+  claimsStream: string;
+}): Coalescing {
   return {
-    windowMs,
+    windowMs: options.windowMs,
+    leadWindowMs: options.claimHoldMs,
     keyOf(msg) {
       const event = parseEvent(msg);
       return event && !event.untracked ? taskDocumentId(event.tenant, event.taskId) : undefined;
     },
     closes: (msg) => TERMINAL_TYPES.has(msg.subject.slice(msg.subject.lastIndexOf('.') + 1)),
+    leads: (msg) => msg.info.stream === options.claimsStream,
   };
 }
 

@@ -37,7 +37,11 @@ await runService('status', async ({ config, logger, health }) => {
     maxBatch: 500,
     // A task's events come milliseconds apart: a short wait lets one write carry several of them.
     lingerMs: 10,
-    coalesce: taskCoalescing(config.statusCoalesceMs),
+    coalesce: taskCoalescing({
+      windowMs: config.statusCoalesceMs,
+      claimHoldMs: config.statusClaimHoldMs,
+      claimsStream: names.streams.claims,
+    }),
     logger,
     handleBatch: createBatchApplier({
       store,
