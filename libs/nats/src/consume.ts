@@ -75,9 +75,10 @@ export async function consumeEach(options: {
         {
           kind: SpanKind.CONSUMER,
           parent: contextFromHeaders(msg.headers),
-          attributes: consumerAttributes(msg.subject, options.durable, {
-            'messaging.nats.delivery_count': msg.info.deliveryCount,
-          }),
+          attributes: () =>
+            consumerAttributes(msg.subject, options.durable, {
+              'messaging.nats.delivery_count': msg.info.deliveryCount,
+            }),
         },
         () => handle(msg),
       );

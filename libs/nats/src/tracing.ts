@@ -13,7 +13,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { SemAttr, taskAttributes, type TaskRef } from '@asyncfn/telemetry';
+import { SemAttr, droppedUnder, taskAttributes, type TaskRef } from '@asyncfn/telemetry';
 
 /*
  * NATS has no OpenTelemetry instrumentation, so trace context crosses it here, once: publishers
@@ -87,20 +87,36 @@ export function subjectTemplate(subject: string): string {
   return [parts[0], parts[1], '*', '*', ...parts.slice(4)].join('.');
 }
 
+/**
+ * Runs `fn` in a new active span. Under a parent the sampler drops anyway, no span is made: `fn`
+ * runs in the parent's context (so what it publishes stays in that trace) with a no-op span, and
+ * `attributes`, when given as a function, is never evaluated.
+ */
 export async function withSpan<T>(
   name: string,
-  options: { kind?: SpanKind; attributes?: Attributes; parent?: Context; links?: Link[]; startTime?: number },
+  options: {
+    kind?: SpanKind;
+    attributes?: Attributes | (() => Attributes);
+    parent?: Context;
+    links?: Link[];
+    startTime?: number;
+  },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
+  const parent = options.parent ?? context.active();
+  if (droppedUnder(parent)) {
+    return context.with(parent, () => fn(trace.wrapSpanContext(trace.getSpanContext(parent)!)));
+  }
+  const attributes = typeof options.attributes === 'function' ? options.attributes() : options.attributes;
   return tracer().startActiveSpan(
     name,
     {
       kind: options.kind ?? SpanKind.INTERNAL,
-      ...(options.attributes ? { attributes: options.attributes } : {}),
+      ...(attributes ? { attributes } : {}),
       ...(options.links?.length ? { links: options.links } : {}),
       ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
     },
-    options.parent ?? context.active(),
+    parent,
     async (span) => {
       try {
         return await fn(span);
@@ -125,8 +141,9 @@ export function withProducerSpan<T>(
   message: { id: string; size: number },
   publish: (headers: MsgHdrs) => Promise<T>,
 ): Promise<T> {
-  const template = subjectTemplate(subject);
   const { parent, links } = taskParent(task.traceparent);
+  if (droppedUnder(parent)) return publish(headersWithTrace(parent));
+  const template = subjectTemplate(subject);
   return withSpan(
     `send ${template}`,
     {

@@ -2,7 +2,7 @@ import { context, propagation, trace, ROOT_CONTEXT, TraceFlags } from '@opentele
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { currentTraceparent, subjectTemplate, taskParent } from './tracing.js';
+import { currentTraceparent, subjectTemplate, taskParent, withProducerSpan, withSpan } from './tracing.js';
 
 const TASK = '00-11111111111111111111111111111111-2222222222222222-01';
 const spanIn = (traceId: string, spanId: string) =>
@@ -43,6 +43,38 @@ describe('NATS trace context', () => {
       const { parent, links } = taskParent(TASK);
       expect(trace.getSpanContext(parent)?.traceId).toBe('11111111111111111111111111111111');
       expect(links.map((l) => l.context.spanId)).toEqual(['4444444444444444']);
+    });
+  });
+
+  describe('under an unsampled parent (the default sampler follows the parent)', () => {
+    const UNSAMPLED = '00-55555555555555555555555555555555-6666666666666666-00';
+
+    it('makes no span: the work runs in the parent context, attributes are never built', async () => {
+      const parent = taskParent(UNSAMPLED).parent;
+      let built = false;
+      const seen = await withSpan(
+        'process x',
+        {
+          parent,
+          attributes: () => {
+            built = true;
+            return {};
+          },
+        },
+        async (span) => ({ recording: span.isRecording(), active: currentTraceparent() }),
+      );
+      expect(built).toBe(false);
+      expect(seen).toEqual({ recording: false, active: UNSAMPLED });
+    });
+
+    it('publishes with the task trace context, still unsampled', async () => {
+      const sent = await withProducerSpan(
+        'asyncfn.events.default.hello.TaskStarted',
+        { taskId: 't', tenant: 'default', functionName: 'hello', traceparent: UNSAMPLED },
+        { id: 'e1', size: 10 },
+        async (headers) => headers.get('traceparent'),
+      );
+      expect(sent).toBe(UNSAMPLED);
     });
   });
 });

@@ -17,3 +17,4 @@ export {
   type TaskRef,
 } from './task-attributes.js';
 export { UNTRACED_PATHS } from './instrumentations.js';
+export { droppedUnder } from './sampling.js';

@@ -1,9 +1,9 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { TaskStatus, type RunTaskMessage } from '@asyncfn/contracts';
 import { judgeAttempt, type AttemptVerdict } from '@asyncfn/core';
 import { currentTraceparent } from '@asyncfn/nats';
 import type { InstanceEvent, InvokeOutcome } from '@asyncfn/runtime';
-import { SemAttr, TaskAttr, annotateTask, metrics, taskAttributes } from '@asyncfn/telemetry';
+import { SemAttr, TaskAttr, annotateTask, droppedUnder, metrics, taskAttributes } from '@asyncfn/telemetry';
 import { attemptResult } from './attempt-result.js';
 
 const tracer = () => trace.getTracer('@asyncfn/executor');
@@ -31,6 +31,12 @@ export async function traceAttempt(
   const consumerSpan = trace.getActiveSpan();
   annotateTask({ ...task, status: TaskStatus.Running }, consumerSpan);
   if (attempt === 1) metrics.started(run.tenant, run.functionName, Date.now() - run.enqueuedAt);
+  if (droppedUnder(context.active())) {
+    // Unsampled: no span; the function still gets the trace's (unsampled) traceparent.
+    const outcome = await invoke(currentTraceparent());
+    metrics.attemptFinished(run.tenant, run.functionName, outcome.kind);
+    return outcome;
+  }
   return tracer().startActiveSpan(
     `attempt ${attempt}`,
     {
