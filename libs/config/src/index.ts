@@ -80,7 +80,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     codeCacheDir: env.ASYNCFN_CODE_CACHE ?? join(cache, 'code'),
     instanceIdleMs: int(env, 'ASYNCFN_INSTANCE_IDLE_MS', 60_000),
     sweepAfterMs: int(env, 'ASYNCFN_SWEEP_AFTER_MS', 30_000, 1_000),
-    statusCoalesceMs: int(env, 'ASYNCFN_STATUS_COALESCE_MS', 50, 0),
+    statusCoalesceMs: int(env, 'ASYNCFN_STATUS_COALESCE_MS', 100, 0),
     statusClaimHoldMs: int(env, 'ASYNCFN_STATUS_CLAIM_HOLD_MS', 2_000, 0),
     queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -5,7 +5,7 @@ import {
   isTerminal,
   taskDocumentId,
   type TaskEvent,
-  type TaskEventType,
+  TaskEventType,
 } from '@asyncfn/contracts';
 import { planBatch, type BaseDoc } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
@@ -25,15 +25,18 @@ function parseEvent(msg: JsMsg): TaskEvent | undefined {
   }
 }
 
+const DEQUEUED_SUFFIX = `.${TaskEventType.TaskDequeued}`;
 const TERMINAL_TYPES: ReadonlySet<string> = new Set<TaskEventType>(TERMINAL_EVENT_TYPES);
 
 /**
  * A task's events held together for up to `windowMs`, or until its terminal event: a short task
  * then costs one projection write instead of one per event (updates are what the database spends
- * most on). Long tasks show each state at most `windowMs` after it reached this service. A claim
- * alone is held up to `claimHoldMs` for the task's next event: while the queue has a backlog a
- * task is dequeued long after it was accepted, and recording it at once would cost an insert and
- * then an update (GetAsyncTask answers from the claim meanwhile; lists show it once recorded).
+ * most on). Long tasks show each state at most `windowMs` after it reached this service. A task
+ * that is waiting (its claim and Dequeued only: it waits in the queue, then for an executor) is
+ * held up to `claimHoldMs` for its next event: under a backlog a task starts long after it was
+ * accepted, and recording it at once would cost an insert and then updates. Meanwhile GetAsyncTask
+ * answers from the claim (Enqueued where it may already be Dequeued: both mean waiting) and lists
+ * show the task once recorded.
  */
 export function taskCoalescing(options: {
   windowMs: number;
@@ -48,7 +51,7 @@ export function taskCoalescing(options: {
       return event && !event.untracked ? taskDocumentId(event.tenant, event.taskId) : undefined;
     },
     closes: (msg) => TERMINAL_TYPES.has(msg.subject.slice(msg.subject.lastIndexOf('.') + 1)),
-    leads: (msg) => msg.info.stream === options.claimsStream,
+    leads: (msg) => msg.info.stream === options.claimsStream || msg.subject.endsWith(DEQUEUED_SUFFIX),
   };
 }
 
