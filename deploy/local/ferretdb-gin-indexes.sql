@@ -36,14 +36,15 @@ BEGIN;
 -- Every index is maintained on every insert and update, so the two busiest
 -- collections get only what their lookups use: tasks by _id (get, guarded
 -- updates), functionName (list) and status (the sweeper); task_events by
--- taskId (history). Other collections get all five.
+-- taskId (history); both by expireMinute (retention: the status service's
+-- reaper deletes one minute at a time). Other collections get all five.
 DROP FUNCTION IF EXISTS public.asyncfn_gin_fields();
 CREATE OR REPLACE FUNCTION public.asyncfn_gin_fields(rel text) RETURNS text[]
 LANGUAGE sql IMMUTABLE
 AS $$
   SELECT CASE
-    WHEN rel ~ '^task_events_[0-9a-f]{8}$' THEN ARRAY['taskId']
-    WHEN rel ~ '^tasks_[0-9a-f]{8}$' THEN ARRAY['_id', 'functionName', 'status']
+    WHEN rel ~ '^task_events_[0-9a-f]{8}$' THEN ARRAY['taskId', 'expireMinute']
+    WHEN rel ~ '^tasks_[0-9a-f]{8}$' THEN ARRAY['_id', 'functionName', 'status', 'expireMinute']
     ELSE ARRAY['_id', 'taskId', 'tenant', 'functionName', 'status']
   END
 $$;

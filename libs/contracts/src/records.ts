@@ -120,6 +120,8 @@ export interface TaskDocument {
   updatedAt: number;
   /** TTL index: the task and its history are dropped after the retention period. */
   expireAt: Date;
+  /** expireAt's minute (ms / 60,000): servers without TTL indexes expire by it (see expiryOf). */
+  expireMinute: number;
 }
 
 export interface TaskEventDocument {
@@ -137,6 +139,7 @@ export interface TaskEventDocument {
   detail: string;
   traceparent?: string;
   expireAt: Date;
+  expireMinute: number;
 }
 
 /** FC's AsyncTaskEvent. */

@@ -5,6 +5,7 @@ import {
   type TaskDocument,
   type TaskEnqueued,
 } from '@asyncfn/contracts';
+import { expiryOf } from './projection.js';
 
 export interface AcceptInput {
   tenant: string;
@@ -84,7 +85,7 @@ export function acceptedDocument(claim: TaskEnqueued, retentionMs: number): Task
     dueAt: claim.dueAt,
     alreadyRetriedTimes: 0,
     updatedAt: claim.timestamp,
-    expireAt: new Date(claim.timestamp + retentionMs),
+    ...expiryOf(claim.timestamp + retentionMs),
     ...(claim.traceparent ? { traceparent: claim.traceparent } : {}),
     ...(claim.rerunOf ? { rerunOf: claim.rerunOf } : {}),
   };

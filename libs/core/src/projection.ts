@@ -64,6 +64,14 @@ export function projectionChanges(
   return changes;
 }
 
+/**
+ * When a document expires: `expireAt` for TTL indexes, and its minute, an equality a server without
+ * TTL indexes can look up by index (FerretDB filters a range on expireAt by reading every document).
+ */
+export function expiryOf(expireAtMs: number): { expireAt: Date; expireMinute: number } {
+  return { expireAt: new Date(expireAtMs), expireMinute: Math.floor(expireAtMs / 60_000) };
+}
+
 /** The history entry for an accepted event; `seq` is its 1-based position in the task's history. */
 export function eventDocument(event: TaskEvent, seq: number, expireAt: Date): TaskEventDocument {
   return {
@@ -78,6 +86,6 @@ export function eventDocument(event: TaskEvent, seq: number, expireAt: Date): Ta
     source: event.source,
     detail: describeEvent(event),
     ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-    expireAt,
+    ...expiryOf(expireAt.getTime()),
   };
 }

@@ -34,6 +34,7 @@ const task = (over: Partial<TaskDocument> = {}): TaskDocument => ({
   invokeCount: 2,
   updatedAt: 1_500,
   expireAt: new Date(0),
+  expireMinute: 0,
   ...over,
 });
 

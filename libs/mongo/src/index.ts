@@ -1,5 +1,5 @@
 export { connectMongo, isDuplicateKeyError, redactUrl } from './connect.js';
-export { ensureIndexes, removeExpired, type IndexReport } from './indexes.js';
+export { ensureIndexes, startReaper, type IndexReport } from './indexes.js';
 export { createFunctionStore, type FunctionStore } from './function-store.js';
 export {
   createTaskStore,

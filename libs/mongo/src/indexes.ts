@@ -4,7 +4,7 @@ import type { Names } from '@asyncfn/contracts';
 const NOT_IMPLEMENTED = 238;
 
 export interface IndexReport {
-  /** False when the server has no TTL indexes: retention then needs the reaper (removeExpired). */
+  /** False when the server has no TTL indexes: retention then needs the reaper (startReaper). */
   ttlSupported: boolean;
 }
 
@@ -26,20 +26,46 @@ export async function ensureIndexes(db: Db, names: Names): Promise<IndexReport> 
     }
     return { ttlSupported: true };
   } catch (err) {
-    // Some MongoDB-wire servers (FerretDB 1.x) answer NotImplemented: fall back to a plain index.
+    // Some MongoDB-wire servers (FerretDB 1.x) answer NotImplemented: the reaper expires by minute.
     if ((err as { code?: number }).code !== NOT_IMPLEMENTED) throw err;
     for (const name of expiring)
-      await db.collection(name).createIndex({ expireAt: 1 }, { name: 'retention' });
+      await db.collection(name).createIndex({ expireMinute: 1 }, { name: 'retention' });
     return { ttlSupported: false };
   }
 }
 
-/** Deletes tasks and history past their retention: what a TTL index does, for servers without one. */
-export async function removeExpired(db: Db, names: Names, now: Date): Promise<number> {
-  const filter = { expireAt: { $lt: now } };
-  const [tasks, events] = await Promise.all([
-    db.collection(names.collections.tasks).deleteMany(filter),
-    db.collection(names.collections.taskEvents).deleteMany(filter),
-  ]);
-  return tasks.deletedCount + events.deletedCount;
+/**
+ * Retention where the server has no TTL indexes: what a TTL index does, by hand. At start, one
+ * delete of everything past its expireAt (a range: FerretDB reads every document for it, so only
+ * once); then, each minute, the minutes that ended since, each an equality on expireMinute that
+ * an index serves. A document goes at most a minute or so after its expireAt.
+ */
+export function startReaper(options: {
+  db: Db;
+  names: Names;
+  everyMs?: number;
+  clock?: () => number;
+  onError: (err: unknown) => void;
+}): { stop(): void } {
+  const clock = options.clock ?? Date.now;
+  const { tasks, taskEvents } = options.names.collections;
+  const collections = [options.db.collection(tasks), options.db.collection(taskEvents)];
+  const minuteNow = () => Math.floor(clock() / 60_000);
+  // The first minute not yet swept: the start-up range delete covers what ended before it.
+  let next = minuteNow() - 1;
+  let running: Promise<void> = Promise.all(
+    collections.map((c) => c.deleteMany({ expireAt: { $lt: new Date(clock()) } })),
+  ).then(() => undefined, options.onError);
+  const sweep = async () => {
+    const upTo = minuteNow(); // minutes before this one are over
+    for (; next < upTo; next++) {
+      const minute = next;
+      await Promise.all(collections.map((c) => c.deleteMany({ expireMinute: minute })));
+    }
+  };
+  const timer = setInterval(() => {
+    running = running.then(sweep).catch(options.onError);
+  }, options.everyMs ?? 60_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

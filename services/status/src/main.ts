@@ -1,5 +1,5 @@
 import { createNames } from '@asyncfn/contracts';
-import { connectMongo, createTaskStore, ensureIndexes, removeExpired } from '@asyncfn/mongo';
+import { connectMongo, createTaskStore, ensureIndexes, startReaper } from '@asyncfn/mongo';
 import {
   connectNats,
   consumeBatches,
@@ -18,14 +18,14 @@ await runService('status', async ({ config, logger, health }) => {
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const { ttlSupported } = await ensureIndexes(db, names);
-  // Without TTL indexes on the server, this service removes expired tasks itself, once a minute.
+  // Without TTL indexes on the server, this service removes expired tasks itself, each minute.
   const reaper = ttlSupported
     ? undefined
-    : setInterval(() => {
-        removeExpired(db, names, new Date()).catch((err: unknown) =>
-          logger.error({ err }, 'retention sweep failed'),
-        );
-      }, 60_000);
+    : startReaper({
+        db,
+        names,
+        onError: (err) => logger.error({ err }, 'retention sweep failed'),
+      });
   if (!ttlSupported) logger.info('server has no TTL indexes; expiring tasks with a periodic delete');
   const store = createTaskStore(db, names);
   const consumer = await consumeBatches({
@@ -69,7 +69,7 @@ await runService('status', async ({ config, logger, health }) => {
     async stop() {
       sweeper.stop();
       queueDepth.stop();
-      if (reaper) clearInterval(reaper);
+      reaper?.stop();
       await consumer.stop();
       await nc.drain();
       await client.close();
