@@ -12,7 +12,7 @@ import {
 import { authenticate } from './auth.js';
 import type { IngressDeps } from './deps.js';
 import { header } from './http.js';
-import { acceptAsyncInvocation, invokeSync, sendAccepted, sendSyncFailure } from './invoke.js';
+import { acceptAsyncRequest, invokeSync, sendSyncFailure } from './invoke.js';
 import { requestTraceparent } from './task-telemetry.js';
 
 type TriggerParams = { Params: { tenant: string; functionName: string; triggerName: string } };
@@ -91,17 +91,7 @@ export async function httpTriggerRoutes(app: FastifyInstance, deps: IngressDeps)
       requestTraceparent(request) ?? (incoming && TRACEPARENT.test(incoming) ? incoming : undefined);
 
     if (config.asyncInvocation === true || type === 'async') {
-      return sendAccepted(
-        reply,
-        request,
-        await acceptAsyncInvocation(deps, request, {
-          fn,
-          payload,
-          taskId: header(request, 'x-fc-async-task-id'),
-          delay: header(request, 'x-fc-async-delay'),
-          traceparent,
-        }),
-      );
+      return acceptAsyncRequest(deps, request, reply, { fn, payload, traceparent });
     }
     const answer = await invokeSync(deps, request, { fn, payload, traceparent });
     if (!answer.ok) return sendSyncFailure(reply, answer, functionName);

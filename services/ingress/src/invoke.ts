@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionRecord, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
 import { ApiError, notFound, parseDelaySeconds, parseTaskId } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
+import { header } from './http.js';
 import { recordAccepted } from './task-telemetry.js';
 
 /*
@@ -14,21 +15,16 @@ const SYNC_GRACE_MS = 15_000;
 const encoder = new TextEncoder();
 
 /**
- * Accepts an async invocation (task mode on: a recorded task; off: queued only). `taskId` and
- * `delay` are the x-fc-async-task-id and x-fc-async-delay headers as sent (the request id names
- * the task when no id is given).
+ * Accepts an async invocation (task mode on: a recorded task; off: queued only) and answers 202.
+ * The task id and delay come from the x-fc-async-task-id and x-fc-async-delay headers (the request
+ * id names the task when no id is given).
  */
-export async function acceptAsyncInvocation(
+export async function acceptAsyncRequest(
   deps: IngressDeps,
   request: FastifyRequest,
-  input: {
-    fn: FunctionRecord;
-    payload: Buffer;
-    taskId: string | undefined;
-    delay: string | undefined;
-    traceparent: string | undefined;
-  },
-): Promise<{ taskId: string; dueAt: number }> {
+  reply: FastifyReply,
+  input: { fn: FunctionRecord; payload: Buffer; traceparent: string | undefined },
+): Promise<FastifyReply> {
   const { fn, payload, traceparent } = input;
   if (payload.length > deps.limits.maxAsyncPayloadBytes) {
     throw new ApiError(
@@ -36,7 +32,8 @@ export async function acceptAsyncInvocation(
       `async payload is ${payload.length} bytes; the limit is ${deps.limits.maxAsyncPayloadBytes}`,
     );
   }
-  const taskId = input.taskId !== undefined ? parseTaskId(input.taskId) : request.id;
+  const requested = header(request, 'x-fc-async-task-id');
+  const taskId = requested !== undefined ? parseTaskId(requested) : request.id;
   const accept = fn.asyncConfig?.asyncTask === false ? deps.acceptor.acceptUntracked : deps.acceptor.accept;
   const { dueAt } = await accept({
     tenant: request.tenant,
@@ -44,11 +41,11 @@ export async function acceptAsyncInvocation(
     taskId,
     requestId: request.id,
     payload,
-    delaySeconds: parseDelaySeconds(input.delay),
+    delaySeconds: parseDelaySeconds(header(request, 'x-fc-async-delay')),
     ...(traceparent ? { traceparent } : {}),
   });
   recordAccepted(request, deps.logger, { taskId, functionName: fn.functionName, tenant: request.tenant });
-  return { taskId, dueAt };
+  return sendAccepted(reply, request, { taskId, dueAt });
 }
 
 /** The 202 of an accepted async invocation: the task id in x-fc-async-task-id and in the body. */

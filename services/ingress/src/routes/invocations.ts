@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError, notFound, parseFunctionName } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
 import { API, header } from '../http.js';
-import { acceptAsyncInvocation, invokeSync, sendAccepted, sendSyncFailure } from '../invoke.js';
+import { acceptAsyncRequest, invokeSync, sendSyncFailure } from '../invoke.js';
 import { requestTraceparent } from '../task-telemetry.js';
 
 type NameParams = { Params: { functionName: string } };
@@ -27,17 +27,7 @@ export async function invocationRoutes(app: FastifyInstance, deps: IngressDeps):
       const traceparent = requestTraceparent(request);
 
       if (type === 'async') {
-        return sendAccepted(
-          reply,
-          request,
-          await acceptAsyncInvocation(deps, request, {
-            fn,
-            payload,
-            taskId: header(request, 'x-fc-async-task-id'),
-            delay: header(request, 'x-fc-async-delay'),
-            traceparent,
-          }),
-        );
+        return acceptAsyncRequest(deps, request, reply, { fn, payload, traceparent });
       }
 
       const answer = await invokeSync(deps, request, { fn, payload, traceparent });
