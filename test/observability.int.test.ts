@@ -4,9 +4,16 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_NAMES, type ServiceName } from '@asyncfn/config';
 import { startStack, type Stack } from '../scripts/stack.js';
-import { $FC, eventually, fcClient, invokeAsync, LOCAL_KEY, type FcClient } from './harness/api.js';
+import {
+  $FC,
+  createNodeFunction,
+  eventually,
+  fcClient,
+  invokeAsync,
+  LOCAL_KEY,
+  type FcClient,
+} from './harness/api.js';
 import { serverUrls, testNames } from './harness/env.js';
-import { zipFiles } from '@asyncfn/runtime';
 
 /*
  * Observability end to end: the five services as real processes (started with the telemetry
@@ -59,18 +66,13 @@ function bundledOtelApi(): Record<string, string> {
   return files;
 }
 
-async function createFunction(name: string, files: Record<string, string>, retries?: number) {
-  await client.createFunction(
-    new $FC.CreateFunctionRequest({
-      body: new $FC.CreateFunctionInput({
-        functionName: name,
-        runtime: 'nodejs20',
-        handler: 'index.handler',
-        timeout: 60,
-        code: new $FC.InputCodeLocation({ zipFile: zipFiles(files).toString('base64') }),
-      }),
-    }),
-  );
+async function createFunction(
+  name: string,
+  source: string,
+  files: Record<string, string> = {},
+  retries?: number,
+) {
+  await createNodeFunction(client, name, source, { timeout: 60 }, files);
   if (retries !== undefined)
     await client.putAsyncInvokeConfig(
       name,
@@ -182,10 +184,10 @@ beforeAll(async () => {
     },
   });
   client = fcClient(stack.ingressUrl);
-  await createFunction('traced', { 'index.js': TRACED, ...bundledOtelApi() });
-  await createFunction('flaky', { 'index.js': FLAKY }, 2);
-  await createFunction('slow', { 'index.js': SLOW });
-  await createFunction('echo', { 'index.js': ECHO });
+  await createFunction('traced', TRACED, bundledOtelApi());
+  await createFunction('flaky', FLAKY, {}, 2);
+  await createFunction('slow', SLOW);
+  await createFunction('echo', ECHO);
 }, 180_000);
 
 afterAll(async () => {

@@ -87,12 +87,13 @@ export async function signedFetch(
   return fetch(url, { method, headers: { ...headers, ...signed }, ...(body ? { body } : {}) });
 }
 
-/** CreateFunction through the SDK: a Node.js function whose index.js is `source`. */
+/** CreateFunction through the SDK: a Node.js function whose index.js is `source` (plus `files`). */
 export async function createNodeFunction(
   client: FcClient,
   name: string,
   source: string,
   extra: Partial<$FC.CreateFunctionInput> = {},
+  files: Record<string, string> = {},
 ): Promise<void> {
   await client.createFunction(
     new $FC.CreateFunctionRequest({
@@ -100,7 +101,7 @@ export async function createNodeFunction(
         functionName: name,
         runtime: 'nodejs20',
         handler: 'index.handler',
-        code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(source) }),
+        code: new $FC.InputCodeLocation({ zipFile: nodeFunctionZip(source, files) }),
         ...extra,
       }),
     }),
