@@ -4,7 +4,7 @@ import type { InstanceChannel, OpenChannel } from './channel.js';
 import { describeExit } from './exit-reason.js';
 import { captureOutput, type InstanceOutput } from './instance-output.js';
 import { createLogBuffer, type LogBuffer } from './log-buffer.js';
-import { resetPeakRss, sampleProcess, type ProcSample } from './proc-stats.js';
+import { openProcReader, type ProcReader, type ProcSample } from './proc-stats.js';
 import { AbortReason, type ChildMessage, type ParentMessage } from './protocol.js';
 import {
   DestroyReason,
@@ -102,6 +102,7 @@ export function createInstance(o: InstanceOptions): Instance {
   let spawnError: Error | undefined;
   let stopping: Promise<void> | undefined;
   let channel: InstanceChannel | undefined;
+  let proc: ProcReader | undefined;
   let output = NO_OUTPUT;
   /** The latest /proc reading, for outcomes settled after the process is gone. */
   let lastSample: ProcSample | undefined;
@@ -162,6 +163,7 @@ export function createInstance(o: InstanceOptions): Instance {
   function attach(ch: InstanceChannel): void {
     channel = ch;
     const { child } = ch;
+    if (child.pid !== undefined) proc = openProcReader(child.pid);
     output = captureOutput(child, pending, (line) =>
       o.logger?.debug({ instanceId: id, key: spec.key, line }, 'runtime: instance output'),
     );
@@ -305,15 +307,11 @@ export function createInstance(o: InstanceOptions): Instance {
 
   function dispatch(inv: Invocation): void {
     inv.dispatched = true;
-    const pid = channel?.child.pid;
-    if (pid !== undefined) {
-      const sample = sampleProcess(pid);
-      if (sample) {
-        lastSample = sample;
-        inv.cpuStartMs = sample.cpuMs;
-      }
+    if (proc) {
+      const cpuMs = proc.cpuMs();
+      if (cpuMs !== undefined) inv.cpuStartMs = cpuMs;
       // The high-water mark becomes this invocation's own when nothing else runs beside it.
-      if (dispatchedCount() === 1) resetPeakRss(pid);
+      if (dispatchedCount() === 1) proc.resetPeakRss();
     }
     const { req } = inv;
     send({
@@ -409,8 +407,7 @@ export function createInstance(o: InstanceOptions): Instance {
 
   function usageOf(inv: Invocation): ResourceUsage | undefined {
     if (inv.cpuStartMs === undefined) return undefined;
-    const pid = channel?.child.pid;
-    const now = pid !== undefined && phase !== 'destroyed' ? sampleProcess(pid) : undefined;
+    const now = phase !== 'destroyed' ? proc?.sample() : undefined;
     if (now) lastSample = now;
     const sample = now ?? lastSample;
     if (!sample) return undefined;
@@ -483,9 +480,8 @@ export function createInstance(o: InstanceOptions): Instance {
   }
 
   function checkMemory(): void {
-    const pid = channel?.child.pid;
-    if (pid === undefined || stopping) return;
-    const sample = sampleProcess(pid);
+    if (stopping) return;
+    const sample = proc?.sample();
     if (!sample) return;
     lastSample = sample;
     if (sample.rssMB <= spec.memorySizeMB) return;
@@ -556,6 +552,7 @@ export function createInstance(o: InstanceOptions): Instance {
     clearTimeout(phaseTimer);
     clearTimeout(idleTimer);
     clearInterval(guardTimer);
+    proc?.close();
     channel?.close();
     output.flush();
     for (const done of [...waiters.values()]) done();
