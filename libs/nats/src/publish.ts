@@ -1,5 +1,11 @@
-import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  JetStreamApiError,
+  PubHeaders,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+} from '@nats-io/jetstream';
+import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { randomFillSync } from 'node:crypto';
 import { ulid as ulidWith } from 'ulid';
 import {
@@ -113,6 +119,12 @@ export async function createTaskClaims(nc: NatsConnection, names: Names): Promis
 export interface TaskQueues {
   /** Returns the stream sequence of the accepted message; a republish of the same task is deduplicated. */
   enqueue(task: AcceptedTaskMessage): Promise<{ seq: number; duplicate: boolean }>;
+  /**
+   * The same message as a plain publish: JetStream stores it (deduplicated alike) but sends no
+   * acknowledgement, a message and a wake-up less per task. Only for a claimed task: if the message
+   * is lost, the status service's sweeper queues the task from its claim.
+   */
+  enqueueUnconfirmed(task: AcceptedTaskMessage): Promise<void>;
   /** The stream sequence of a task's message while it is still queued. */
   queuedSeq(tenant: string, functionName: string, taskId: string): Promise<number | undefined>;
   handOff(run: RunTaskMessage, attemptKey: string): Promise<void>;
@@ -121,6 +133,21 @@ export interface TaskQueues {
 export async function createTaskQueues(nc: NatsConnection, names: Names): Promise<TaskQueues> {
   const js: JetStreamClient = jetstream(nc);
   const jsm = await jetstreamManager(nc);
+  /** A task's queue message: its subject, body and deduplication id, traced as a send. */
+  const publishQueued = <T>(
+    task: AcceptedTaskMessage,
+    publish: (subject: string, body: Uint8Array, msgID: string, headers: MsgHdrs) => Promise<T>,
+  ) => {
+    const subject = names.subjects.task(task.tenant, task.functionName, task.taskId);
+    const body = encode(task);
+    const msgID = `${task.tenant}:${task.taskId}`;
+    return withProducerSpan(
+      subject,
+      { ...task, attempt: 0, status: TaskStatus.Enqueued },
+      { id: msgID, size: body.length },
+      (headers) => publish(subject, body, msgID, headers),
+    );
+  };
   return {
     async queuedSeq(tenant, functionName, taskId) {
       const stored = await jsm.streams.getMessage(names.streams.tasks, {
@@ -129,16 +156,16 @@ export async function createTaskQueues(nc: NatsConnection, names: Names): Promis
       return stored?.seq;
     },
     async enqueue(task) {
-      const subject = names.subjects.task(task.tenant, task.functionName, task.taskId);
-      const body = encode(task);
-      const msgID = `${task.tenant}:${task.taskId}`;
-      const ack = await withProducerSpan(
-        subject,
-        { ...task, attempt: 0, status: TaskStatus.Enqueued },
-        { id: msgID, size: body.length },
-        (headers) => js.publish(subject, body, { msgID, headers }),
+      const ack = await publishQueued(task, (subject, body, msgID, headers) =>
+        js.publish(subject, body, { msgID, headers }),
       );
       return { seq: ack.seq, duplicate: ack.duplicate };
+    },
+    async enqueueUnconfirmed(task) {
+      await publishQueued(task, async (subject, body, msgID, headers) => {
+        headers.set(PubHeaders.MsgIdHdr, msgID);
+        nc.publish(subject, body, { headers });
+      });
     },
     async handOff(run, attemptKey) {
       const subject = names.subjects.run(run.tenant, run.functionName);

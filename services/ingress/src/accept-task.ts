@@ -67,10 +67,10 @@ export function createTaskAcceptor(deps: {
         );
       }
       if (!claimed) throw new ApiError('AsyncTaskAlreadyExists', `async task '${req.taskId}' already exists`);
-      // The claim is the acceptance: the 202 does not wait for the queue's PubAck (one round trip
-      // less per request). The publish is already on its way; what fails, the sweeper queues.
+      // The claim is the acceptance: the queue message goes without a PubAck (no round trip, no
+      // reply to wake this process); if it is lost, the sweeper queues the task from its claim.
       void deps.queues
-        .enqueue(message)
+        .enqueueUnconfirmed(message)
         .catch((err: unknown) =>
           deps.logger.warn(
             { err, taskId: req.taskId },
