@@ -9,6 +9,7 @@ import {
   startResourceMeter,
   type ProcTarget,
   type ResourceMeter,
+  type ResourceWindow,
 } from './lib/resources.js';
 import { ensureServers, type Servers } from './lib/servers.js';
 import type { SystemUnderTest } from './lib/system-under-test.js';
@@ -53,7 +54,11 @@ export interface BenchContext {
   /** Tasks answered 202, per asyncfn function (for the correctness check). */
   accepted: Map<string, number>;
   redis?: RedisServer;
-  measured<T>(label: string, work: () => Promise<T>): Promise<Measured<T>>;
+  /**
+   * Runs a phase and measures CPU and memory over it; `loadEnded`, when the work calls it, closes
+   * the window early (at the end of the offered load, before the results are read back).
+   */
+  measured<T>(label: string, work: (loadEnded: () => Promise<void>) => Promise<T>): Promise<Measured<T>>;
   /** Re-reads the process list (after a service restart). */
   retrack(): Promise<void>;
   close(): Promise<void>;
@@ -209,8 +214,10 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
         await retrack();
         const window = await meter.begin();
         const t = monoMs();
-        const figures = await work();
-        const resources = await meter.end(window);
+        let ended: Promise<ResourceWindow> | undefined;
+        const endWindow = () => (ended ??= meter.end(window));
+        const figures = await work(async () => void (await endWindow()));
+        const resources = await endWindow();
         const at = ((monoMs() - startedMono) / 1000).toFixed(0);
         console.log(`  [${at} s] ${label}: ${((monoMs() - t) / 1000).toFixed(1)} s`);
         return { figures, resources };

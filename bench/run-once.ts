@@ -51,9 +51,10 @@ async function steps(
   const out: Measured<StepFigures>[] = [];
   for (const rate of rates) {
     if (!ctx.fits(`${label} at ${rate}/s`, stepNeedMs(ctx))) break;
-    const m = await ctx.measured(`${label} at ${rate}/s`, () =>
+    const m = await ctx.measured(`${label} at ${rate}/s`, (loadEnded) =>
       stepWorkload({
         sut,
+        loadEnded,
         idPrefix: `${idPrefix}${rate}-`,
         payloadBytes: ctx.opts.payloadBytes,
         ...(failEvery ? { failEvery } : {}),
@@ -76,9 +77,10 @@ async function steps(
 
 async function submitPhase(ctx: BenchContext, label: string, sut: SystemUnderTest, idPrefix: string) {
   if (!ctx.fits(`${label} submit`, ctx.opts.submitMs + 5_000)) return undefined;
-  const m = await ctx.measured(`${label} submit`, () =>
+  const m = await ctx.measured(`${label} submit`, (loadEnded) =>
     submitWorkload({
       sut,
+      loadEnded,
       idPrefix,
       payloadBytes: ctx.opts.payloadBytes,
       clients: ctx.opts.clients,

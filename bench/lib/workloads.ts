@@ -130,6 +130,11 @@ interface Submitter {
   payloadBytes: number;
   /** Every n-th task (the first included) fails its first attempt; none when absent. */
   failEvery?: number;
+  /**
+   * Called when the offered load ends, before the results are read back: the phase's CPU window
+   * closes there, so reading the read model (which loads the database) is not counted as the load's.
+   */
+  loadEnded?: () => Promise<void>;
 }
 
 /**
@@ -172,6 +177,7 @@ export async function submitWorkload(
     send,
   });
   const submit = submitFigures(load, load.endMs - load.startMs);
+  await s.loadEnded?.();
   const observed = await watch.finish(monoMs() + s.drainTimeoutMs);
   return { submit, bySource: figuresBySource(observed, due) };
 }
@@ -211,6 +217,7 @@ export async function stepWorkload(
   const { watch, due, send } = prepare(s, undefined, s.readModelLive ? 'all' : 'light');
   const load = await openLoop({ rate: s.rate, durationMs: s.durationMs, maxInFlight: s.maxInFlight, send });
   const submit = submitFigures(load, s.durationMs);
+  await s.loadEnded?.();
   const observed = await watch.finish(monoMs() + s.drainTimeoutMs);
   const bySource = figuresBySource(observed, due);
   const [primaryName, primary] = Object.entries(bySource)[0] ?? [];

@@ -283,7 +283,7 @@ export function renderMarkdown(r: BenchResults): string {
   );
   lines.push('');
   lines.push(
-    'Cells: median CPU in cores over the phase · highest peak RSS in MB over the runs. `fn-instances` = the function processes under the executor; `bench` = the load generator (HTTP client, publishers).',
+    'Cells: median CPU in cores over the phase (submit and steps: over the offered load, not the read-back) · highest peak RSS in MB over the runs. `fn-instances` = the function processes under the executor; `bench` = the load generator (HTTP client, publishers).',
   );
   lines.push('');
 
