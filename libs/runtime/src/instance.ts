@@ -407,7 +407,8 @@ export function createInstance(o: InstanceOptions): Instance {
 
   function usageOf(inv: Invocation): ResourceUsage | undefined {
     if (inv.cpuStartMs === undefined) return undefined;
-    const now = phase !== 'destroyed' ? proc?.sample() : undefined;
+    // Once the instance is destroyed its reader is closed and answers nothing: the last sample serves.
+    const now = proc?.sample();
     if (now) lastSample = now;
     const sample = now ?? lastSample;
     if (!sample) return undefined;
