@@ -71,18 +71,21 @@ export function decide(state: TaskState | undefined, event: TaskEvent): Decision
     case 'TaskFailed': {
       const target = event.type === 'TaskSucceeded' ? 'Succeeded' : 'Failed';
       if (event.attempt < attempt) return stale(`attempt ${event.attempt} was superseded`);
+      // A stop that raced with the end of the attempt: the attempt's real outcome wins. Stopping
+      // drops the attempt's TaskStarted, so the outcome may be of an attempt it never saw start.
+      if (status === 'Stopping') return accept(target, event.attempt);
       if (event.attempt > attempt) return premature(`attempt ${event.attempt} not started yet`);
-      // A stop that raced with the end of the attempt: the attempt's real outcome wins.
-      if (status === 'Running' || status === 'Stopping') return accept(target, attempt);
+      if (status === 'Running') return accept(target, attempt);
       if (status === 'Retrying') return stale(`attempt ${attempt} already ended`);
       return premature(`attempt ${event.attempt} not started yet`);
     }
 
     case 'TaskRetryScheduled': {
       if (event.attempt < attempt) return stale(`attempt ${event.attempt} was superseded`);
+      if (status === 'Stopping') return stale('a stop was requested');
       if (event.attempt > attempt) return premature(`attempt ${event.attempt} not started yet`);
       if (status === 'Running') return accept('Retrying', attempt);
-      if (status === 'Stopping' || status === 'Retrying') return stale(`task is ${status}`);
+      if (status === 'Retrying') return stale(`task is ${status}`);
       return premature(`attempt ${event.attempt} not started yet`);
     }
 

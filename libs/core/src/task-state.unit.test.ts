@@ -102,6 +102,15 @@ describe('attempts', () => {
     expect(outcome({ status: 'Retrying', attempt: 1 }, event('TaskSucceeded', 2))).toBe('premature');
     expect(outcome({ status: 'Running', attempt: 1 }, event('TaskFailed', 2))).toBe('premature');
   });
+  it('given a stop requested before the start was recorded, the attempt outcome still ends the task', () => {
+    // The executor publishes TaskStarted late (with the outcome of a short attempt); Stopping drops it.
+    expect(decide({ status: 'Stopping', attempt: 0 }, event('TaskSucceeded', 1))).toEqual({
+      kind: 'accept',
+      next: { status: 'Succeeded', attempt: 1 },
+    });
+    expect(outcome({ status: 'Stopping', attempt: 0 }, event('TaskFailed', 1))).toBe('Failed');
+    expect(outcome({ status: 'Stopping', attempt: 0 }, event('TaskRetryScheduled', 1))).toBe('stale');
+  });
   it('a duplicate start of the same attempt is stale', () => {
     expect(outcome({ status: 'Retrying', attempt: 2 }, event('TaskStarted', 2))).toBe('stale');
   });

@@ -43,7 +43,8 @@ const encode = (value: unknown) => encoder.encode(JSON.stringify(value));
 
 /** Publishes task events; each gets its id, time and source here, and its trace context in headers. */
 export interface EventBus {
-  publish(input: TaskEventInput): Promise<TaskEvent>;
+  /** `at`: when it happened, if earlier than now (an event published after a delay). */
+  publish(input: TaskEventInput, at?: number): Promise<TaskEvent>;
 }
 
 export function createEventBus(
@@ -54,12 +55,12 @@ export function createEventBus(
 ): EventBus {
   const js = jetstream(nc);
   return {
-    async publish(input) {
+    async publish(input, at) {
       const event = {
         ...input,
         v: TASK_EVENT_SCHEMA_VERSION,
         eventId: ulid(),
-        timestamp: clock(),
+        timestamp: at ?? clock(),
         source,
       } as TaskEvent;
       const subject = names.subjects.event(event.tenant, event.functionName, event.type);

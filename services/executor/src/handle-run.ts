@@ -22,6 +22,13 @@ import type { RunningTasks } from './running-tasks.js';
 /** Tells JetStream the attempt is alive, so a long function is not redelivered to another executor. */
 const HEARTBEAT_MS = 10_000;
 
+/**
+ * How long TaskStarted waits for the attempt's outcome: the function starts without waiting for the
+ * announcement's acknowledgement, and a short attempt's two events leave in one write (the status
+ * service records a short task's states in one write anyway). The event keeps the start as its time.
+ */
+export const STARTED_GRACE_MS = 20;
+
 /** Captured output kept per task, all attempts together (oldest dropped first). */
 export const TASK_LOG_MAX_BYTES = 256 * 1024;
 
@@ -70,11 +77,12 @@ export function createRunHandler(deps: {
       ...(run.traceparent ? { traceparent: run.traceparent } : {}),
     };
     // Task mode off: nothing is recorded; events carry what a destination record needs.
-    const publish = (input: TaskEventInput, invokeCount = attempt) =>
+    const publish = (input: TaskEventInput, invokeCount = attempt, at?: number) =>
       deps.bus.publish(
         run.untracked
           ? { ...input, untracked: { requestId: run.requestId, payload: run.payload, invokeCount } }
           : input,
+        at,
       );
     deps.retrying.release(run.tenant, run.taskId);
     // Registered before the stop check, so a stop arriving in between still reaches this attempt.
@@ -130,7 +138,15 @@ export function createRunHandler(deps: {
       }
 
       const startedAt = clock();
-      await publish({ ...common, attempt, type: 'TaskStarted' });
+      let startedPublished: Promise<unknown> | undefined;
+      const announceStarted = () =>
+        (startedPublished ??= publish({ ...common, attempt, type: 'TaskStarted' }, attempt, startedAt));
+      // Its failure is seen where the outcome is published (conclude), not as an unhandled rejection.
+      const startedTimer = setTimeout(() => void announceStarted().catch(() => {}), STARTED_GRACE_MS);
+      /** The attempt's outcome, with its TaskStarted on the wire first if the grace has not sent it. */
+      const conclude = async (input: TaskEventInput) => {
+        await Promise.all([announceStarted(), publish(input)]);
+      };
       const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
       // The attempt's own span; the function's process gets its traceparent (attempt-telemetry.ts).
       const outcome = await traceAttempt(run, attempt, (traceparent) =>
@@ -148,7 +164,10 @@ export function createRunHandler(deps: {
           controls.signal,
           { kill: controls.kill },
         ),
-      ).finally(() => clearInterval(heartbeat));
+      ).finally(() => {
+        clearInterval(heartbeat);
+        clearTimeout(startedTimer);
+      });
       const interrupted =
         deps.isShuttingDown?.() &&
         (outcome.kind === 'crashed' || outcome.kind === 'stopped') &&
@@ -158,13 +177,16 @@ export function createRunHandler(deps: {
       const quiet = outcome.kind === 'succeeded' && outcome.logs === '';
       if (!run.untracked && !quiet)
         await saveLogs(run, fn, attempt, startedAt, outcome, interrupted === true);
-      if (interrupted) return retry(0, 'executor shutting down');
+      if (interrupted) {
+        await announceStarted();
+        return retry(0, 'executor shutting down');
+      }
       const instanceId = outcome.instanceId;
       const resources = resourcesOf(outcome);
       const verdict = judgeAttempt(attemptResult(outcome), attempt, run.maxRetries, deps.retryPolicy);
       switch (verdict.kind) {
         case 'succeed':
-          await publish({
+          await conclude({
             ...common,
             attempt,
             type: 'TaskSucceeded',
@@ -175,7 +197,7 @@ export function createRunHandler(deps: {
           });
           return done;
         case 'fail':
-          await publish({
+          await conclude({
             ...common,
             attempt,
             type: 'TaskFailed',
@@ -188,7 +210,7 @@ export function createRunHandler(deps: {
           return done;
         case 'retry': {
           const retryAt = clock() + verdict.delayMs;
-          await publish({
+          await conclude({
             ...common,
             attempt,
             type: 'TaskRetryScheduled',
@@ -200,7 +222,7 @@ export function createRunHandler(deps: {
           return retry(verdict.delayMs, 'retry after a failed attempt');
         }
         case 'stop':
-          await publish({
+          await conclude({
             ...common,
             attempt,
             type: 'TaskStopped',
