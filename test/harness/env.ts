@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { createNames, type Names } from '@asyncfn/contracts';
 
@@ -15,8 +16,14 @@ export function serverUrls() {
   };
 }
 
-/** A namespace of its own for a test file: streams, buckets and the database are all separate. */
+/**
+ * A namespace of its own for a test file: streams, buckets and the database are all separate.
+ * Recorded for the global setup, which drops it when the run ends.
+ */
 export function testNames(prefix: string): Names {
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  return createNames(`t_${prefix}_${suffix}`.toLowerCase().slice(0, 40));
+  const names = createNames(`t_${prefix}_${suffix}`.toLowerCase().slice(0, 40));
+  const log = inject('namespaceLog');
+  if (log) appendFileSync(log, `${names.namespace}\n`);
+  return names;
 }

@@ -1,7 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT } from '../../scripts/stack.js';
+import { dropNamespaces, staleTestNamespaces } from './namespaces.js';
 
 /*
  * Integration tests run against real servers. URLs come from the environment (NATS_URL,
@@ -31,15 +34,45 @@ export default async function setup(project: TestProject): Promise<() => Promise
   execFileSync('bash', [servers, 'start'], { stdio: 'inherit', env: process.env });
   const startedHere = SERVERS.filter((s) => !before.has(s) && runningServers().has(s));
   project.provide('serverEnv', {});
+  const urls = {
+    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    mongoUrl: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+  };
+  // testNames() appends each namespace it hands out; the run drops them all at its end.
+  const runDir = mkdtempSync(join(tmpdir(), 'asyncfn-test-run-'));
+  const namespaceLog = join(runDir, 'namespaces');
+  project.provide('namespaceLog', namespaceLog);
+  await cleanUp('namespaces left by earlier runs', () =>
+    staleTestNamespaces(urls.natsUrl, STALE_AFTER_MS).then((stale) => dropNamespaces(urls, stale)),
+  );
   return async () => {
+    await cleanUp("this run's namespaces", () => {
+      const used = readFileSync(namespaceLog, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean);
+      return dropNamespaces(urls, [...new Set(used)]);
+    });
+    rmSync(runDir, { recursive: true, force: true });
     if (startedHere.length > 0 && process.env.ASYNCFN_KEEP_SERVERS !== '1') {
       execFileSync('bash', [servers, 'stop', ...startedHere], { stdio: 'inherit' });
     }
   };
 }
 
+/** Older than a whole test run: nobody is using them any more. */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
+/** Dropping test data is housekeeping: a failure is reported and never fails the run. */
+async function cleanUp(what: string, drop: () => Promise<void>): Promise<void> {
+  try {
+    await drop();
+  } catch (err) {
+    console.warn(`could not drop ${what}: ${(err as Error).message}`);
+  }
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     serverEnv: Record<string, string>;
+    /** File where testNames() records the namespaces of this run. */
+    namespaceLog: string;
   }
 }
