@@ -2,13 +2,20 @@ import { appendFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { createNames, type Names } from '@asyncfn/contracts';
 
+/** The NATS and MongoDB URLs an environment names, or the local defaults. */
+export function storageUrls(env: Record<string, string | undefined>) {
+  return {
+    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+  };
+}
+
 /** Server URLs for this test run: set by the environment, by testcontainers, or the local defaults. */
 export function serverUrls() {
   const provided = inject('serverEnv') ?? {};
   const env = { ...process.env, ...provided };
   return {
-    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+    ...storageUrls(env),
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
     jaegerQueryUrl: env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686',

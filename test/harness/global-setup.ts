@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT } from '../../scripts/stack.js';
+import { storageUrls } from './env.js';
 import { dropNamespaces, staleTestNamespaces } from './namespaces.js';
 
 /*
@@ -34,10 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   execFileSync('bash', [servers, 'start'], { stdio: 'inherit', env: process.env });
   const startedHere = SERVERS.filter((s) => !before.has(s) && runningServers().has(s));
   project.provide('serverEnv', {});
-  const urls = {
-    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    mongoUrl: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
-  };
+  const urls = storageUrls(process.env);
   // testNames() appends each namespace it hands out; the run drops them all at its end.
   const runDir = mkdtempSync(join(tmpdir(), 'asyncfn-test-run-'));
   const namespaceLog = join(runDir, 'namespaces');
@@ -47,8 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   return async () => {
     await cleanUp("this run's namespaces", () => {
-      const used = readFileSync(namespaceLog, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean);
-      return dropNamespaces(urls, [...new Set(used)]);
+      const used = existsSync(namespaceLog) ? readFileSync(namespaceLog, 'utf8').split('\n') : [];
+      return dropNamespaces(urls, [...new Set(used.filter(Boolean))]);
     });
     rmSync(runDir, { recursive: true, force: true });
     if (startedHere.length > 0 && process.env.ASYNCFN_KEEP_SERVERS !== '1') {

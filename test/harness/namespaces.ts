@@ -12,12 +12,18 @@ import { destroyTopology } from '@asyncfn/nats';
 
 const STREAM_SUFFIXES = Object.values(createNames('x').streams).map((name) => name.slice('X'.length));
 
-/** The namespace of a test namespace's stream (`T_<NS>_TASKS`) or KV bucket (`KV_t_<ns>-stops`). */
-function testNamespaceOf(stream: string): string | undefined {
-  if (stream.startsWith('KV_t_')) return stream.slice('KV_'.length, stream.lastIndexOf('-'));
-  if (!stream.startsWith('T_')) return undefined;
-  const suffix = STREAM_SUFFIXES.find((s) => stream.endsWith(s));
-  return suffix ? stream.slice(0, -suffix.length).toLowerCase() : undefined;
+/** As testNames() makes them (`t_<prefix>_<time><random>`), so no other namespace is ever taken for one. */
+const TEST_NAMESPACE = /^t_[a-z0-9_]+_[a-z0-9]{9,}$/;
+
+/** The test namespace of a stream (`T_<NS>_TASKS`) or a KV bucket's stream (`KV_t_<ns>-stops`). */
+export function testNamespaceOf(stream: string): string | undefined {
+  let namespace: string | undefined;
+  if (stream.startsWith('KV_')) namespace = stream.slice('KV_'.length, stream.lastIndexOf('-'));
+  else {
+    const suffix = STREAM_SUFFIXES.find((s) => stream.endsWith(s));
+    namespace = suffix && stream.slice(0, -suffix.length).toLowerCase();
+  }
+  return namespace && TEST_NAMESPACE.test(namespace) ? namespace : undefined;
 }
 
 export async function dropNamespaces(
