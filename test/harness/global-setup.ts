@@ -44,11 +44,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     staleTestNamespaces(urls.natsUrl, STALE_AFTER_MS).then((stale) => dropNamespaces(urls, stale)),
   );
   return async () => {
-    await cleanUp("this run's namespaces", () => {
-      const used = existsSync(namespaceLog) ? readFileSync(namespaceLog, 'utf8').split('\n') : [];
-      return dropNamespaces(urls, [...new Set(used.filter(Boolean))]);
-    });
+    const used = existsSync(namespaceLog) ? readFileSync(namespaceLog, 'utf8').split('\n') : [];
+    const namespaces = [...new Set(used.filter(Boolean))];
     rmSync(runDir, { recursive: true, force: true });
+    // To look at what a failing test left: ASYNCFN_KEEP_TEST_DATA=1 (the next run drops it after an hour).
+    if (process.env.ASYNCFN_KEEP_TEST_DATA === '1')
+      console.warn(`kept test namespaces: ${namespaces.join(' ')}`);
+    else await cleanUp("this run's namespaces", () => dropNamespaces(urls, namespaces));
     if (startedHere.length > 0 && process.env.ASYNCFN_KEEP_SERVERS !== '1') {
       execFileSync('bash', [servers, 'stop', ...startedHere], { stdio: 'inherit' });
     }
