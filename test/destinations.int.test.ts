@@ -255,10 +255,6 @@ afterAll(async () => {
   await jsm?.streams.delete(CE_STREAM).catch(() => undefined);
   await nc?.drain().catch(() => undefined);
   receiver?.close();
-  await mongo
-    .db(names.database)
-    .dropDatabase()
-    .catch(() => undefined);
   await mongo.close();
 });
 

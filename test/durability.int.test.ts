@@ -70,10 +70,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stopAll();
-  await mongo
-    .db(names.database)
-    .dropDatabase()
-    .catch(() => undefined);
   await mongo.close();
 });
 

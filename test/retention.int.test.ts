@@ -41,7 +41,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db.dropDatabase().catch(() => undefined);
   await client.close();
 });
 

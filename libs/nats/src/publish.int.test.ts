@@ -18,8 +18,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const jsm = await jetstreamManager(nc);
-  for (const stream of Object.values(names.streams)) await jsm.streams.delete(stream).catch(() => undefined);
   await nc.close();
 });
 
