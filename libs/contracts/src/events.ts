@@ -46,6 +46,12 @@ export interface TaskEventBase {
   /** W3C traceparent of the task's trace, so every hop joins one trace. */
   traceparent?: string;
   /**
+   * Events of the same task that happened just before this one and travel in its message, oldest
+   * first (a short attempt's TaskStarted rides with its outcome: one message instead of two). The
+   * status service records them before this one; they carry no `earlier` of their own.
+   */
+  earlier?: TaskEvent[];
+  /**
    * Set on the terminal event of a task run with asyncTask=false (task mode off): nothing about it
    * is stored, so the event carries what a destination record needs.
    */

@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import { holdOpenGroups, type Coalescing } from './consume.js';
+import { combineOutcomes, done, drop, holdOpenGroups, retry, type Coalescing } from './consume.js';
 
 /** A message of task `key` that reached the consumer at `atMs`; `last` marks its terminal event. */
 const msg = (key: string | undefined, atMs: number, last = false) =>
@@ -84,5 +84,20 @@ describe('holding a task’s events together', () => {
       const { ready } = holdOpenGroups([claim, dequeued], withLeads, 2_950, arrivedAt);
       expect(ready).toEqual([claim, dequeued]);
     });
+  });
+});
+
+describe('one outcome for a message that carried several events', () => {
+  it('retries if any event must be retried (the applied ones are stale next time), with the longest delay', () => {
+    expect(combineOutcomes(done, retry(250, 'premature'))).toEqual(retry(250, 'premature'));
+    expect(combineOutcomes(retry(250, 'a'), done)).toEqual(retry(250, 'a'));
+    expect(combineOutcomes(retry(250, 'a'), retry(500, 'b'))).toEqual(retry(500, 'b'));
+    expect(combineOutcomes(drop('unknown task'), retry(250, 'a'))).toEqual(retry(250, 'a'));
+  });
+
+  it('drops only what no event needs again, and acknowledges when every event is done', () => {
+    expect(combineOutcomes(done, drop('x'))).toEqual(drop('x'));
+    expect(combineOutcomes(undefined, done)).toEqual(done);
+    expect(combineOutcomes(done, done)).toEqual(done);
   });
 });

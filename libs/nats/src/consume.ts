@@ -19,6 +19,17 @@ export const retry = (delayMs: number, reason: string): MessageOutcome => ({
 });
 export const drop = (reason: string): MessageOutcome => ({ kind: 'drop', reason });
 
+/**
+ * One outcome for a message that several decisions were made about (it carried several events):
+ * a retry wins, since what was done is idempotent when the message comes back; then a drop.
+ */
+export function combineOutcomes(a: MessageOutcome | undefined, b: MessageOutcome): MessageOutcome {
+  if (!a) return b;
+  const rank = { done: 0, drop: 1, retry: 2 } as const;
+  if (a.kind === 'retry' && b.kind === 'retry') return a.delayMs >= b.delayMs ? a : b;
+  return rank[b.kind] > rank[a.kind] ? b : a;
+}
+
 export function settle(msg: JsMsg, outcome: MessageOutcome): void {
   switch (outcome.kind) {
     case 'done':

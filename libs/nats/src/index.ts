@@ -19,6 +19,7 @@ export {
   consumeEach,
   consumeBatches,
   settle,
+  combineOutcomes,
   done,
   retry,
   drop,

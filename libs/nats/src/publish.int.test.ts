@@ -4,7 +4,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { buildAcceptedTask } from '@asyncfn/core';
 import { serverUrls, testNames } from '../../../test/harness/env.js';
 import { connectNats } from './connect.js';
-import { createTaskQueues, type TaskQueues } from './publish.js';
+import type { TaskEvent } from '@asyncfn/contracts';
+import { createEventBus, createTaskQueues, type TaskQueues } from './publish.js';
 import { ensureTopology } from './topology.js';
 
 const names = testNames('queues');
@@ -50,5 +51,26 @@ describe('TaskQueues', () => {
       subjects_filter: names.subjects.task('default', 'fn', 'unconfirmed-1'),
     });
     expect(info.state.subjects).toEqual({ [names.subjects.task('default', 'fn', 'unconfirmed-1')]: 1 });
+  });
+});
+
+describe('EventBus.publishTogether', () => {
+  it("puts a task's events in one message: the last one's, carrying the others oldest first", async () => {
+    const bus = createEventBus(nc, names, 'executor');
+    const task = { tenant: 'default', functionName: 'fn', taskId: 'together-1', attempt: 1 };
+    const jsm = await jetstreamManager(nc);
+    const before = (await jsm.streams.info(names.streams.events)).state.messages;
+    const [started, succeeded] = await bus.publishTogether([
+      { input: { ...task, type: 'TaskStarted' }, at: 1_000 },
+      { input: { ...task, type: 'TaskSucceeded', returnPayload: 'ok', durationMs: 3 } },
+    ]);
+    expect((await jsm.streams.info(names.streams.events)).state.messages).toBe(before + 1);
+    const stored = await jsm.streams.getMessage(names.streams.events, {
+      last_by_subj: names.subjects.event('default', 'fn', 'TaskSucceeded'),
+    });
+    const event = stored!.json<TaskEvent>();
+    expect(event).toMatchObject({ type: 'TaskSucceeded', eventId: succeeded!.eventId, source: 'executor' });
+    expect(event.earlier).toEqual([started]);
+    expect(started).toMatchObject({ type: 'TaskStarted', timestamp: 1_000 });
   });
 });

@@ -45,6 +45,11 @@ const encode = (value: unknown) => encoder.encode(JSON.stringify(value));
 export interface EventBus {
   /** `at`: when it happened, if earlier than now (an event published after a delay). */
   publish(input: TaskEventInput, at?: number): Promise<TaskEvent>;
+  /**
+   * Events of one task, oldest first, as one message: the last one's, carrying the others in
+   * `earlier` (one message, acknowledgement and delivery where there would be several).
+   */
+  publishTogether(events: { input: TaskEventInput; at?: number }[]): Promise<TaskEvent[]>;
 }
 
 export function createEventBus(
@@ -54,24 +59,37 @@ export function createEventBus(
   clock: () => number = Date.now,
 ): EventBus {
   const js = jetstream(nc);
+  const stamp = (input: TaskEventInput, at?: number) =>
+    ({
+      ...input,
+      v: TASK_EVENT_SCHEMA_VERSION,
+      eventId: ulid(),
+      timestamp: at ?? clock(),
+      source,
+    }) as TaskEvent;
+  const send = async (event: TaskEvent) => {
+    const subject = names.subjects.event(event.tenant, event.functionName, event.type);
+    const body = encode(event);
+    await withProducerSpan(
+      subject,
+      { ...event, status: STATUS_AFTER[event.type] },
+      { id: event.eventId, size: body.length },
+      (headers) => js.publish(subject, body, { msgID: event.eventId, headers }),
+    );
+  };
   return {
     async publish(input, at) {
-      const event = {
-        ...input,
-        v: TASK_EVENT_SCHEMA_VERSION,
-        eventId: ulid(),
-        timestamp: at ?? clock(),
-        source,
-      } as TaskEvent;
-      const subject = names.subjects.event(event.tenant, event.functionName, event.type);
-      const body = encode(event);
-      await withProducerSpan(
-        subject,
-        { ...event, status: STATUS_AFTER[event.type] },
-        { id: event.eventId, size: body.length },
-        (headers) => js.publish(subject, body, { msgID: event.eventId, headers }),
-      );
+      const event = stamp(input, at);
+      await send(event);
       return event;
+    },
+    async publishTogether(events) {
+      const stamped = events.map(({ input, at }) => stamp(input, at));
+      const last = stamped.at(-1);
+      if (!last) return [];
+      const earlier = stamped.slice(0, -1);
+      await send(earlier.length > 0 ? { ...last, earlier } : last);
+      return stamped;
     },
   };
 }

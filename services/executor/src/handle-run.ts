@@ -77,13 +77,21 @@ export function createRunHandler(deps: {
       ...(run.traceparent ? { traceparent: run.traceparent } : {}),
     };
     // Task mode off: nothing is recorded; events carry what a destination record needs.
+    const withRequest = (input: TaskEventInput, invokeCount = attempt): TaskEventInput =>
+      run.untracked
+        ? { ...input, untracked: { requestId: run.requestId, payload: run.payload, invokeCount } }
+        : input;
     const publish = (input: TaskEventInput, invokeCount = attempt, at?: number) =>
-      deps.bus.publish(
-        run.untracked
-          ? { ...input, untracked: { requestId: run.requestId, payload: run.payload, invokeCount } }
-          : input,
-        at,
-      );
+      deps.bus.publish(withRequest(input, invokeCount), at);
+    /** An attempt's TaskStarted and its outcome, in one message. */
+    const publishStartedWith = (outcome: TaskEventInput, invokeCount: number, startedAt?: number) =>
+      deps.bus.publishTogether([
+        {
+          input: withRequest({ ...common, attempt: outcome.attempt, type: 'TaskStarted' }, invokeCount),
+          ...(startedAt === undefined ? {} : { at: startedAt }),
+        },
+        { input: withRequest(outcome, invokeCount) },
+      ]);
     deps.retrying.release(run.tenant, run.taskId);
     // Registered before the stop check, so a stop arriving in between still reaches this attempt.
     const controls = deps.running.register(run.tenant, run.taskId);
@@ -102,8 +110,7 @@ export function createRunHandler(deps: {
       if (attempt > 1 + run.maxRetries) {
         // Only after crash redeliveries: the previous attempt never reported back.
         const lost = attempt - 1;
-        await publish({ ...common, attempt: lost, type: 'TaskStarted' }, lost);
-        await publish(
+        await publishStartedWith(
           {
             ...common,
             attempt: lost,
@@ -143,9 +150,15 @@ export function createRunHandler(deps: {
         (startedPublished ??= publish({ ...common, attempt, type: 'TaskStarted' }, attempt, startedAt));
       // Its failure is seen where the outcome is published (conclude), not as an unhandled rejection.
       const startedTimer = setTimeout(() => void announceStarted().catch(() => {}), STARTED_GRACE_MS);
-      /** The attempt's outcome, with its TaskStarted on the wire first if the grace has not sent it. */
+      /** The attempt's outcome: with its TaskStarted in one message if the grace has not sent it. */
       const conclude = async (input: TaskEventInput) => {
-        await Promise.all([announceStarted(), publish(input)]);
+        if (startedPublished) {
+          await Promise.all([startedPublished, publish(input)]);
+          return;
+        }
+        clearTimeout(startedTimer);
+        startedPublished = publishStartedWith(input, attempt, startedAt);
+        await startedPublished;
       };
       const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
       // The attempt's own span; the function's process gets its traceparent (attempt-telemetry.ts).

@@ -31,13 +31,25 @@ const RUN: RunTaskMessage = {
   maxRetries: 0,
 };
 
-/** Handler deps as plain objects; the pool's attempt takes `runMs` of (fake) time. */
+type Published = { type: string; at?: number };
+
+/**
+ * Handler deps as plain objects; the pool's attempt takes `runMs` of (fake) time. `messages`: what
+ * went on the wire, one entry per message with the events it carries.
+ */
 function setup(runMs: number) {
-  const published: { type: string; at?: number; publishedAt: number }[] = [];
+  const messages: { events: Published[]; publishedAt: number }[] = [];
   const bus: EventBus = {
     async publish(input: TaskEventInput, at?: number) {
-      published.push({ type: input.type, at, publishedAt: Date.now() });
+      messages.push({ events: [{ type: input.type, at }], publishedAt: Date.now() });
       return {} as never;
+    },
+    async publishTogether(events) {
+      messages.push({
+        events: events.map(({ input, at }) => ({ type: input.type, at })),
+        publishedAt: Date.now(),
+      });
+      return [];
     },
   };
   const outcome: InvokeOutcome = {
@@ -69,33 +81,38 @@ function setup(runMs: number) {
     seq: 1,
     working: () => {},
   } as unknown as JsMsg;
-  return { published, run: () => handle(msg) };
+  return { messages, run: () => handle(msg) };
 }
 
 describe('run handler: announcing the start', () => {
   beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => vi.useRealTimers());
 
-  it('given a short attempt, publishes TaskStarted with its outcome, stamped with the start', async () => {
-    const { published, run } = setup(5);
+  it("given a short attempt, publishes TaskStarted in its outcome's message, stamped with the start", async () => {
+    const { messages, run } = setup(5);
     const result = run();
     await vi.advanceTimersByTimeAsync(5);
     expect(await result).toEqual({ kind: 'done' });
-    expect(published).toEqual([
-      { type: 'TaskStarted', at: 1_000_000, publishedAt: 1_000_005 },
-      { type: 'TaskSucceeded', at: undefined, publishedAt: 1_000_005 },
+    expect(messages).toEqual([
+      {
+        events: [
+          { type: 'TaskStarted', at: 1_000_000 },
+          { type: 'TaskSucceeded', at: undefined },
+        ],
+        publishedAt: 1_000_005,
+      },
     ]);
   });
 
   it('given a long attempt, publishes TaskStarted once the grace has passed, while it runs', async () => {
-    const { published, run } = setup(1_000);
+    const { messages, run } = setup(1_000);
     const result = run();
     await vi.advanceTimersByTimeAsync(STARTED_GRACE_MS);
-    expect(published).toEqual([
-      { type: 'TaskStarted', at: 1_000_000, publishedAt: 1_000_000 + STARTED_GRACE_MS },
+    expect(messages).toEqual([
+      { events: [{ type: 'TaskStarted', at: 1_000_000 }], publishedAt: 1_000_000 + STARTED_GRACE_MS },
     ]);
     await vi.advanceTimersByTimeAsync(1_000);
     await result;
-    expect(published.map((p) => p.type)).toEqual(['TaskStarted', 'TaskSucceeded']);
+    expect(messages.map((m) => m.events.map((e) => e.type))).toEqual([['TaskStarted'], ['TaskSucceeded']]);
   });
 });

@@ -7,9 +7,9 @@ import {
   type TaskEvent,
   TaskEventType,
 } from '@asyncfn/contracts';
-import { planBatch, type BaseDoc } from '@asyncfn/core';
+import { planBatch, type BaseDoc, type EventVerdict } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
-import { done, drop, retry, type Coalescing, type MessageOutcome } from '@asyncfn/nats';
+import { combineOutcomes, done, drop, retry, type Coalescing, type MessageOutcome } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 
 const PREMATURE_RETRY_MS = 250;
@@ -23,6 +23,13 @@ function parseEvent(msg: JsMsg): TaskEvent | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A message's events in the order they happened: those it carries in `earlier`, then its own. */
+export function eventsOf(event: TaskEvent): TaskEvent[] {
+  const { earlier, ...own } = event;
+  if (!earlier?.length) return [event];
+  return [...earlier, own as TaskEvent];
 }
 
 const DEQUEUED_SUFFIX = `.${TaskEventType.TaskDequeued}`;
@@ -92,6 +99,39 @@ export function createBatchApplier(deps: {
     cache.set(id, base);
     if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   };
+  /** What one event's verdict means for its message. */
+  const outcomeOf = (verdict: EventVerdict, event: TaskEvent, task: string, msg: JsMsg): MessageOutcome => {
+    switch (verdict.kind) {
+      case 'applied':
+        deps.onApplied?.(event, msg);
+        return done;
+      case 'stale':
+        logger.debug(
+          { taskId: event.taskId, type: event.type, reason: verdict.reason },
+          'stale event ignored',
+        );
+        return done;
+      case 'premature':
+        // Judged against the cache: read the projection afresh next time.
+        distrust(task);
+        return retry(PREMATURE_RETRY_MS, verdict.reason);
+      case 'unknownTask':
+        // Its claim may still be on the way (another stream): wait for it, a while.
+        if (msg.info.deliveryCount < UNKNOWN_TASK_DELIVERIES) {
+          const delay = Math.min(PREMATURE_RETRY_MS * msg.info.deliveryCount, UNKNOWN_TASK_MAX_DELAY_MS);
+          return retry(delay, 'task not recorded yet');
+        }
+        logger.warn(
+          { taskId: event.taskId, tenant: event.tenant, type: event.type },
+          'event for unknown task dropped',
+        );
+        return drop('unknown task');
+      default: {
+        const unknown: never = verdict;
+        throw new Error(`unknown verdict ${JSON.stringify(unknown)}`);
+      }
+    }
+  };
   return async function applyBatch(msgs: JsMsg[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = new Array(msgs.length);
     // Claims and events arrive from two streams: claims go first, so a task's claim is applied
@@ -104,7 +144,8 @@ export function createBatchApplier(deps: {
         // Task mode off: there is no task to record.
         outcomes[i] = done;
       } else if (event) {
-        (event.type === 'TaskEnqueued' ? claims : others).push({ event, position: i });
+        const list = event.type === 'TaskEnqueued' ? claims : others;
+        for (const carried of eventsOf(event)) list.push({ event: carried, position: i });
       } else {
         logger.error({ subject: msg.subject, seq: msg.seq }, 'unreadable task event dropped');
         outcomes[i] = drop('unreadable event');
@@ -144,52 +185,14 @@ export function createBatchApplier(deps: {
       else remember(id, plan.after.get(id)!);
     }
 
+    // A message carrying several events (a TaskStarted with its outcome) gets one outcome for all.
     plan.verdicts.forEach((verdict, k) => {
       const i = positions[k]!;
-      const event = events[k]!;
       const task = plan.taskOf[k]!;
-      if (conflicted.has(task)) {
-        outcomes[i] = retry(PREMATURE_RETRY_MS, 'projection changed concurrently');
-        return;
-      }
-      switch (verdict.kind) {
-        case 'applied':
-          deps.onApplied?.(event, msgs[i]!);
-          outcomes[i] = done;
-          return;
-        case 'stale':
-          logger.debug(
-            { taskId: event.taskId, type: event.type, reason: verdict.reason },
-            'stale event ignored',
-          );
-          outcomes[i] = done;
-          return;
-        case 'premature':
-          // Judged against the cache: read the projection afresh next time.
-          distrust(task);
-          outcomes[i] = retry(PREMATURE_RETRY_MS, verdict.reason);
-          return;
-        case 'unknownTask':
-          // Its claim may still be on the way (another stream): wait for it, a while.
-          if (msgs[i]!.info.deliveryCount < UNKNOWN_TASK_DELIVERIES) {
-            const delay = Math.min(
-              PREMATURE_RETRY_MS * msgs[i]!.info.deliveryCount,
-              UNKNOWN_TASK_MAX_DELAY_MS,
-            );
-            outcomes[i] = retry(delay, 'task not recorded yet');
-            return;
-          }
-          logger.warn(
-            { taskId: event.taskId, tenant: event.tenant, type: event.type },
-            'event for unknown task dropped',
-          );
-          outcomes[i] = drop('unknown task');
-          return;
-        default: {
-          const unknown: never = verdict;
-          throw new Error(`unknown verdict ${JSON.stringify(unknown)}`);
-        }
-      }
+      const outcome = conflicted.has(task)
+        ? retry(PREMATURE_RETRY_MS, 'projection changed concurrently')
+        : outcomeOf(verdict, events[k]!, task, msgs[i]!);
+      outcomes[i] = combineOutcomes(outcomes[i], outcome);
     });
     return outcomes;
   };
