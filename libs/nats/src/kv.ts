@@ -169,17 +169,26 @@ export interface TaskLogs {
   /**
    * Appends one attempt's output under `header`, keeping the whole within `maxBytes` by dropping
    * the oldest output first. Concurrent appends to one task are serialised by the KV revision.
+   * `firstAppend`: the caller expects no logs yet (a first attempt), so the record is created
+   * without reading first: a round trip less, and a read after all if logs were there.
    */
-  append(tenant: string, taskId: string, header: string, text: string, maxBytes: number): Promise<void>;
+  append(
+    tenant: string,
+    taskId: string,
+    header: string,
+    text: string,
+    maxBytes: number,
+    options?: { firstAppend?: boolean },
+  ): Promise<void>;
   read(tenant: string, taskId: string): Promise<TaskLogRecord | undefined>;
 }
 
 export function createTaskLogs(kv: KV, clock: () => number = Date.now): TaskLogs {
   return {
-    async append(tenant, taskId, header, text, maxBytes) {
+    async append(tenant, taskId, header, text, maxBytes, options) {
       const key = logKey(tenant, taskId);
       for (let tries = 0; ; tries++) {
-        const entry = await kv.get(key);
+        const entry = tries === 0 && options?.firstAppend ? null : await kv.get(key);
         const previous = entry?.operation === 'PUT' ? entry.json<TaskLogRecord>() : undefined;
         const joined =
           (previous?.logs ?? '') + header + (text.endsWith('\n') || text === '' ? text : `${text}\n`);

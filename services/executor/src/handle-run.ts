@@ -267,7 +267,9 @@ export function createRunHandler(deps: {
     const on = outcome.instanceId ? ` on instance ${outcome.instanceId}` : '';
     const header = `----- attempt ${attempt} of ${fn.functionName}${on}, ${new Date(startedAt).toISOString()}, ${how} in ${outcome.durationMs} ms -----\n`;
     try {
-      await deps.logs.append(run.tenant, run.taskId, header, outcome.logs, TASK_LOG_MAX_BYTES);
+      await deps.logs.append(run.tenant, run.taskId, header, outcome.logs, TASK_LOG_MAX_BYTES, {
+        firstAppend: attempt === 1,
+      });
     } catch (err) {
       deps.logger.warn({ err, taskId: run.taskId }, 'could not save task logs');
     }
