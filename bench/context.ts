@@ -12,6 +12,7 @@ import {
   type ResourceWindow,
 } from './lib/resources.js';
 import { ensureServers, type Servers } from './lib/servers.js';
+import { BENCH_NAMESPACES, dropNamespaces, staleNamespaces } from '../test/harness/namespaces.js';
 import type { SystemUnderTest } from './lib/system-under-test.js';
 import { asyncfnSut } from './asyncfn/asyncfn-sut.js';
 import type { FunctionSpec } from './asyncfn/functions.js';
@@ -64,6 +65,9 @@ export interface BenchContext {
   close(): Promise<void>;
 }
 
+/** The full default bench takes hours; a namespace older than this is no run's any more. */
+const STALE_BENCH_NAMESPACE_MS = 12 * 60 * 60 * 1000;
+
 const needsAsyncfn = (o: BenchOptions) =>
   o.workloads.some((w) => ['submit', 'e2e', 'taskoff', 'retries', 'backlog'].includes(w));
 
@@ -105,6 +109,12 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
       const names = needsAsyncfn(opts) ? opts.servers : opts.servers.filter((s) => s === 'nats');
       servers = await ensureServers(names);
       closers.push(() => servers?.stop());
+      // A run drops its namespace when it closes; one that was killed left it: older than any run.
+      const stale = await staleNamespaces(natsUrl, STALE_BENCH_NAMESPACE_MS, BENCH_NAMESPACES);
+      if (stale.length > 0) {
+        console.log(`dropping ${stale.length} namespace(s) left by bench runs that were killed`);
+        await dropNamespaces({ natsUrl, mongoUrl }, stale, BENCH_NAMESPACES);
+      }
     }
     const meter = await startResourceMeter();
     closers.push(() => meter.stop());

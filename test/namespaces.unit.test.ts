@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { testNamespaceOf } from './harness/namespaces.js';
+import { BENCH_NAMESPACES, namespaceOf, TEST_NAMESPACES } from './harness/namespaces.js';
+
+const testNamespaceOf = (stream: string) => namespaceOf(stream, TEST_NAMESPACES);
+const benchNamespaceOf = (stream: string) => namespaceOf(stream, BENCH_NAMESPACES);
 
 describe('test namespaces left in the servers', () => {
   it('are recognised by their streams and KV buckets', () => {
@@ -15,5 +18,21 @@ describe('test namespaces left in the servers', () => {
     expect(testNamespaceOf('KV_t_prod-stops')).toBeUndefined();
     expect(testNamespaceOf('BENCH_MWV9263V_TASKS')).toBeUndefined();
     expect(testNamespaceOf('T_FN_MWV9263V1A_USERSTREAM')).toBeUndefined();
+  });
+});
+
+describe('bench namespaces left in the servers', () => {
+  it("are recognised by their streams, KV buckets and the JetStream peer's stream", () => {
+    expect(benchNamespaceOf('BENCH_MIEC0Z4Q_TASKS')).toBe('bench_miec0z4q');
+    expect(benchNamespaceOf('KV_bench_miec0z4q-nonces')).toBe('bench_miec0z4q');
+    expect(benchNamespaceOf('BENCH_MIEC0Z4Q_PEER')).toBe('bench_miec0z4q');
+  });
+
+  it('never take another namespace for one', () => {
+    expect(benchNamespaceOf('ASYNCFN_TASKS')).toBeUndefined();
+    expect(benchNamespaceOf('BENCH_TASKS')).toBeUndefined();
+    expect(benchNamespaceOf('KV_bench-nonces')).toBeUndefined();
+    expect(benchNamespaceOf('T_FN_MWV9263V1A_EVENTS')).toBeUndefined();
+    expect(benchNamespaceOf('ASYNCFN_PEER')).toBeUndefined();
   });
 });

@@ -1,8 +1,7 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { startStack, type Stack } from '../../scripts/stack.js';
+import { BENCH_NAMESPACES, dropNamespaces } from '../../test/harness/namespaces.js';
 import { startCollector, type Collector } from './collector.js';
 import { createBenchFunction, type FunctionSpec } from './functions.js';
 import { createIngressClient, type IngressClient } from './ingress-client.js';
@@ -50,21 +49,6 @@ export async function freePortBase(from = 19_600, to = 19_990): Promise<number> 
   throw new Error(`no five free ports in ${from}-${to}`);
 }
 
-/** Deletes the namespace's streams and KV buckets (their streams are KV_<bucket>). */
-async function dropStreams(natsUrl: string, namespace: string): Promise<void> {
-  const nc = await connect({ servers: natsUrl });
-  try {
-    const jsm = await jetstreamManager(nc);
-    const upper = `${namespace.toUpperCase()}_`;
-    const kv = `KV_${namespace}-`;
-    for await (const name of jsm.streams.names()) {
-      if (name.startsWith(upper) || name.startsWith(kv)) await jsm.streams.delete(name).catch(() => false);
-    }
-  } finally {
-    await nc.close();
-  }
-}
-
 export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSystem> {
   const collector = await startCollector();
   const portBase = await freePortBase();
@@ -90,8 +74,8 @@ export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSyste
         await client.close();
         await collector.stop();
         if (!keepData) {
-          await readModel.db.dropDatabase().catch(() => undefined);
-          await dropStreams(options.natsUrl, options.namespace).catch(() => undefined);
+          const urls = { natsUrl: options.natsUrl, mongoUrl: options.mongoUrl };
+          await dropNamespaces(urls, [options.namespace], BENCH_NAMESPACES).catch(() => undefined);
           // The executor's unpacked function code; the services' logs stay for a post-mortem.
           const code = started.env.ASYNCFN_CODE_CACHE;
           if (code) rmSync(code, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT } from '../../scripts/stack.js';
 import { storageUrls } from './env.js';
-import { dropNamespaces, staleTestNamespaces } from './namespaces.js';
+import { dropNamespaces, staleNamespaces } from './namespaces.js';
 
 /*
  * Integration tests run against real servers. URLs come from the environment (NATS_URL,
@@ -41,7 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const namespaceLog = join(runDir, 'namespaces');
   project.provide('namespaceLog', namespaceLog);
   await cleanUp('namespaces left by earlier runs', () =>
-    staleTestNamespaces(urls.natsUrl, STALE_AFTER_MS).then((stale) => dropNamespaces(urls, stale)),
+    staleNamespaces(urls.natsUrl, STALE_AFTER_MS).then((stale) => dropNamespaces(urls, stale)),
   );
   return async () => {
     const used = existsSync(namespaceLog) ? readFileSync(namespaceLog, 'utf8').split('\n') : [];

@@ -5,37 +5,58 @@ import { createNames } from '@asyncfn/contracts';
 import { destroyTopology } from '@asyncfn/nats';
 
 /*
- * Every integration test file works in a namespace of its own (testNames): its streams, KV buckets
- * and database. They are dropped when the run ends, so repeated runs on a machine do not pile up
- * thousands of streams in the local servers' data.
+ * Every integration test file works in a namespace of its own (testNames), and so does every bench
+ * run: its streams, KV buckets and database. Tests drop theirs when the run ends, the bench when it
+ * closes; namespaces that runs which were killed left behind are dropped by the next run, so the
+ * local servers' data does not pile up thousands of streams.
  */
+
+/** A kind of throwaway namespace: its name's shape, and the streams it has beyond asyncfn's own. */
+export interface NamespaceKind {
+  /** Only names of this shape are ever taken for one (never another namespace of the same servers). */
+  pattern: RegExp;
+  extraStreamSuffixes: readonly string[];
+}
+
+/** As testNames() makes them: `t_<prefix>_<time><random>`. */
+export const TEST_NAMESPACES: NamespaceKind = {
+  pattern: /^t_[a-z0-9_]+_[a-z0-9]{9,}$/,
+  extraStreamSuffixes: [],
+};
+/** As the bench makes them: `bench_<time>`, with the raw JetStream peer's `<NS>_PEER` stream. */
+export const BENCH_NAMESPACES: NamespaceKind = {
+  pattern: /^bench_[a-z0-9]{8,}$/,
+  extraStreamSuffixes: ['_PEER'],
+};
 
 const STREAM_SUFFIXES = Object.values(createNames('x').streams).map((name) => name.slice('X'.length));
 
-/** As testNames() makes them (`t_<prefix>_<time><random>`), so no other namespace is ever taken for one. */
-const TEST_NAMESPACE = /^t_[a-z0-9_]+_[a-z0-9]{9,}$/;
-
-/** The test namespace of a stream (`T_<NS>_TASKS`) or a KV bucket's stream (`KV_t_<ns>-stops`). */
-export function testNamespaceOf(stream: string): string | undefined {
+/** The namespace of a stream (`T_<NS>_TASKS`) or a KV bucket's stream (`KV_t_<ns>-stops`), if of this kind. */
+export function namespaceOf(stream: string, kind: NamespaceKind): string | undefined {
   let namespace: string | undefined;
   if (stream.startsWith('KV_')) namespace = stream.slice('KV_'.length, stream.lastIndexOf('-'));
   else {
-    const suffix = STREAM_SUFFIXES.find((s) => stream.endsWith(s));
+    const suffix = [...STREAM_SUFFIXES, ...kind.extraStreamSuffixes].find((s) => stream.endsWith(s));
     namespace = suffix && stream.slice(0, -suffix.length).toLowerCase();
   }
-  return namespace && TEST_NAMESPACE.test(namespace) ? namespace : undefined;
+  return namespace && kind.pattern.test(namespace) ? namespace : undefined;
 }
 
 export async function dropNamespaces(
   urls: { natsUrl: string; mongoUrl: string },
   namespaces: readonly string[],
+  kind: NamespaceKind = TEST_NAMESPACES,
 ): Promise<void> {
   if (namespaces.length === 0) return;
   const nc = await connect({ servers: urls.natsUrl, timeout: 5_000 });
   const mongo = new MongoClient(urls.mongoUrl, { serverSelectionTimeoutMS: 5_000 });
   try {
+    const jsm = await jetstreamManager(nc);
     for (const namespace of namespaces) {
       await destroyTopology(nc, createNames(namespace));
+      for (const suffix of kind.extraStreamSuffixes) {
+        await jsm.streams.delete(`${namespace.toUpperCase()}${suffix}`).catch(() => undefined);
+      }
       await mongo.db(namespace).dropDatabase();
     }
   } finally {
@@ -44,14 +65,18 @@ export async function dropNamespaces(
   }
 }
 
-/** Test namespaces created more than `olderThanMs` ago: left by runs that were killed, or by older versions. */
-export async function staleTestNamespaces(natsUrl: string, olderThanMs: number): Promise<string[]> {
+/** Namespaces of a kind created more than `olderThanMs` ago: left by runs that were killed, or by older versions. */
+export async function staleNamespaces(
+  natsUrl: string,
+  olderThanMs: number,
+  kind: NamespaceKind = TEST_NAMESPACES,
+): Promise<string[]> {
   const nc = await connect({ servers: natsUrl, timeout: 5_000 });
   try {
     const jsm = await jetstreamManager(nc);
     const stale = new Set<string>();
     for await (const info of jsm.streams.list()) {
-      const namespace = testNamespaceOf(info.config.name);
+      const namespace = namespaceOf(info.config.name, kind);
       if (namespace && Date.now() - Date.parse(info.created) > olderThanMs) stale.add(namespace);
     }
     return [...stale];
