@@ -280,6 +280,19 @@ describe('a Node function’s instance and hooks', () => {
     await expect(
       fcClient(stack.ingressUrl, OTHER_TENANT).listInstances('hooks', new $FC.ListInstancesRequest({})),
     ).rejects.toMatchObject({ statusCode: 404, code: 'FunctionNotFound' });
+    // Paged by id through the SDK: from startKey (inclusive), at most limit; bad input is a 400.
+    const page = (request: object) =>
+      client
+        .listInstances('hooks', new $FC.ListInstancesRequest(request))
+        .then((out) => (out.body!.instances ?? []).map((i) => i.instanceId));
+    expect(await page({ limit: '1', startKey: first.instanceId })).toEqual([first.instanceId]);
+    expect(await page({ startKey: `${first.instanceId}~` })).toEqual([]);
+    const badLimit = await api('GET', '/functions/hooks/instances?limit=0');
+    expect(badLimit.status).toBe(400);
+    expect(await badLimit.json()).toMatchObject({
+      Code: 'InvalidArgument',
+      Message: expect.stringMatching(/^limit/),
+    });
 
     // Idle reclaim after ASYNCFN_INSTANCE_IDLE_MS: preStop, then destroyed (still listed briefly).
     await eventually(

@@ -12,3 +12,4 @@ export * from './result-record.js';
 export * from './triggers.js';
 export * from './trigger-schedule.js';
 export * from './trigger-events.js';
+export * from './instance-list.js';

@@ -245,3 +245,51 @@ export function parsePageQuery(query: unknown): {
   const q = parse(pageSchema, query);
   return { ...q, limit: q.limit ?? 20 };
 }
+
+export interface ListInstancesQuery {
+  instanceStatus?: string[];
+  instanceIds?: string[];
+  /** Instances created in [startTimeMs, endTimeMs]. */
+  startTimeMs?: number;
+  endTimeMs?: number;
+  /** The first instance id listed (inclusive; instances are listed by id). */
+  startKey?: string;
+  /** Absent: all of them. */
+  limit?: number;
+}
+
+/** A JSON array of strings, as FC's SDK sends list parameters, a comma-separated list, or repeated. */
+const stringList = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((value, ctx) => {
+    if (Array.isArray(value)) return value;
+    if (value === undefined || value === '') return undefined;
+    if (!value.startsWith('[')) return value.split(',').map((v) => v.trim());
+    try {
+      const list: unknown = JSON.parse(value);
+      if (Array.isArray(list) && list.every((v) => typeof v === 'string')) return list as string[];
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: 'a JSON array of strings or a comma-separated list' });
+    return z.NEVER;
+  });
+
+const listInstancesSchema = z
+  .object({
+    instanceStatus: stringList,
+    instanceIds: stringList,
+    startTimeMs: epochMs.optional(),
+    endTimeMs: epochMs.optional(),
+    startKey: z.string().max(128).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strip();
+
+export function parseListInstancesQuery(query: unknown): ListInstancesQuery {
+  const q = parse(listInstancesSchema, query);
+  return Object.fromEntries(
+    Object.entries(q).filter(([, v]) => v !== undefined && v !== ''),
+  ) as ListInstancesQuery;
+}

@@ -367,6 +367,10 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [
             { name: 'instanceStatus', in: 'query', description: 'JSON array or comma list of statuses' },
             { name: 'instanceIds', in: 'query', description: 'JSON array or comma list of instance ids' },
+            { name: 'startTimeMs', in: 'query', description: 'created at or after (epoch ms)' },
+            { name: 'endTimeMs', in: 'query', description: 'created at or before (epoch ms)' },
+            { name: 'startKey', in: 'query', description: 'first instance id listed (listed by id)' },
+            { name: 'limit', in: 'query', description: 'at most this many (1-1000); all if absent' },
           ],
           responses: {
             '200': {

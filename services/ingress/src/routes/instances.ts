@@ -1,34 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import { Kvm } from '@nats-io/kv';
 import type { InstanceRecord } from '@asyncfn/contracts';
-import { ApiError, notFound, parseFunctionName } from '@asyncfn/core';
+import { notFound, parseFunctionName, parseListInstancesQuery, selectInstances } from '@asyncfn/core';
 import { createInstanceDirectory } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
 import { API } from '../http.js';
 
-type NameParams = {
-  Params: { functionName: string };
-  Querystring: { instanceStatus?: string; instanceIds?: string };
-};
+type NameParams = { Params: { functionName: string } };
 
 /**
  * FC's ListInstances: the function's instances on every executor, as the executors last recorded
  * them (on each status change and every 5 s; destroyed ones stay listed for about 30 s).
- * `instanceStatus` and `instanceIds` filter (JSON arrays, as the SDK sends them, or comma lists).
+ * `instanceStatus` and `instanceIds` filter (JSON arrays, as the SDK sends them, or comma lists),
+ * `startTimeMs`/`endTimeMs` bound the creation time; listed by id from `startKey`, at most `limit`.
  */
 export async function instanceRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const directory = createInstanceDirectory(await new Kvm(deps.nc).open(deps.names.kv.instances));
 
   app.get<NameParams>(`${API}/functions/:functionName/instances`, async (request) => {
     const name = parseFunctionName(request.params.functionName);
-    const statuses = parseList('instanceStatus', request.query.instanceStatus);
-    const ids = parseList('instanceIds', request.query.instanceIds);
+    const query = parseListInstancesQuery(request.query);
     if (!(await deps.functions.get(request.tenant, name))) throw notFound.function(name);
     const records = await directory.list(request.tenant, name);
     return {
-      instances: records
-        .filter((r) => (!statuses || statuses.includes(r.status)) && (!ids || ids.includes(r.instanceId)))
-        .map(instanceView),
+      instances: selectInstances(records, query).map(instanceView),
       requestId: request.id,
     };
   });
@@ -46,18 +41,4 @@ function instanceView(r: InstanceRecord) {
     inFlight: r.inFlight,
     invocations: r.invocations,
   };
-}
-
-function parseList(name: string, value: string | undefined): string[] | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (value.startsWith('[')) {
-    try {
-      const list: unknown = JSON.parse(value);
-      if (Array.isArray(list) && list.every((v) => typeof v === 'string')) return list;
-    } catch {
-      // reported below
-    }
-    throw new ApiError('InvalidArgument', `${name}: a JSON array of strings or a comma-separated list`);
-  }
-  return value.split(',').map((v) => v.trim());
 }
