@@ -7,7 +7,7 @@ import { MongoClient } from 'mongodb';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { taskDocumentId, type TaskDocument } from '@asyncfn/contracts';
-import type { HttpTriggerEvent, KafkaTriggerEvent } from '@asyncfn/core';
+import { triggerTaskIds, type HttpTriggerEvent, type KafkaTriggerEvent } from '@asyncfn/core';
 import { connectNats } from '@asyncfn/nats';
 import { ROOT, serviceArgs, startStack, tail, waitReady, type Stack } from '../scripts/stack.js';
 import { $FC, createNodeFunction, eventually, fcClient, signedFetch, type FcClient } from './harness/api.js';
@@ -445,6 +445,19 @@ describe('Kafka triggers', () => {
     await eventually(async () => ((await committed()) === N ? true : undefined), 60_000, 250);
     // ... and no task was added.
     expect((await tasksWithPrefix('echo', 'k-')).length).toBe(N);
+  });
+
+  it('a new trigger reads the records produced since its creation, even before its group has joined', async () => {
+    // The topic holds N older records; these two are produced the moment CreateTrigger answers.
+    const trigger = await createTrigger('echo', 'since', 'kafka', { topic: TOPIC });
+    await producer.send({
+      topic: TOPIC,
+      messages: [0, 1].map((i) => ({ key: `since-${i}`, value: JSON.stringify({ since: i }) })),
+    });
+    const prefix = triggerTaskIds.kafka(trigger.triggerId!, TOPIC, 0, '0').replace(/0-0$/, '');
+    // Exactly these two: none of the older records, none skipped.
+    const tasks = await succeeded('echo', prefix, 2);
+    expect(tasks.map((t) => eventOf<KafkaTriggerEvent>(t).key).sort()).toEqual(['since-0', 'since-1']);
   });
 });
 

@@ -330,7 +330,7 @@ export interface KafkaTriggerConfig {
   topic: string;
   /** Consumer group; default one group per trigger, shared by all dispatcher replicas. */
   groupId?: string;
-  /** A new group starts at the earliest offset instead of the latest. */
+  /** A new group starts at the earliest offset instead of at the trigger's creation. */
   fromBeginning?: boolean;
 }
 

@@ -10,6 +10,12 @@ export interface KafkaConsumerOptions {
   topic: string;
   /** A group without committed offsets starts at the earliest record instead of the latest. */
   fromBeginning?: boolean;
+  /**
+   * A group without committed offsets starts at the first record at or after this time (epoch ms)
+   * instead of the latest: records produced between then and the group's first join are not
+   * skipped. Overrides `fromBeginning`.
+   */
+  startAtTime?: number;
   clientId?: string;
   /** Records of one partition handled at the same time (default 16). */
   concurrency?: number;
@@ -46,6 +52,32 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /**
+ * Commits, for a group that has no committed offsets on `topic`, the offsets of the first records
+ * at or after `time` (the end where there are none). Another member that joined first has
+ * committed or holds the group: then it is left as it is.
+ */
+async function startNewGroupAt(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  time: number,
+  log: KafkaConsumerOptions['logger'],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    if (committed?.partitions.some((p) => Number(p.offset) >= 0)) return;
+    const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, time);
+    await admin.setOffsets({ groupId, topic, partitions });
+  } catch (err) {
+    log?.warn({ err, groupId, topic }, "could not set the new group's start; it starts at the latest record");
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
  * A kafkajs consumer in a group, committing by hand: a record's offset is committed only after
  * `handle` resolved for it and for every record before it in its partition. A crash between
  * handling and committing gives the records again (at-least-once); the handler makes that
@@ -79,6 +111,8 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions): Promise
     throw new ServerUnreachableError('Kafka', options.brokers.join(','), { cause });
   }
   try {
+    if (options.startAtTime !== undefined)
+      await startNewGroupAt(kafka, options.groupId, options.topic, options.startAtTime, log);
     // Topics are not created by subscribing: a missing topic fails here (the caller retries).
     await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning ?? false });
   } catch (err) {

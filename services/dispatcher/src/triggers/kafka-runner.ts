@@ -21,6 +21,8 @@ export const startKafkaRunner: StartRunner = async (record, deps) => {
     groupId,
     topic: config.topic,
     fromBeginning: config.fromBeginning ?? false,
+    // Not from the beginning: from the trigger's creation, so no record produced after it is skipped.
+    ...(config.fromBeginning ? {} : { startAtTime: Date.parse(record.createdTime) }),
     clientId: `asyncfn-trigger-${record.triggerName}`,
     connectTimeoutMs: 5_000,
     logger: deps.logger,
