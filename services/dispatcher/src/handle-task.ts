@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import type { AcceptedTaskMessage, RunTaskMessage } from '@asyncfn/contracts';
+import type { AcceptedTaskMessage, RunTaskMessage, TaskEventInput } from '@asyncfn/contracts';
 import { decideDispatch } from '@asyncfn/core';
 import {
   done,
@@ -56,6 +56,12 @@ export function createTaskHandler(deps: {
       : common;
     const announceDequeued = () =>
       task.untracked ? Promise.resolve() : deps.bus.publish({ ...common, type: 'TaskDequeued' });
+    /** A task that ends here: its Dequeued travels in the terminal event's message. */
+    const end = async (terminal: TaskEventInput) => {
+      if (task.untracked) await deps.bus.publish(terminal);
+      else
+        await deps.bus.publishTogether([{ input: { ...common, type: 'TaskDequeued' } }, { input: terminal }]);
+    };
     switch (decision.kind) {
       case 'defer':
         // Delayed task: stays Enqueued in the queue until due (capped so a stop is noticed).
@@ -64,12 +70,10 @@ export function createTaskHandler(deps: {
         await deps.bus.publish({ ...final, type: 'TaskStopped', reason: 'stopped before it was dequeued' });
         return done;
       case 'invalid':
-        await announceDequeued();
-        await deps.bus.publish({ ...final, type: 'TaskInvalidated', reason: decision.reason });
+        await end({ ...final, type: 'TaskInvalidated', reason: decision.reason });
         return done;
       case 'expire':
-        await announceDequeued();
-        await deps.bus.publish({
+        await end({
           ...final,
           type: 'TaskExpired',
           ageSeconds: decision.ageSeconds,
