@@ -54,13 +54,12 @@ export function createTaskHandler(deps: {
     const final = task.untracked
       ? { ...common, untracked: { requestId: task.requestId, payload: task.payload, invokeCount: 0 } }
       : common;
-    const announceDequeued = () =>
-      task.untracked ? Promise.resolve() : deps.bus.publish({ ...common, type: 'TaskDequeued' });
+    const dequeued: TaskEventInput = { ...common, type: 'TaskDequeued' };
+    const announceDequeued = () => (task.untracked ? Promise.resolve() : deps.bus.publish(dequeued));
     /** A task that ends here: its Dequeued travels in the terminal event's message. */
     const end = async (terminal: TaskEventInput) => {
       if (task.untracked) await deps.bus.publish(terminal);
-      else
-        await deps.bus.publishTogether([{ input: { ...common, type: 'TaskDequeued' } }, { input: terminal }]);
+      else await deps.bus.publishTogether([{ input: dequeued }, { input: terminal }]);
     };
     switch (decision.kind) {
       case 'defer':
