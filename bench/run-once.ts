@@ -24,6 +24,15 @@ function correctnessWaitMs(ctx: BenchContext): number {
   return Math.min(ctx.opts.quick ? 3_000 : 10_000, ctx.remainingMs());
 }
 
+/**
+ * Each phase starts on a quiet system: the work a previous phase left (a backlog the submit burst
+ * built, events the status service has yet to record) would otherwise be measured as this one's.
+ */
+async function quiet(ctx: BenchContext, sut: SystemUnderTest): Promise<void> {
+  await sut.settle(Math.min(QUIET_TIMEOUT_MS, ctx.remainingMs()));
+}
+const QUIET_TIMEOUT_MS = 30_000;
+
 /** A step's load plus a short wait for its tail: what must be left to start one. */
 function stepNeedMs(ctx: BenchContext): number {
   return ctx.opts.stepMs + 5_000;
@@ -51,6 +60,7 @@ async function steps(
   const out: Measured<StepFigures>[] = [];
   for (const rate of rates) {
     if (!ctx.fits(`${label} at ${rate}/s`, stepNeedMs(ctx))) break;
+    await quiet(ctx, sut);
     const m = await ctx.measured(`${label} at ${rate}/s`, (loadEnded) =>
       stepWorkload({
         sut,
@@ -77,6 +87,7 @@ async function steps(
 
 async function submitPhase(ctx: BenchContext, label: string, sut: SystemUnderTest, idPrefix: string) {
   if (!ctx.fits(`${label} submit`, ctx.opts.submitMs + 5_000)) return undefined;
+  await quiet(ctx, sut);
   const m = await ctx.measured(`${label} submit`, (loadEnded) =>
     submitWorkload({
       sut,

@@ -19,22 +19,33 @@ export function collectorSource(sys: AsyncfnSystem): CompletionSource {
 }
 
 /**
- * Waits until the dispatcher has taken every accepted task off the task queue and the status
- * service has applied every event so far: what is left is work for the executors only.
+ * Waits until the dispatcher has taken every accepted task off the task queue and the status and
+ * destination services have taken in every claim and event so far: what is left is work for the
+ * executors only (none, between phases).
  */
 async function settled(sys: AsyncfnSystem, natsUrl: string, timeoutMs: number): Promise<void> {
   const names = createNames(sys.namespace);
   const nc = await connect({ servers: natsUrl });
+  const consumers: Array<[stream: string, durable: string]> = [
+    [names.streams.claims, names.consumers.statusClaims],
+    [names.streams.events, names.consumers.status],
+    [names.streams.events, names.consumers.destination],
+  ];
   try {
     const jsm = await jetstreamManager(nc);
     const deadline = monoMs() + timeoutMs;
     while (monoMs() < deadline) {
       const tasks = await jsm.streams.info(names.streams.tasks);
-      const status = await jsm.consumers.info(names.streams.events, names.consumers.status);
-      if (tasks.state.messages === 0 && status.num_pending === 0 && status.num_ack_pending === 0) return;
+      const behind = await Promise.all(
+        consumers.map(async ([stream, durable]) => {
+          const info = await jsm.consumers.info(stream, durable);
+          return info.num_pending + info.num_ack_pending;
+        }),
+      );
+      if (tasks.state.messages === 0 && behind.every((n) => n === 0)) return;
       await sleep(250);
     }
-    console.warn(`  asyncfn did not settle within ${timeoutMs} ms; draining anyway`);
+    console.warn(`  asyncfn did not settle within ${timeoutMs} ms; going on anyway`);
   } finally {
     await nc.close();
   }

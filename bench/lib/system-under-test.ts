@@ -15,7 +15,10 @@ export interface SystemUnderTest {
   pauseConsumers(): Promise<void>;
   /** Consume again; resolves once the consumers are running. */
   resumeConsumers(): Promise<void>;
-  /** Resolves when everything submitted so far has reached the consumers' queue (bounded). */
+  /**
+   * Resolves when everything submitted so far has reached the consumers' queue and the system's
+   * own bookkeeping has caught up (bounded).
+   */
   settle(timeoutMs: number): Promise<void>;
   /** The processes to measure (CPU, RSS). */
   targets(): ProcTarget[];
