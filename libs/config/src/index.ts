@@ -43,15 +43,24 @@ export interface Config {
   /** How often queue depth per function is read from JetStream for /metrics. */
   queueDepthRefreshMs: number;
   logLevel: string;
+  /**
+   * CPU niceness the service lowers itself to (0–19): on a machine shared with the other services,
+   * a higher value yields the CPU to them when it is contended (README, "CPU priority").
+   */
+  cpuNice: number;
 }
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number, min = 0): number {
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}: expected an integer ≥ ${min}, got '${raw}'`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(
+      `${name}: expected an integer ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got '${raw}'`,
+    );
+  }
   return n;
 }
 
@@ -59,6 +68,7 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
 export function loadConfig(service: ServiceName, env: Env = process.env): Config {
   const cache = env.ASYNCFN_CACHE ?? join(homedir(), '.cache', 'asyncfn');
   const portVar = `ASYNCFN_${service.toUpperCase()}_PORT`;
+  const niceVar = `ASYNCFN_${service.toUpperCase()}_NICE`;
   return {
     namespace: env.ASYNCFN_NAMESPACE ?? DEFAULT_NAMESPACE,
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
@@ -84,5 +94,6 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     statusClaimHoldMs: int(env, 'ASYNCFN_STATUS_CLAIM_HOLD_MS', 2_000, 0),
     queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
+    cpuNice: int(env, niceVar, 0, 0, 19),
   };
 }

@@ -3,6 +3,7 @@ import { loadConfig, type Config, type ServiceName } from '@asyncfn/config';
 import { createLogger, metricsRoute, startTelemetry, type Logger } from '@asyncfn/telemetry';
 import { ServerUnreachableError } from '@asyncfn/nats';
 import { startHealthServer, type HealthState } from './health-server.js';
+import { lowerCpuPriority } from './priority.js';
 
 export interface ServiceContext {
   config: Config;
@@ -28,6 +29,7 @@ export async function runService(
   start: (ctx: ServiceContext) => Promise<StartedService>,
 ): Promise<void> {
   const config = loadConfig(name);
+  lowerCpuPriority(config.cpuNice);
   const logger = createLogger(name, config.logLevel);
   // Normally already started by the preload (register.ts); then this returns that SDK.
   const telemetry = startTelemetry(name, config.otlpEndpoint);
