@@ -132,16 +132,31 @@ function spreads(samples: Array<Record<string, number>>): Record<string, ReturnT
   );
 }
 
+/**
+ * CPU the system spent per task it completed in a step, ms: every measured process but the load
+ * generator's (the bench group), over the offered load. Steadier than latency on a noisy machine,
+ * so rounds compare by it at a given load.
+ */
+function cpuMsPerTask(step: Measured<StepFigures>, source: string): number {
+  const completed = step.figures.bySource[source]?.perSec ?? 0;
+  const { machineBusyCores, othersCores, processes } = step.resources;
+  const loadGenerator = Object.values(processes)
+    .filter((p) => p.group === 'bench')
+    .reduce((sum, p) => sum + p.cpuCores, 0);
+  return completed > 0 ? ((machineBusyCores - othersCores - loadGenerator) * 1000) / completed : Number.NaN;
+}
+
 function curves(runs: RunResult[]): Summary['curves'] {
   const out: Summary['curves'] = {};
   for (const sys of SYSTEMS) {
-    const bySource = new Map<string, Map<number, StepFigures[]>>();
+    const bySource = new Map<string, Map<number, Measured<StepFigures>[]>>();
     for (const run of runs) {
-      for (const { figures: step } of run.systems[sys]?.steps ?? []) {
+      for (const measured of run.systems[sys]?.steps ?? []) {
+        const step = measured.figures;
         for (const source of Object.keys(step.bySource)) {
-          const byRate = bySource.get(source) ?? new Map<number, StepFigures[]>();
+          const byRate = bySource.get(source) ?? new Map<number, Measured<StepFigures>[]>();
           bySource.set(source, byRate);
-          byRate.set(step.offeredPerSec, [...(byRate.get(step.offeredPerSec) ?? []), step]);
+          byRate.set(step.offeredPerSec, [...(byRate.get(step.offeredPerSec) ?? []), measured]);
         }
       }
     }
@@ -151,7 +166,7 @@ function curves(runs: RunResult[]): Summary['curves'] {
       out[sys][source] = [...byRate.entries()]
         .sort((a, b) => a[0] - b[0])
         .map(([rate, steps]): CurvePoint => {
-          const figs = steps.map((s) => s.bySource[source]!);
+          const figs = steps.map((s) => s.figures.bySource[source]!);
           return {
             offeredPerSec: rate,
             runs: steps.length,
@@ -159,7 +174,8 @@ function curves(runs: RunResult[]): Summary['curves'] {
             p95: spread(figs.map((f) => f.latencyMs.p95)),
             p99: spread(figs.map((f) => f.latencyMs.p99)),
             completedPerSec: spread(figs.map((f) => f.perSec)),
-            saturatedRuns: steps.filter((s) => s.saturated).length,
+            cpuMsPerTask: spread(steps.map((s) => cpuMsPerTask(s, source)).filter(Number.isFinite)),
+            saturatedRuns: steps.filter((s) => s.figures.saturated).length,
           };
         });
     }

@@ -123,6 +123,26 @@ export function renderMarkdown(r: BenchResults): string {
     'Cells: p50 / p99 ms · completed/s (medians over runs); ⚠k/n = saturated in k of n runs (fell behind the offered load, or lost or refused work). Plot: `latency-vs-load.svg`.',
   );
   lines.push('');
+  lines.push('CPU per completed task, ms (median over runs, min–max):');
+  lines.push('');
+  const cpuSeries = series.filter(([name]) => name !== 'asyncfn (collector)');
+  lines.push(
+    table(
+      [
+        'offered /s',
+        ...cpuSeries.map(([name]) => name.replace(' (read model)', '').replace(' (collector)', '')),
+      ],
+      allRates.map((rate) => [
+        String(rate),
+        ...cpuSeries.map(([, pts]) => spreadText(pts.find((x) => x.offeredPerSec === rate)?.cpuMsPerTask)),
+      ]),
+    ),
+  );
+  lines.push('');
+  lines.push(
+    "CPU of every measured process but the load generator's (servers, services, function instances, the peer's consumer and store; an idle system's own background included), over the step's offered load, per task completed in it: steadier than latency on a noisy machine, so rounds compare by it at a given load. It falls with load as more messages share each process wake-up. asyncfn's lowest step also carries the bench's live polling of its read model.",
+  );
+  lines.push('');
   const acceptRates = [
     ...new Set(
       Object.keys(f)

@@ -87,6 +87,8 @@ export interface CurvePoint {
   p95: Spread;
   p99: Spread;
   completedPerSec: Spread;
+  /** CPU of the system (all but the load generator) per completed task, ms. */
+  cpuMsPerTask: Spread;
   saturatedRuns: number;
 }
 
