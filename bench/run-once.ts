@@ -24,6 +24,8 @@ function correctnessWaitMs(ctx: BenchContext): number {
   return Math.min(ctx.opts.quick ? 3_000 : 10_000, ctx.remainingMs());
 }
 
+const QUIET_TIMEOUT_MS = 30_000;
+
 /**
  * Each phase starts on a quiet system: the work a previous phase left (a backlog the submit burst
  * built, events the status service has yet to record) would otherwise be measured as this one's.
@@ -31,7 +33,6 @@ function correctnessWaitMs(ctx: BenchContext): number {
 async function quiet(ctx: BenchContext, sut: SystemUnderTest): Promise<void> {
   await sut.settle(Math.min(QUIET_TIMEOUT_MS, ctx.remainingMs()));
 }
-const QUIET_TIMEOUT_MS = 30_000;
 
 /** A step's load plus a short wait for its tail: what must be left to start one. */
 function stepNeedMs(ctx: BenchContext): number {

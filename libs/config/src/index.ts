@@ -57,9 +57,8 @@ function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(
-      `${name}: expected an integer ≥ ${min}${max < Number.MAX_SAFE_INTEGER ? ` and ≤ ${max}` : ''}, got '${raw}'`,
-    );
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `≥ ${min} and ≤ ${max}`;
+    throw new Error(`${name}: expected an integer ${range}, got '${raw}'`);
   }
   return n;
 }
