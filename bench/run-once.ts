@@ -107,6 +107,49 @@ async function submitPhase(ctx: BenchContext, label: string, sut: SystemUnderTes
   return m;
 }
 
+/**
+ * The API alone: the submit burst with the services behind the ingress stopped, so accepting has
+ * the machine to itself (what the ingress and JetStream can take in; in the submit phase the same
+ * two cores also run the tasks). They start again as the load ends; the next phase's quiet() waits
+ * until they have worked off what was accepted.
+ */
+async function intakeAlonePhase(ctx: BenchContext, sut: SystemUnderTest, idPrefix: string) {
+  const label = 'asyncfn submit, API alone';
+  if (!sut.isolateIntake || !ctx.fits(label, ctx.opts.submitMs + 30_000)) return undefined;
+  await quiet(ctx, sut);
+  const restart = once(await sut.isolateIntake());
+  try {
+    const m = await ctx.measured(label, (loadEnded) =>
+      submitWorkload({
+        sut,
+        loadEnded: async () => {
+          await loadEnded();
+          await restart();
+        },
+        idPrefix,
+        payloadBytes: ctx.opts.payloadBytes,
+        clients: ctx.opts.clients,
+        durationMs: ctx.opts.submitMs,
+        // Only accepting is measured here; the next phase's quiet() waits for the backlog.
+        drainTimeoutMs: 0,
+      }),
+    );
+    const s = m.figures.submit;
+    console.log(
+      `    ${label}: ${Math.round(s.perSec)}/s accepted (${s.accepted}/${s.sent}), p50 ${s.acceptMs.p50.toFixed(1)} p99 ${s.acceptMs.p99.toFixed(1)} ms`,
+    );
+    return m;
+  } finally {
+    await restart();
+  }
+}
+
+/** The first call runs `fn`; later calls share its result. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}
+
 async function drainPhase(ctx: BenchContext, label: string, sut: SystemUnderTest, idPrefix: string) {
   const { quick, backlogTasks } = ctx.opts;
   if (!ctx.fits(`${label} backlog drain`, quick ? 25_000 : 60_000)) return undefined;
@@ -164,6 +207,10 @@ export async function runOnce(ctx: BenchContext, index: number): Promise<RunResu
     await warm(suts.submit, FUNCTIONS.submit);
     const m = await submitPhase(ctx, 'asyncfn', suts.submit, `${FUNCTIONS.submit}-${tag}`);
     if (m) sys('asyncfn').submit = m;
+    if (secondary) {
+      const alone = await intakeAlonePhase(ctx, suts.submit, `${FUNCTIONS.submit}-${tag}alone-`);
+      if (alone) sys('asyncfn').submitAlone = alone;
+    }
   }
   let rates = opts.rates;
   // Retries are measured at the highest load asyncfn kept up with in this run (else the lowest).

@@ -7,6 +7,9 @@ import { serviceTargets } from '../lib/resources.js';
 import type { SystemUnderTest } from '../lib/system-under-test.js';
 import type { AsyncfnSystem } from './system.js';
 
+/** The services behind the ingress: stopped, accepted tasks wait in JetStream. */
+const BEHIND_INTAKE = ['dispatcher', 'executor', 'status', 'destination'] as const;
+
 /** The collector's datagrams as a completion source: the function finished successfully. */
 export function collectorSource(sys: AsyncfnSystem): CompletionSource {
   return {
@@ -19,9 +22,8 @@ export function collectorSource(sys: AsyncfnSystem): CompletionSource {
 }
 
 /**
- * Waits until the dispatcher has taken every accepted task off the task queue and the status and
- * destination services have taken in every claim and event so far: what is left is work for the
- * executors only (none, between phases).
+ * Waits until every accepted task has left the task and run queues and the status and destination
+ * services have taken in every claim and event so far.
  */
 async function settled(sys: AsyncfnSystem, natsUrl: string, timeoutMs: number): Promise<void> {
   const names = createNames(sys.namespace);
@@ -35,14 +37,18 @@ async function settled(sys: AsyncfnSystem, natsUrl: string, timeoutMs: number): 
     const jsm = await jetstreamManager(nc);
     const deadline = monoMs() + timeoutMs;
     while (monoMs() < deadline) {
-      const tasks = await jsm.streams.info(names.streams.tasks);
+      const queued = await Promise.all(
+        [names.streams.tasks, names.streams.runs].map(
+          async (s) => (await jsm.streams.info(s)).state.messages,
+        ),
+      );
       const behind = await Promise.all(
         consumers.map(async ([stream, durable]) => {
           const info = await jsm.consumers.info(stream, durable);
           return info.num_pending + info.num_ack_pending;
         }),
       );
-      if (tasks.state.messages === 0 && behind.every((n) => n === 0)) return;
+      if ([...queued, ...behind].every((n) => n === 0)) return;
       await sleep(250);
     }
     console.warn(`  asyncfn did not settle within ${timeoutMs} ms; going on anyway`);
@@ -80,6 +86,14 @@ export function asyncfnSut(
     async resumeConsumers() {
       await sys.stack.start('executor');
       await options.onRestart();
+    },
+    async isolateIntake() {
+      await Promise.all(BEHIND_INTAKE.map((s) => sys.stack.stop(s)));
+      await options.onRestart();
+      return async () => {
+        await Promise.all(BEHIND_INTAKE.map((s) => sys.stack.start(s)));
+        await options.onRestart();
+      };
     },
     settle: (timeoutMs) => settled(sys, options.natsUrl, timeoutMs),
     targets: serviceTargets,

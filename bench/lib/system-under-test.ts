@@ -16,6 +16,11 @@ export interface SystemUnderTest {
   /** Consume again; resolves once the consumers are running. */
   resumeConsumers(): Promise<void>;
   /**
+   * Stops everything behind the intake, so accepting has the machine to itself (asyncfn: the four
+   * services behind the ingress); resolves with what starts them again. Peers have nothing to stop.
+   */
+  isolateIntake?(): Promise<() => Promise<void>>;
+  /**
    * Resolves when everything submitted so far has reached the consumers' queue and the system's
    * own bookkeeping has caught up (bounded).
    */

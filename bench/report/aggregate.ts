@@ -40,6 +40,12 @@ export function runFigures(sys: SystemName, r: SystemRun): Record<string, number
     const c = s.bySource[src];
     if (c) f['submit.completedPerSec'] = c.perSec;
   }
+  if (r.submitAlone) {
+    const s = r.submitAlone.figures.submit;
+    f['submitAlone.perSec'] = s.perSec;
+    f['submitAlone.acceptP50'] = s.acceptMs.p50;
+    f['submitAlone.acceptP99'] = s.acceptMs.p99;
+  }
   if (r.steps && r.steps.length > 0) {
     let max = 0;
     let sustained = 0;
@@ -190,6 +196,7 @@ export function phasesOf(run: RunResult): Array<[string, Measured<unknown>]> {
     const r = run.systems[sys];
     if (!r) continue;
     if (r.submit) out.push([`${sys}.submit`, r.submit]);
+    if (r.submitAlone) out.push([`${sys}.submitAlone`, r.submitAlone]);
     for (const s of r.steps ?? []) out.push([`${sys}.step@${s.figures.offeredPerSec}`, s]);
     if (r.drain) out.push([`${sys}.drain`, r.drain]);
   }

@@ -53,6 +53,8 @@ export function renderMarkdown(r: BenchResults): string {
     ['submit: accepted/s (closed loop)', 'submit.perSec'],
     ['submit: accept latency p50 ms', 'submit.acceptP50'],
     ['submit: accept latency p99 ms', 'submit.acceptP99'],
+    ['submit, the API alone²: accepted/s', 'submitAlone.perSec'],
+    ['submit, the API alone²: accept latency p99 ms', 'submitAlone.acceptP99'],
     ['end-to-end: max completed/s over the steps¹', 'maxCompletedPerSec'],
     ['end-to-end: highest offered load kept up with (/s)¹', 'maxSustainedRate'],
     ['backlog drain: completed/s', 'drain.perSec'],
@@ -89,7 +91,9 @@ export function renderMarkdown(r: BenchResults): string {
     '¹ The peers are offered only the loads asyncfn reached, so theirs is the top of that list, not their capacity: no ratio. ' +
       'asyncfn completion = the task document reached Succeeded in the read model (latency to its `endTime`); ' +
       'JetStream = message acked by the consumer; BullMQ = job `completed`. Backlog: tasks submitted with the ' +
-      'consumers stopped, rate from first to last completion after they start.',
+      'consumers stopped, rate from first to last completion after they start. ' +
+      '² The same burst with the four services behind the ingress stopped: what the ingress and JetStream take in with ' +
+      'the machine to themselves (in the submit row the same cores also run the tasks); the peers have nothing to stop.',
   );
   lines.push('');
 
@@ -274,6 +278,7 @@ export function renderMarkdown(r: BenchResults): string {
       .sort((a, b) => Number(b.split('@')[1]) - Number(a.split('@')[1]))[0];
   const phases = [
     'asyncfn.submit',
+    'asyncfn.submitAlone',
     topStep('asyncfn'),
     'asyncfn.drain',
     topStep('asyncfn-taskoff'),

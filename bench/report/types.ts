@@ -26,6 +26,8 @@ export interface SubmitPhase {
 
 export interface SystemRun {
   submit?: Measured<SubmitPhase>;
+  /** The submit burst with everything behind the intake stopped (asyncfn only). */
+  submitAlone?: Measured<SubmitPhase>;
   steps?: Measured<StepFigures>[];
   drain?: Measured<DrainFigures>;
 }
