@@ -25,6 +25,8 @@ function correctnessWaitMs(ctx: BenchContext): number {
 }
 
 const QUIET_TIMEOUT_MS = 30_000;
+/** How long the API-alone phase waits for the services to work off its burst (tens of seconds). */
+const BACKLOG_SETTLE_MS = 180_000;
 
 /**
  * Each phase starts on a quiet system: the work a previous phase left (a backlog the submit burst
@@ -110,14 +112,15 @@ async function submitPhase(ctx: BenchContext, label: string, sut: SystemUnderTes
 /**
  * The API alone: the submit burst with the services behind the ingress stopped, so accepting has
  * the machine to itself (what the ingress and JetStream can take in; in the submit phase the same
- * two cores also run the tasks). They start again as the load ends; the next phase's quiet() waits
- * until they have worked off what was accepted.
+ * two cores also run the tasks). They start again as the load ends, and the phase ends once they
+ * have worked off what it accepted.
  */
 async function intakeAlonePhase(ctx: BenchContext, sut: SystemUnderTest, idPrefix: string) {
   const label = 'asyncfn submit, API alone';
   if (!sut.isolateIntake || !ctx.fits(label, ctx.opts.submitMs + 30_000)) return undefined;
   await quiet(ctx, sut);
-  const restart = once(await sut.isolateIntake());
+  const resume = await sut.isolateIntake();
+  const restart = once(() => resume(Math.min(BACKLOG_SETTLE_MS, ctx.remainingMs())));
   try {
     const m = await ctx.measured(label, (loadEnded) =>
       submitWorkload({
@@ -130,7 +133,7 @@ async function intakeAlonePhase(ctx: BenchContext, sut: SystemUnderTest, idPrefi
         payloadBytes: ctx.opts.payloadBytes,
         clients: ctx.opts.clients,
         durationMs: ctx.opts.submitMs,
-        // Only accepting is measured here; the next phase's quiet() waits for the backlog.
+        // Accepting is what is measured (restart() waits for the tasks to run).
         drainTimeoutMs: 0,
       }),
     );

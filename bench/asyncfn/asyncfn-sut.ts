@@ -22,10 +22,11 @@ export function collectorSource(sys: AsyncfnSystem): CompletionSource {
 }
 
 /**
- * Waits until every accepted task has left the task and run queues and the status and destination
- * services have taken in every claim and event so far.
+ * Waits until the dispatcher has taken every accepted task off the task queue and the status and
+ * destination services have taken in every claim and event so far: what is left is work for the
+ * executors only (none, between phases). `ran`: the executors' run queue must be empty too.
  */
-async function settled(sys: AsyncfnSystem, natsUrl: string, timeoutMs: number): Promise<void> {
+async function settled(sys: AsyncfnSystem, natsUrl: string, timeoutMs: number, ran = false): Promise<void> {
   const names = createNames(sys.namespace);
   const nc = await connect({ servers: natsUrl });
   const consumers: Array<[stream: string, durable: string]> = [
@@ -37,11 +38,8 @@ async function settled(sys: AsyncfnSystem, natsUrl: string, timeoutMs: number): 
     const jsm = await jetstreamManager(nc);
     const deadline = monoMs() + timeoutMs;
     while (monoMs() < deadline) {
-      const queued = await Promise.all(
-        [names.streams.tasks, names.streams.runs].map(
-          async (s) => (await jsm.streams.info(s)).state.messages,
-        ),
-      );
+      const queues = ran ? [names.streams.tasks, names.streams.runs] : [names.streams.tasks];
+      const queued = await Promise.all(queues.map(async (q) => (await jsm.streams.info(q)).state.messages));
       const behind = await Promise.all(
         consumers.map(async ([stream, durable]) => {
           const info = await jsm.consumers.info(stream, durable);
@@ -90,9 +88,10 @@ export function asyncfnSut(
     async isolateIntake() {
       await Promise.all(BEHIND_INTAKE.map((s) => sys.stack.stop(s)));
       await options.onRestart();
-      return async () => {
+      return async (timeoutMs) => {
         await Promise.all(BEHIND_INTAKE.map((s) => sys.stack.start(s)));
         await options.onRestart();
+        await settled(sys, options.natsUrl, timeoutMs, true);
       };
     },
     settle: (timeoutMs) => settled(sys, options.natsUrl, timeoutMs),

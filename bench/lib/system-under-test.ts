@@ -17,9 +17,10 @@ export interface SystemUnderTest {
   resumeConsumers(): Promise<void>;
   /**
    * Stops everything behind the intake, so accepting has the machine to itself (asyncfn: the four
-   * services behind the ingress); resolves with what starts them again. Peers have nothing to stop.
+   * services behind the ingress); resolves with what starts them again and waits (bounded) until
+   * they have worked off what was accepted meanwhile. Peers have nothing to stop.
    */
-  isolateIntake?(): Promise<() => Promise<void>>;
+  isolateIntake?(): Promise<(timeoutMs: number) => Promise<void>>;
   /**
    * Resolves when everything submitted so far has reached the consumers' queue and the system's
    * own bookkeeping has caught up (bounded).
