@@ -91,22 +91,7 @@ async function steps(
 async function submitPhase(ctx: BenchContext, label: string, sut: SystemUnderTest, idPrefix: string) {
   if (!ctx.fits(`${label} submit`, ctx.opts.submitMs + 5_000)) return undefined;
   await quiet(ctx, sut);
-  const m = await ctx.measured(`${label} submit`, (loadEnded) =>
-    submitWorkload({
-      sut,
-      loadEnded,
-      idPrefix,
-      payloadBytes: ctx.opts.payloadBytes,
-      clients: ctx.opts.clients,
-      durationMs: ctx.opts.submitMs,
-      drainTimeoutMs: drainTimeoutMs(ctx),
-    }),
-  );
-  const s = m.figures.submit;
-  console.log(
-    `    ${label} submit: ${Math.round(s.perSec)}/s accepted (${s.accepted}/${s.sent}), p50 ${s.acceptMs.p50.toFixed(1)} p99 ${s.acceptMs.p99.toFixed(1)} ms`,
-  );
-  return m;
+  return measureSubmit(ctx, `${label} submit`, sut, idPrefix, { drainTimeoutMs: drainTimeoutMs(ctx) });
 }
 
 /**
@@ -122,29 +107,40 @@ async function intakeAlonePhase(ctx: BenchContext, sut: SystemUnderTest, idPrefi
   const resume = await sut.isolateIntake();
   const restart = once(() => resume(Math.min(BACKLOG_SETTLE_MS, ctx.remainingMs())));
   try {
-    const m = await ctx.measured(label, (loadEnded) =>
-      submitWorkload({
-        sut,
-        loadEnded: async () => {
-          await loadEnded();
-          await restart();
-        },
-        idPrefix,
-        payloadBytes: ctx.opts.payloadBytes,
-        clients: ctx.opts.clients,
-        durationMs: ctx.opts.submitMs,
-        // Accepting is what is measured (restart() waits for the tasks to run).
-        drainTimeoutMs: 0,
-      }),
-    );
-    const s = m.figures.submit;
-    console.log(
-      `    ${label}: ${Math.round(s.perSec)}/s accepted (${s.accepted}/${s.sent}), p50 ${s.acceptMs.p50.toFixed(1)} p99 ${s.acceptMs.p99.toFixed(1)} ms`,
-    );
-    return m;
+    // Accepting is what is measured: no wait for completions (restart() waits for the tasks to run).
+    return await measureSubmit(ctx, label, sut, idPrefix, { drainTimeoutMs: 0, afterLoad: restart });
   } finally {
     await restart();
   }
+}
+
+/** One closed-loop submit burst, measured and logged; `afterLoad` runs once the load has ended. */
+async function measureSubmit(
+  ctx: BenchContext,
+  label: string,
+  sut: SystemUnderTest,
+  idPrefix: string,
+  options: { drainTimeoutMs: number; afterLoad?: () => Promise<void> },
+) {
+  const m = await ctx.measured(label, (loadEnded) =>
+    submitWorkload({
+      sut,
+      loadEnded: async () => {
+        await loadEnded();
+        await options.afterLoad?.();
+      },
+      idPrefix,
+      payloadBytes: ctx.opts.payloadBytes,
+      clients: ctx.opts.clients,
+      durationMs: ctx.opts.submitMs,
+      drainTimeoutMs: options.drainTimeoutMs,
+    }),
+  );
+  const s = m.figures.submit;
+  console.log(
+    `    ${label}: ${Math.round(s.perSec)}/s accepted (${s.accepted}/${s.sent}), p50 ${s.acceptMs.p50.toFixed(1)} p99 ${s.acceptMs.p99.toFixed(1)} ms`,
+  );
+  return m;
 }
 
 /** The first call runs `fn`; later calls share its result. */
