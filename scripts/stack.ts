@@ -81,7 +81,9 @@ export async function startStack(options: {
   env?: Record<string, string>;
   services?: ServiceName[];
 }): Promise<Stack> {
-  const ports = Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, options.portBase + i])) as Record<
+  // Several checkouts may run their tests at once on one machine: each picks its own offset.
+  const portBase = options.portBase + Number(process.env.ASYNCFN_TEST_PORT_OFFSET ?? 0);
+  const ports = Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, portBase + i])) as Record<
     ServiceName,
     number
   >;
