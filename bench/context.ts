@@ -19,6 +19,7 @@ import type { FunctionSpec } from './asyncfn/functions.js';
 import { startAsyncfn, type AsyncfnSystem } from './asyncfn/system.js';
 import { startBullmqPeer, type BullmqPeer } from './peers/bullmq.js';
 import { startJetStreamPeer, type JetStreamPeer } from './peers/jetstream.js';
+import { startPgbossPeer, type PgbossPeer } from './peers/pgboss.js';
 import { startRedis, type RedisServer } from './peers/redis-server.js';
 import type { Measured } from './report/types.js';
 
@@ -51,7 +52,7 @@ export interface BenchContext {
   mongoUrl: string;
   meter: ResourceMeter;
   asyncfn?: AsyncfnSystem;
-  suts: Partial<Record<FunctionKey | 'jetstream' | 'bullmq', SystemUnderTest>>;
+  suts: Partial<Record<FunctionKey | 'jetstream' | 'bullmq' | 'pgboss', SystemUnderTest>>;
   /** Tasks answered 202, per asyncfn function (for the correctness check). */
   accepted: Map<string, number>;
   redis?: RedisServer;
@@ -104,11 +105,17 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
     const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
     const mongoUrl = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
     const wantsNats = needsAsyncfn(opts) || opts.workloads.includes('jetstream');
+    const wantsPostgres = opts.workloads.includes('pgboss');
     let servers: Servers | undefined;
-    if (wantsNats) {
-      const names = needsAsyncfn(opts) ? opts.servers : opts.servers.filter((s) => s === 'nats');
+    if (wantsNats || wantsPostgres) {
+      // pg-boss runs on the PostgreSQL that deploy/local starts with FerretDB ('mongo').
+      const names = needsAsyncfn(opts)
+        ? opts.servers
+        : opts.servers.filter((s) => (s === 'nats' && wantsNats) || (s === 'mongo' && wantsPostgres));
       servers = await ensureServers(names);
       closers.push(() => servers?.stop());
+    }
+    if (wantsNats) {
       // A run drops its namespace when it closes; one that was killed left it: older than any run.
       const stale = await staleNamespaces(natsUrl, STALE_BENCH_NAMESPACE_MS, BENCH_NAMESPACES);
       if (stale.length > 0) {
@@ -135,6 +142,12 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
       closers.push(() => bull?.close());
       suts.bullmq = bull;
     }
+    let boss: PgbossPeer | undefined;
+    if (opts.workloads.includes('pgboss')) {
+      boss = await startPgbossPeer({ namespace, clients: opts.clients });
+      closers.push(() => boss?.close());
+      suts.pgboss = boss;
+    }
     let js: JetStreamPeer | undefined;
     if (opts.workloads.includes('jetstream')) {
       js = await startJetStreamPeer({ natsUrl, namespace, concurrency: opts.instanceConcurrency });
@@ -149,6 +162,7 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
         ...extraTargets,
         ...(js?.targets() ?? []),
         ...(bull?.targets() ?? []),
+        ...(boss?.targets() ?? []),
       ]);
     };
 

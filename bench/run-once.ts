@@ -12,6 +12,18 @@ import type { Measured, RunResult, SystemName, SystemRun } from './report/types.
  */
 
 const WARMUP_PER_RUN = 10;
+const PEERS = ['jetstream', 'bullmq', 'pgboss'] as const;
+
+/**
+ * The offered loads of a stepped workload: the given rates, then doubling on until the system
+ * saturates (the caller stops there) or `maxRate`: every system is measured up to its own capacity.
+ */
+export function ladder(rates: number[], maxRate: number): number[] {
+  const out = [...rates];
+  let last = out[out.length - 1] ?? 50;
+  while (last * 2 <= maxRate) out.push((last *= 2));
+  return out;
+}
 
 /** Time allowed for a phase's work to finish after its load stopped. */
 function drainTimeoutMs(ctx: BenchContext): number {
@@ -211,18 +223,15 @@ export async function runOnce(ctx: BenchContext, index: number): Promise<RunResu
       if (alone) sys('asyncfn').submitAlone = alone;
     }
   }
-  let rates = opts.rates;
   // Retries are measured at the highest load asyncfn kept up with in this run (else the lowest).
   let retryRate = opts.rates[0] ?? 50;
   if (has('e2e') && suts.e2e && ctx.asyncfn) {
     await warm(suts.e2e, FUNCTIONS.e2e);
     const prefix = `${FUNCTIONS.e2e}-${tag}`;
     const acceptedBefore = ctx.accepted.get(FUNCTIONS.e2e) ?? 0;
-    const e2e = await steps(ctx, 'asyncfn', suts.e2e, prefix, opts.rates, true);
+    const e2e = await steps(ctx, 'asyncfn', suts.e2e, prefix, ladder(opts.rates, opts.maxRate), true);
     if (e2e.length > 0) {
       sys('asyncfn').steps = e2e;
-      // The peers and task mode off get the same offered loads asyncfn reached.
-      rates = e2e.map((s) => s.figures.offeredPerSec);
       retryRate = Math.max(
         retryRate,
         ...e2e.filter((s) => !s.figures.saturated).map((s) => s.figures.offeredPerSec),
@@ -238,15 +247,15 @@ export async function runOnce(ctx: BenchContext, index: number): Promise<RunResu
       console.log(`    asyncfn correctness: ${c.verdict} ${JSON.stringify(c.byStatus)}`);
     }
   }
-  // The peers at the same offered loads, before the secondary workloads: under a tight budget
-  // the key figures of all three systems come first.
-  for (const peer of ['jetstream', 'bullmq'] as const) {
+  // The peers at the same offered loads and on to their own saturation, before the secondary
+  // workloads: under a tight budget the key figures of every system come first.
+  for (const peer of PEERS) {
     const sut = suts[peer];
     if (!has(peer) || !sut) continue;
     await warm(sut, peer);
     const submit = await submitPhase(ctx, peer, sut, `${peer}-${tag}sub-`);
     if (submit) sys(peer).submit = submit;
-    const peerSteps = await steps(ctx, peer, sut, `${peer}-${tag}`, rates, false);
+    const peerSteps = await steps(ctx, peer, sut, `${peer}-${tag}`, ladder(opts.rates, opts.maxRate), true);
     if (peerSteps.length > 0) sys(peer).steps = peerSteps;
   }
 
@@ -254,7 +263,14 @@ export async function runOnce(ctx: BenchContext, index: number): Promise<RunResu
     await warm(suts.taskoff, FUNCTIONS.taskoff);
     const prefix = `${FUNCTIONS.taskoff}-${tag}`;
     // Up to its own saturation: what tracking costs shows in capacity too, not only in latency.
-    const off = await steps(ctx, 'task mode off', suts.taskoff, prefix, opts.rates, true);
+    const off = await steps(
+      ctx,
+      'task mode off',
+      suts.taskoff,
+      prefix,
+      ladder(opts.rates, opts.maxRate),
+      true,
+    );
     if (off.length > 0) {
       sys('asyncfn-taskoff').steps = off;
       run.taskOff = {
@@ -292,7 +308,7 @@ export async function runOnce(ctx: BenchContext, index: number): Promise<RunResu
   }
 
   if (secondary && has('backlog')) {
-    for (const peer of ['jetstream', 'bullmq'] as const) {
+    for (const peer of PEERS) {
       const sut = suts[peer];
       if (!has(peer) || !sut) continue;
       const drain = await drainPhase(ctx, peer, sut, `${peer}-${tag}drain-`);

@@ -7,7 +7,16 @@ import type { ServerName } from './servers.js';
  * command line; the chosen values are written into the results.
  */
 
-export const WORKLOADS = ['submit', 'e2e', 'taskoff', 'retries', 'jetstream', 'bullmq', 'backlog'] as const;
+export const WORKLOADS = [
+  'submit',
+  'e2e',
+  'taskoff',
+  'retries',
+  'jetstream',
+  'bullmq',
+  'pgboss',
+  'backlog',
+] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
@@ -18,7 +27,7 @@ export interface BenchOptions {
   secondaryRuns: number;
   /**
    * Time for the whole bench, start-up included: no phase starts that would not end in it, and
-   * waits are cut to fit (quick keeps under 3 minutes however slow the machine is).
+   * waits are cut to fit (quick keeps under 8 minutes however slow the machine is).
    */
   budgetMs: number;
   payloadBytes: number;
@@ -27,6 +36,8 @@ export interface BenchOptions {
   instanceConcurrency: number;
   submitMs: number;
   rates: number[];
+  /** Steps double on past the given rates until a system saturates, up to this rate. */
+  maxRate: number;
   stepMs: number;
   retryFailEvery: number;
   backlogTasks: number;
@@ -43,11 +54,13 @@ export interface BenchOptions {
 }
 
 const HELP = `npm run bench -- [options]
-  --quick                 short run (< 3 min): 2 s steps from 50/s, backlog up to 2,000, time budget
+  --quick                 short run (< 8 min): 2 s steps from 50/s, backlog up to 2,000, time budget
   --runs N                runs of every workload (default 3)
   --secondary-runs N      runs that also do task mode off, retries and the backlog drain
                           (default: all runs; quick: 1)
-  --rates 100,200,...     offered loads of the end-to-end steps, tasks/s (stepped until saturation)
+  --rates 100,200,...     offered loads of the end-to-end steps, tasks/s; every system is then
+                          stepped on, doubling, until it saturates (or --max-rate)
+  --max-rate N            the highest offered load of any step (default 25600; quick 12800)
   --step-seconds S        length of each step
   --submit-seconds S      length of the submit workload
   --clients N             concurrent submitters (default 32)
@@ -56,7 +69,7 @@ const HELP = `npm run bench -- [options]
   --workloads a,b         subset of: ${WORKLOADS.join(', ')}
   --servers a,b           local servers to ensure (default nats,mongo,jaeger)
   --budget-seconds S      time for the whole bench: phases that would not fit are skipped
-                          (default: quick 175, full 21600)
+                          (default: quick 480, full 21600)
   --trace-ratio R         share of tasks traced by the services, 0 < R <= 1 (default 0.01)
   --keep                  keep the namespace's database and streams afterwards
   --out DIR               results folder (default bench/results)`;
@@ -84,6 +97,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
       runs: { type: 'string' },
       'secondary-runs': { type: 'string' },
       rates: { type: 'string' },
+      'max-rate': { type: 'string' },
       'step-seconds': { type: 'string' },
       'submit-seconds': { type: 'string' },
       clients: { type: 'string' },
@@ -108,7 +122,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
     quick,
     runs,
     secondaryRuns: Math.round(num(values['secondary-runs'], quick ? 1 : runs)),
-    budgetMs: num(values['budget-seconds'], quick ? 175 : 6 * 3600) * 1000,
+    budgetMs: num(values['budget-seconds'], quick ? 480 : 6 * 3600) * 1000,
     payloadBytes: 256,
     clients: Math.round(num(values.clients, 32)),
     instanceConcurrency: 50,
@@ -119,7 +133,8 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions {
         // curve needs points before saturation.
         quick
         ? [50, 100, 200, 400]
-        : [25, 50, 100, 200, 400, 800, 1600, 3200],
+        : [25, 50, 100, 200, 400],
+    maxRate: num(values['max-rate'], quick ? 12_800 : 25_600),
     stepMs: num(values['step-seconds'], quick ? 2 : 10) * 1000,
     retryFailEvery: 10,
     backlogTasks: Math.round(num(values.backlog, quick ? 2_000 : 100_000)),

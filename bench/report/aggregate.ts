@@ -19,8 +19,8 @@ import {
  * process and phase, with the busiest processes where asyncfn was pushed hardest.
  */
 
-const SYSTEMS: SystemName[] = ['asyncfn', 'asyncfn-taskoff', 'jetstream', 'bullmq'];
-const PEERS: SystemName[] = ['jetstream', 'bullmq'];
+const SYSTEMS: SystemName[] = ['asyncfn', 'asyncfn-taskoff', 'jetstream', 'bullmq', 'pgboss'];
+const PEERS: SystemName[] = ['jetstream', 'bullmq', 'pgboss'];
 
 function primary(sys: SystemName, step: StepFigures) {
   return step.bySource[PRIMARY_SOURCE[sys]];
@@ -49,9 +49,12 @@ export function runFigures(sys: SystemName, r: SystemRun): Record<string, number
   if (r.steps && r.steps.length > 0) {
     let max = 0;
     let sustained = 0;
-    for (const { figures: step } of r.steps) {
+    for (const measured of r.steps) {
+      const step = measured.figures;
       const p = primary(sys, step);
       if (!p) continue;
+      const cpu = cpuMsPerTask(measured, src);
+      if (Number.isFinite(cpu)) f[`cpuMsPerTask@${step.offeredPerSec}`] = round(cpu);
       max = Math.max(max, p.perSec);
       if (!step.saturated) sustained = Math.max(sustained, step.offeredPerSec);
       f[`acceptP50@${step.offeredPerSec}`] = step.submit.acceptMs.p50;
@@ -101,9 +104,6 @@ export function runRatios(run: RunResult): Record<string, number> {
       for (const key of Object.keys(a)) {
         // Counts of failures and stragglers have no meaningful ratio; source-specific keys no peer has.
         if (p[key] === undefined || key.includes('.latency') || /failures|missing/i.test(key)) continue;
-        // The peers are offered only the loads asyncfn reached, so their maximum is the top of that
-        // list, not their capacity (which the drain and submit ratios compare).
-        if (key === 'maxSustainedRate' || key === 'maxCompletedPerSec') continue;
         out[`${key}:asyncfn÷${peer}`] = ratio(a[key]!, p[key]);
       }
     }

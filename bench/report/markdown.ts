@@ -8,12 +8,13 @@ import type { BenchResults, CurvePoint } from './types.js';
  * memory per process, and what limited throughput.
  */
 
-const PEERS = ['jetstream', 'bullmq'] as const;
+const PEERS = ['jetstream', 'bullmq', 'pgboss'] as const;
 const LABEL: Record<string, string> = {
   asyncfn: 'asyncfn',
   'asyncfn-taskoff': 'asyncfn task mode off',
   jetstream: 'raw JetStream',
   bullmq: 'BullMQ + Redis',
+  pgboss: 'pg-boss + PostgreSQL',
 };
 
 function row(cells: string[]): string {
@@ -75,7 +76,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push('');
   lines.push(
     table(
-      ['figure', 'asyncfn', LABEL.jetstream!, LABEL.bullmq!, ...PEERS.map((p) => `asyncfn ÷ ${LABEL[p]}`)],
+      ['figure', 'asyncfn', ...PEERS.map((p) => LABEL[p]!), ...PEERS.map((p) => `asyncfn ÷ ${LABEL[p]}`)],
       headline.map(([label, key]) => [
         label,
         key === 'maxSustainedRate' && fig('asyncfn', key)?.median === 0
@@ -88,9 +89,9 @@ export function renderMarkdown(r: BenchResults): string {
   );
   lines.push('');
   lines.push(
-    '¹ The peers are offered only the loads asyncfn reached, so theirs is the top of that list, not their capacity: no ratio. ' +
+    '¹ Every system is stepped (doubling) until it saturates, up to `--max-rate`: each maximum is its own capacity, unless it kept up with the highest step. ' +
       'asyncfn completion = the task document reached Succeeded in the read model (latency to its `endTime`); ' +
-      'JetStream = message acked by the consumer; BullMQ = job `completed`. Backlog: tasks submitted with the ' +
+      'JetStream = message acked by the consumer; BullMQ = job `completed`; pg-boss = its `complete` of the batch returned. Backlog: tasks submitted with the ' +
       'consumers stopped, rate from first to last completion after they start. ' +
       '² The same burst with the four services behind the ingress stopped: what the ingress and JetStream take in with ' +
       'the machine to themselves (in the submit row the same cores also run the tasks); the peers have nothing to stop.',
@@ -106,6 +107,7 @@ export function renderMarkdown(r: BenchResults): string {
     ['task mode off (collector)', curve('asyncfn-taskoff', 'collector')],
     [LABEL.jetstream!, curve('jetstream', 'consumer')],
     [LABEL.bullmq!, curve('bullmq', 'consumer')],
+    [LABEL.pgboss!, curve('pgboss', 'consumer')],
   ];
   const allRates = [...new Set(series.flatMap(([, pts]) => pts.map((p) => p.offeredPerSec)))].sort(
     (a, b) => a - b,
@@ -155,7 +157,7 @@ export function renderMarkdown(r: BenchResults): string {
     ),
   ].sort((a, b) => a - b);
   if (acceptRates.length > 0) {
-    const systems = ['asyncfn', 'asyncfn-taskoff', 'jetstream', 'bullmq'];
+    const systems = ['asyncfn', 'asyncfn-taskoff', 'jetstream', 'bullmq', 'pgboss'];
     lines.push('Accept latency during the steps (HTTP 202 / PubAck / `queue.add`), p50 / p99 ms:');
     lines.push('');
     lines.push(
@@ -286,6 +288,8 @@ export function renderMarkdown(r: BenchResults): string {
     topStep('jetstream'),
     'bullmq.submit',
     topStep('bullmq'),
+    'pgboss.submit',
+    topStep('pgboss'),
   ].filter((p): p is string => p !== undefined && res[p] !== undefined);
   const procs = [...new Set(phases.flatMap((p) => Object.keys(res[p]!.processes)))];
   const groupOf = (name: string) => phases.map((p) => res[p]!.processes[name]?.group).find(Boolean) ?? '';

@@ -28,6 +28,7 @@ export function renderSvg(curves: Summary['curves'], title: string): string {
     },
     { label: 'raw JetStream', color: '#1f77b4', points: curves.jetstream?.consumer ?? [] },
     { label: 'BullMQ + Redis', color: '#2ca02c', points: curves.bullmq?.consumer ?? [] },
+    { label: 'pg-boss + PostgreSQL', color: '#9467bd', points: curves.pgboss?.consumer ?? [] },
   ].filter((s) => s.points.length > 0);
   const all = series.flatMap((s) => s.points);
   const rates = all.map((p) => p.offeredPerSec);

@@ -4,7 +4,7 @@ import type { DrainFigures, SourceFigures, StepFigures, SubmitFigures } from '..
 
 /** The shape of bench/results/latest.json. */
 
-export type SystemName = 'asyncfn' | 'asyncfn-taskoff' | 'jetstream' | 'bullmq';
+export type SystemName = 'asyncfn' | 'asyncfn-taskoff' | 'jetstream' | 'bullmq' | 'pgboss';
 
 /** Each system's primary completion source: where its latency and completion rate come from. */
 export const PRIMARY_SOURCE: Record<SystemName, string> = {
@@ -12,6 +12,7 @@ export const PRIMARY_SOURCE: Record<SystemName, string> = {
   'asyncfn-taskoff': 'collector',
   jetstream: 'consumer',
   bullmq: 'consumer',
+  pgboss: 'consumer',
 };
 
 export interface Measured<T> {
