@@ -1,4 +1,5 @@
 import { monoMs } from './lib/clock.js';
+import { countersDelta, readOpCounters } from './lib/op-counters.js';
 import { closedLoop } from './lib/load.js';
 import { watchCompletions } from './lib/completions.js';
 import { payloadsOf } from './lib/payload.js';
@@ -236,15 +237,18 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
       async measured(label, work) {
         // Servers may have been restarted by someone else since: read their pids afresh.
         await retrack();
+        const opsBefore = await readOpCounters(namespace);
         const window = await meter.begin();
         const t = monoMs();
         let ended: Promise<ResourceWindow> | undefined;
         const endWindow = () => (ended ??= meter.end(window));
         const figures = await work(async () => void (await endWindow()));
         const resources = await endWindow();
+        // After the phase's work is done (completions seen), before anything reads the results back.
+        const ops = countersDelta(opsBefore, await readOpCounters(namespace));
         const at = ((monoMs() - startedMono) / 1000).toFixed(0);
         console.log(`  [${at} s] ${label}: ${((monoMs() - t) / 1000).toFixed(1)} s`);
-        return { figures, resources };
+        return { figures, resources, ops };
       },
       retrack,
       close,

@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { countersOf, type OpCounters } from '../lib/op-counters.js';
 import type { ResourceWindow } from '../lib/resources.js';
 import { ratio, round, spread } from '../lib/stats.js';
 import type { StepFigures } from '../lib/workloads.js';
@@ -55,6 +56,7 @@ export function runFigures(sys: SystemName, r: SystemRun): Record<string, number
       if (!p) continue;
       const cpu = cpuMsPerTask(measured, src);
       if (Number.isFinite(cpu)) f[`cpuMsPerTask@${step.offeredPerSec}`] = round(cpu);
+      perTaskOps(f, sys, measured.ops, p.completed, `@${step.offeredPerSec}`);
       max = Math.max(max, p.perSec);
       if (!step.saturated) sustained = Math.max(sustained, step.offeredPerSec);
       f[`acceptP50@${step.offeredPerSec}`] = step.submit.acceptMs.p50;
@@ -86,10 +88,23 @@ export function runFigures(sys: SystemName, r: SystemRun): Record<string, number
       f['drain.collectorPerSec'] = col.perSec;
       f['drain.collectorMissing'] = col.missing;
     }
+    perTaskOps(f, sys, r.drain.ops, p?.completed ?? 0, '.drain');
     f['drain.submitPerSec'] = d.submit.perSec;
     f['drain.fromResumeS'] = d.fromResumeS;
   }
   return f;
+}
+
+/** Operations per completed task: `ops.<counter><suffix>` (e.g. `ops.nats.status.received@400`). */
+function perTaskOps(
+  f: Record<string, number>,
+  sys: SystemName,
+  ops: OpCounters | undefined,
+  completed: number,
+  suffix: string,
+): void {
+  if (!ops || completed <= 0) return;
+  for (const [k, v] of Object.entries(countersOf(sys, ops))) f[`ops.${k}${suffix}`] = round(v / completed);
 }
 
 /** asyncfn ÷ each peer (and task mode off ÷ on), inside one run. */
@@ -103,7 +118,8 @@ export function runRatios(run: RunResult): Record<string, number> {
       const p = runFigures(peer, r);
       for (const key of Object.keys(a)) {
         // Counts of failures and stragglers have no meaningful ratio; source-specific keys no peer has.
-        if (p[key] === undefined || key.includes('.latency') || /failures|missing/i.test(key)) continue;
+        if (p[key] === undefined || key.includes('.latency') || key.startsWith('ops.')) continue;
+        if (/failures|missing/i.test(key)) continue;
         out[`${key}:asyncfn÷${peer}`] = ratio(a[key]!, p[key]);
       }
     }

@@ -271,6 +271,8 @@ export function renderMarkdown(r: BenchResults): string {
   }
   lines.push('');
 
+  lines.push(...opsSection(f));
+
   lines.push('## CPU (cores) and peak RSS (MB) per process');
   lines.push('');
   const res = r.summary.resources;
@@ -339,4 +341,34 @@ export function renderMarkdown(r: BenchResults): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/**
+ * Operations per completed task, as the servers counted them (bench/lib/op-counters.ts): asyncfn's
+ * at every step and in the drain, and pg-boss's PostgreSQL work beside them.
+ */
+function opsSection(f: Record<string, Spread>): string[] {
+  const keys = Object.keys(f).filter((k) => /^(asyncfn|pgboss)\.ops\./.test(k));
+  if (keys.length === 0) return [];
+  const columnOf = (k: string) => k.split(/(@\d+|\.drain)$/)[1] ?? '';
+  const counterOf = (k: string) => k.slice(0, k.length - columnOf(k).length);
+  const columns = [...new Set(keys.map(columnOf))].sort((a, b) =>
+    a === '.drain' ? 1 : b === '.drain' ? -1 : Number(a.slice(1)) - Number(b.slice(1)),
+  );
+  const counters = [...new Set(keys.map(counterOf))].sort();
+  const head = columns.map((c) => (c === '.drain' ? 'backlog drain' : `${c.slice(1)}/s`));
+  return [
+    '## Operations per completed task',
+    '',
+    table(
+      ['counter', ...head],
+      counters.map((c) => [
+        c.replace('.ops.', ' · '),
+        ...columns.map((col) => (f[c + col] ? num(f[c + col]!.median) : '–')),
+      ]),
+    ),
+    '',
+    "Counted by the servers over each phase, divided by the tasks completed in it (median over runs). `nats.<service>.published/received`: messages the service's connection sent to / got from nats-server (JetStream publishes, acks, pulls, KV reads and writes, replies); `jetstream.apiRequests`: JetStream API requests, server-wide; `mongo.<command>`: commands FerretDB served, server-wide (the bench's reads of the read model included); `postgres.<db>.*`: PostgreSQL's transactions and row operations in FerretDB's database and in pg-boss's.",
+    '',
+  ];
 }

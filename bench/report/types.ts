@@ -1,3 +1,4 @@
+import type { OpCounters } from '../lib/op-counters.js';
 import type { ResourceWindow } from '../lib/resources.js';
 import type { Spread } from '../lib/stats.js';
 import type { DrainFigures, SourceFigures, StepFigures, SubmitFigures } from '../lib/workloads.js';
@@ -18,6 +19,8 @@ export const PRIMARY_SOURCE: Record<SystemName, string> = {
 export interface Measured<T> {
   figures: T;
   resources: ResourceWindow;
+  /** Operations the servers counted over the phase (see lib/op-counters.ts). */
+  ops?: OpCounters;
 }
 
 export interface SubmitPhase {

@@ -14,10 +14,13 @@ export class ServerUnreachableError extends Error {
 }
 
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  // Named with the namespace too, so nats-server's per-connection counters (/connz) tell several
+  // stacks on one server apart (the bench counts each service's messages per task).
+  const namespace = process.env.ASYNCFN_NAMESPACE;
   try {
     return await connect({
       servers: url.split(','),
-      name,
+      name: namespace ? `${name}@${namespace}` : name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       timeout: 5_000,
