@@ -75,6 +75,9 @@ asyncfn_node_env() {
     *":$dir/bin:"*) ;;
     *) export PATH="$dir/bin:$PATH" ;;
   esac
+  # Native addons (node-gyp) build against this node's own headers, which the package ships.
+  npm_config_nodedir="$(cd "$(dirname "$(readlink -f "$dir/bin/node")")/.." && pwd)" || return 1
+  export npm_config_nodedir
   hash -r 2> /dev/null || true
   return 0
 }
