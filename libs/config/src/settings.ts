@@ -29,7 +29,7 @@ export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
 
 /** Where settings are grouped in the README's table, in this order. */
 export const SETTING_GROUPS = {
-  servers: 'Servers (each one set also keeps `deploy/local` from starting its own)',
+  servers: 'Servers',
   services: 'Every service',
   tasks: 'Tasks',
   ingress: 'Ingress',
@@ -87,7 +87,7 @@ export const SETTINGS = {
   KAFKA_BROKERS: setting({
     kind: list(),
     default: ['127.0.0.1:9092'],
-    shownDefault: '127.0.0.1:9092',
+    shownDefault: '`127.0.0.1:9092`',
     meaning: 'Kafka brokers, comma-separated (Kafka destinations and triggers)',
     group: 'servers',
   }),
@@ -106,7 +106,7 @@ export const SETTINGS = {
   ASYNCFN_CACHE: setting({
     kind: text(),
     default: cacheDir,
-    shownDefault: '~/.cache/asyncfn',
+    shownDefault: '`~/.cache/asyncfn`',
     meaning:
       "`deploy/local`'s servers, their data and logs, the services' logs and pid files, the pinned Node.js",
     group: 'servers',
@@ -157,6 +157,14 @@ export const SETTINGS = {
     group: 'services',
   }),
 
+  ASYNCFN_QUEUE_DEPTH_REFRESH_MS: setting({
+    kind: integer(100),
+    default: 5_000,
+    meaning:
+      'how often the dispatcher and the status service read queue depth per function from JetStream for `/metrics`',
+    group: 'services',
+  }),
+
   // Tasks
   ASYNCFN_TASK_RETENTION_SECONDS: setting({
     kind: integer(60),
@@ -188,12 +196,6 @@ export const SETTINGS = {
     meaning: '… at most this long',
     group: 'tasks',
   }),
-  ASYNCFN_SWEEP_AFTER_MS: setting({
-    kind: integer(1_000),
-    default: 30_000,
-    meaning: 'a task accepted this long ago whose queue message is missing is queued again by the sweeper',
-    group: 'tasks',
-  }),
 
   // Ingress
   ASYNCFN_PUBLIC_URL: setting({
@@ -209,12 +211,6 @@ export const SETTINGS = {
     shownDefault: '(off)',
     meaning:
       'directories, colon-separated, that `code.localDirectory` may name (a development extension; executors must see the same paths)',
-    group: 'ingress',
-  }),
-  ASYNCFN_QUEUE_DEPTH_REFRESH_MS: setting({
-    kind: integer(100),
-    default: 5_000,
-    meaning: 'how often queue depth per function is read from JetStream for `/metrics`',
     group: 'ingress',
   }),
 
@@ -234,7 +230,7 @@ export const SETTINGS = {
   ASYNCFN_CODE_CACHE: setting({
     kind: text(),
     default: (env) => join(cacheDir(env), 'code'),
-    shownDefault: '$ASYNCFN_CACHE/code',
+    shownDefault: '`$ASYNCFN_CACHE/code`',
     meaning: "where functions' code is unpacked",
     group: 'executor',
   }),
@@ -252,6 +248,12 @@ export const SETTINGS = {
     default: 2_000,
     meaning:
       "…and a waiting task's (claim and Dequeued only) this long for its next event: under a backlog a task shows in lists up to this late, and GetAsyncTask says Enqueued where it may already be Dequeued",
+    group: 'status',
+  }),
+  ASYNCFN_SWEEP_AFTER_MS: setting({
+    kind: integer(1_000),
+    default: 30_000,
+    meaning: 'a task accepted this long ago whose queue message is missing is queued again by the sweeper',
     group: 'status',
   }),
 
