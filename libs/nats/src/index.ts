@@ -42,6 +42,10 @@ export {
   type StopRequests,
   type TaskLogs,
   type InstanceDirectory,
+  jsonStore,
+  watchDirectory,
+  type JsonStore,
+  type WatchedDirectory,
 } from './kv.js';
 export {
   headersWithTrace,
