@@ -2,6 +2,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { AcceptedTaskMessage, TaskEventInput } from '@asyncfn/contracts';
 import { decideDispatch, deferDelayMs, runMessageOf } from '@asyncfn/core';
 import {
+  decodeJson,
   done,
   drop,
   retry,
@@ -30,12 +31,8 @@ export function createTaskHandler(deps: {
 }) {
   const clock = deps.clock ?? Date.now;
   return async function handleTask(msg: JsMsg): Promise<MessageOutcome> {
-    let task: AcceptedTaskMessage;
-    try {
-      task = msg.json<AcceptedTaskMessage>();
-    } catch {
-      return drop('unreadable task message');
-    }
+    const task = decodeJson<AcceptedTaskMessage>(msg);
+    if (!task) return drop('unreadable task message');
     const [fn, stopRequested] = await Promise.all([
       deps.functions.get(task.tenant, task.functionName),
       deps.stops.isRequested(task.tenant, task.taskId),
