@@ -1,4 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+// The services the tests start run on this node (process.execPath): refuse an older one than
+// package.json's engines at once, with the fix, instead of failing somewhere inside a dependency.
+const minimum = /(\d+)\.(\d+)/.exec(JSON.parse(readFileSync('package.json', 'utf8')).engines.node)!;
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major! < Number(minimum[1]) || (major === Number(minimum[1]) && minor! < Number(minimum[2]))) {
+  throw new Error(
+    `asyncfn needs Node.js ${minimum[0]} or newer, this is ${process.versions.node}: ` +
+      'run `source deploy/local/node-env.sh` in this shell first (README, "Quick start")',
+  );
+}
 
 // Two tiers, told apart by file suffix (see README "Tests"):
 // - unit: pure logic, no servers;

@@ -1,3 +1,4 @@
+import { readSetting } from '@asyncfn/config';
 import { monoMs } from './lib/clock.js';
 import { countersDelta, readOpCounters } from './lib/op-counters.js';
 import { closedLoop } from './lib/load.js';
@@ -103,8 +104,8 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
     closers.length = 0;
   };
   try {
-    const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-    const mongoUrl = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
+    const natsUrl = readSetting('NATS_URL');
+    const mongoUrl = readSetting('MONGO_URL');
     const wantsNats = needsAsyncfn(opts) || opts.workloads.includes('jetstream');
     const wantsPostgres = opts.workloads.includes('pgboss');
     let servers: Servers | undefined;

@@ -11,12 +11,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  DEFAULT_LOCAL_ACCESS_KEY_ID,
-  DEFAULT_LOCAL_ACCESS_KEY_SECRET,
-  parseQueryString,
-  signAcs3Request,
-} from '../libs/auth/src/index.js';
+import { readSetting } from '@asyncfn/config';
+import { parseQueryString, signAcs3Request } from '../libs/auth/src/index.js';
 
 const USAGE =
   "usage: fc-curl [-X METHOD] [-H 'Name: value']... [-d DATA | --data-binary @file] URL [-- curl args...]";
@@ -112,8 +108,8 @@ if (dataKind && headerMap['content-type'] === undefined) {
 const signed = signAcs3Request(
   { method, path: target.pathname, query: parseQueryString(target.search), headers: headerMap, body },
   {
-    accessKeyId: process.env.ASYNCFN_ACCESS_KEY_ID || DEFAULT_LOCAL_ACCESS_KEY_ID,
-    accessKeySecret: process.env.ASYNCFN_ACCESS_KEY_SECRET || DEFAULT_LOCAL_ACCESS_KEY_SECRET,
+    accessKeyId: readSetting('ASYNCFN_ACCESS_KEY_ID'),
+    accessKeySecret: readSetting('ASYNCFN_ACCESS_KEY_SECRET'),
   },
   { date: new Date(), nonce: randomUUID() },
 );

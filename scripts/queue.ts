@@ -8,14 +8,15 @@
  */
 import { connect } from '@nats-io/transport-node';
 import { Kafka, logLevel } from 'kafkajs';
+import { readSetting } from '@asyncfn/config';
 
 const [verb, system, target, text] = process.argv.slice(2);
 if (!verb || !system || !target || !['sub', 'pub'].includes(verb) || !['nats', 'kafka'].includes(system)) {
   console.error('usage: npx tsx scripts/queue.ts sub|pub nats|kafka <subject|topic> [text]');
   process.exit(2);
 }
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const natsUrl = readSetting('NATS_URL');
+const brokers = readSetting('KAFKA_BROKERS');
 
 if (system === 'nats') {
   const nc = await connect({ servers: natsUrl });

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SERVICE_NAMES, SERVICE_PORTS, type ServiceName } from '@asyncfn/config';
+import { SERVICE_NAMES, SERVICE_PORTS, readSetting, type ServiceName } from '@asyncfn/config';
 
 /*
  * Starting and stopping the five services as real processes: in the background (npm run up),
@@ -11,7 +10,7 @@ import { SERVICE_NAMES, SERVICE_PORTS, type ServiceName } from '@asyncfn/config'
  */
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const CACHE = process.env.ASYNCFN_CACHE ?? join(homedir(), '.cache', 'asyncfn');
+export const CACHE = readSetting('ASYNCFN_CACHE');
 
 export const mainOf = (service: ServiceName) => join(ROOT, 'services', service, 'src', 'main.ts');
 export const portVar = (service: ServiceName) => `ASYNCFN_${service.toUpperCase()}_PORT`;
@@ -20,7 +19,7 @@ export const portVar = (service: ServiceName) => `ASYNCFN_${service.toUpperCase(
 export const TELEMETRY_PRELOAD = join(ROOT, 'libs', 'telemetry', 'src', 'register.ts');
 
 /** ASYNCFN_NODE_ARGS adds node flags to every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile. */
-const extraNodeArgs = (process.env.ASYNCFN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const extraNodeArgs = readSetting('ASYNCFN_NODE_ARGS');
 
 export function serviceArgs(service: ServiceName): string[] {
   return [
@@ -82,7 +81,7 @@ export async function startStack(options: {
   services?: ServiceName[];
 }): Promise<Stack> {
   // Several checkouts may run their tests at once on one machine: each picks its own offset.
-  const portBase = options.portBase + Number(process.env.ASYNCFN_TEST_PORT_OFFSET ?? 0);
+  const portBase = options.portBase + readSetting('ASYNCFN_TEST_PORT_OFFSET');
   const ports = Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, portBase + i])) as Record<
     ServiceName,
     number
@@ -93,7 +92,7 @@ export async function startStack(options: {
     ...(process.env as Record<string, string>),
     ASYNCFN_NAMESPACE: options.namespace,
     ASYNCFN_CODE_CACHE: join(CACHE, 'test-code', options.namespace),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    LOG_LEVEL: readSetting('LOG_LEVEL'),
     ...Object.fromEntries(SERVICE_NAMES.map((s) => [portVar(s), String(ports[s])])),
     ...options.env,
   };

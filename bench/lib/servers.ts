@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { readSetting } from '@asyncfn/config';
 import { ROOT } from '../../scripts/stack.js';
 import { sleep } from './clock.js';
 
@@ -39,7 +40,7 @@ export async function ensureServers(names: readonly ServerName[], attempts = 3):
         return {
           startedHere,
           stop() {
-            if (startedHere.length > 0 && process.env.ASYNCFN_KEEP_SERVERS !== '1') {
+            if (startedHere.length > 0 && !readSetting('ASYNCFN_KEEP_SERVERS')) {
               execFileSync('bash', [SCRIPT, 'stop', ...startedHere], {
                 stdio: ['ignore', 'inherit', 'inherit'],
               });

@@ -1,12 +1,13 @@
 import { appendFileSync } from 'node:fs';
 import { inject } from 'vitest';
+import { readSetting, type Env } from '@asyncfn/config';
 import { createNames, type Names } from '@asyncfn/contracts';
 
 /** The NATS and MongoDB URLs an environment names, or the local defaults. */
-export function storageUrls(env: Record<string, string | undefined>) {
+export function storageUrls(env: Env) {
   return {
-    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+    natsUrl: readSetting('NATS_URL', env),
+    mongoUrl: readSetting('MONGO_URL', env),
   };
 }
 
@@ -16,9 +17,9 @@ export function serverUrls() {
   const env = { ...process.env, ...provided };
   return {
     ...storageUrls(env),
-    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
-    jaegerQueryUrl: env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686',
+    kafkaBrokers: readSetting('KAFKA_BROKERS', env),
+    otlpEndpoint: readSetting('OTEL_EXPORTER_OTLP_ENDPOINT', env),
+    jaegerQueryUrl: readSetting('JAEGER_QUERY_URL', env),
     env: provided,
   };
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { readSetting } from '@asyncfn/config';
 import { ROOT } from '../../scripts/stack.js';
 import { storageUrls } from './env.js';
 import { dropNamespaces, staleNamespaces } from './namespaces.js';
@@ -23,7 +24,7 @@ function runningServers(): Set<string> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (process.env.ASYNCFN_TESTCONTAINERS === '1') {
+  if (readSetting('ASYNCFN_TESTCONTAINERS')) {
     const { startContainers } = await import('./containers.js');
     const containers = await startContainers();
     Object.assign(process.env, containers.env);
@@ -48,10 +49,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const namespaces = [...new Set(used.filter(Boolean))];
     rmSync(runDir, { recursive: true, force: true });
     // To look at what a failing test left: ASYNCFN_KEEP_TEST_DATA=1 (the next run drops it after an hour).
-    if (process.env.ASYNCFN_KEEP_TEST_DATA === '1')
-      console.warn(`kept test namespaces: ${namespaces.join(' ')}`);
+    if (readSetting('ASYNCFN_KEEP_TEST_DATA')) console.warn(`kept test namespaces: ${namespaces.join(' ')}`);
     else await cleanUp("this run's namespaces", () => dropNamespaces(urls, namespaces));
-    if (startedHere.length > 0 && process.env.ASYNCFN_KEEP_SERVERS !== '1') {
+    if (startedHere.length > 0 && !readSetting('ASYNCFN_KEEP_SERVERS')) {
       execFileSync('bash', [servers, 'stop', ...startedHere], { stdio: 'inherit' });
     }
   };

@@ -1,17 +1,20 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { DEFAULT_NAMESPACE } from '@asyncfn/contracts';
-import { DEFAULT_LOCAL_ACCESS_KEYS } from '@asyncfn/auth';
+import { readSetting } from './read.js';
+import type { Env, ServiceName } from './settings.js';
 
-export const SERVICE_PORTS = {
-  ingress: 9000,
-  dispatcher: 9101,
-  executor: 9102,
-  status: 9103,
-  destination: 9104,
-} as const;
-export type ServiceName = keyof typeof SERVICE_PORTS;
-export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
+export { readSetting } from './read.js';
+export {
+  SERVICE_NAMES,
+  SERVICE_PORTS,
+  SETTINGS,
+  SETTING_GROUPS,
+  type Env,
+  type ServiceName,
+  type Setting,
+  type SettingGroup,
+  type SettingName,
+  type SettingValue,
+} from './settings.js';
+export { CONFIG_DOCS_END, CONFIG_DOCS_START, configDocs, withConfigDocs } from './docs.js';
 
 export interface Config {
   namespace: string;
@@ -50,49 +53,35 @@ export interface Config {
   cpuNice: number;
 }
 
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `≥ ${min} and ≤ ${max}`;
-    throw new Error(`${name}: expected an integer ${range}, got '${raw}'`);
-  }
-  return n;
-}
-
-/** Reads the configuration of one service from the environment; every URL has a loopback default. */
+/**
+ * The configuration every service shares, from the environment (settings.ts says what each
+ * variable means); every URL has a loopback default.
+ */
 export function loadConfig(service: ServiceName, env: Env = process.env): Config {
-  const cache = env.ASYNCFN_CACHE ?? join(homedir(), '.cache', 'asyncfn');
-  const portVar = `ASYNCFN_${service.toUpperCase()}_PORT`;
-  const niceVar = `ASYNCFN_${service.toUpperCase()}_NICE`;
+  const svc = service.toUpperCase() as Uppercase<ServiceName>;
+  const read = <N extends Parameters<typeof readSetting>[0]>(name: N) => readSetting(name, env);
   return {
-    namespace: env.ASYNCFN_NAMESPACE ?? DEFAULT_NAMESPACE,
-    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
-    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
-    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
-    jaegerQueryUrl: env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686',
-    host: env.ASYNCFN_HOST ?? '127.0.0.1',
-    port: int(env, portVar, SERVICE_PORTS[service]),
-    accessKeys: env.ASYNCFN_ACCESS_KEYS ?? DEFAULT_LOCAL_ACCESS_KEYS,
-    retentionSeconds: int(env, 'ASYNCFN_TASK_RETENTION_SECONDS', 7 * 24 * 3600, 60),
-    maxAsyncPayloadBytes: int(env, 'ASYNCFN_MAX_ASYNC_PAYLOAD_BYTES', 128 * 1024, 1),
-    maxSyncPayloadBytes: int(env, 'ASYNCFN_MAX_SYNC_PAYLOAD_BYTES', 512 * 1024, 1),
-    retryBaseDelayMs: int(env, 'ASYNCFN_RETRY_BASE_MS', 1_000),
-    retryMaxDelayMs: int(env, 'ASYNCFN_RETRY_MAX_MS', 60_000),
-    codeCacheDir: env.ASYNCFN_CODE_CACHE ?? join(cache, 'code'),
-    instanceIdleMs: int(env, 'ASYNCFN_INSTANCE_IDLE_MS', 60_000),
-    sweepAfterMs: int(env, 'ASYNCFN_SWEEP_AFTER_MS', 30_000, 1_000),
-    statusCoalesceMs: int(env, 'ASYNCFN_STATUS_COALESCE_MS', 100, 0),
-    statusClaimHoldMs: int(env, 'ASYNCFN_STATUS_CLAIM_HOLD_MS', 2_000, 0),
-    queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
-    logLevel: env.LOG_LEVEL ?? 'info',
-    cpuNice: int(env, niceVar, 0, 0, 19),
+    namespace: read('ASYNCFN_NAMESPACE'),
+    natsUrl: read('NATS_URL'),
+    mongoUrl: read('MONGO_URL'),
+    kafkaBrokers: read('KAFKA_BROKERS'),
+    otlpEndpoint: read('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    jaegerQueryUrl: read('JAEGER_QUERY_URL'),
+    host: read('ASYNCFN_HOST'),
+    port: read(`ASYNCFN_${svc}_PORT`),
+    accessKeys: read('ASYNCFN_ACCESS_KEYS'),
+    retentionSeconds: read('ASYNCFN_TASK_RETENTION_SECONDS'),
+    maxAsyncPayloadBytes: read('ASYNCFN_MAX_ASYNC_PAYLOAD_BYTES'),
+    maxSyncPayloadBytes: read('ASYNCFN_MAX_SYNC_PAYLOAD_BYTES'),
+    retryBaseDelayMs: read('ASYNCFN_RETRY_BASE_MS'),
+    retryMaxDelayMs: read('ASYNCFN_RETRY_MAX_MS'),
+    codeCacheDir: read('ASYNCFN_CODE_CACHE'),
+    instanceIdleMs: read('ASYNCFN_INSTANCE_IDLE_MS'),
+    sweepAfterMs: read('ASYNCFN_SWEEP_AFTER_MS'),
+    statusCoalesceMs: read('ASYNCFN_STATUS_COALESCE_MS'),
+    statusClaimHoldMs: read('ASYNCFN_STATUS_CLAIM_HOLD_MS'),
+    queueDepthRefreshMs: read('ASYNCFN_QUEUE_DEPTH_REFRESH_MS'),
+    logLevel: read('LOG_LEVEL'),
+    cpuNice: read(`ASYNCFN_${svc}_NICE`),
   };
 }

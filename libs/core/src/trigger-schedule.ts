@@ -94,3 +94,24 @@ export function nextFiring(schedule: TimerSchedule, afterMs: number, anchorMs: n
     }
   }
 }
+
+/**
+ * How long a timer firing may take to be submitted: until the next firing is due (at least 1 s),
+ * since a late duplicate of it after the next one would be a surprise.
+ */
+export function firingDeadlineMs(
+  schedule: TimerSchedule,
+  scheduledAt: number,
+  anchorMs: number,
+  now: number,
+): number {
+  return Math.max(1_000, nextFiring(schedule, scheduledAt, anchorMs) - now);
+}
+
+/** After a stall (a paused process), firings up to this late are still made; older ones are not. */
+export const TIMER_CATCH_UP_MS = 5_000;
+
+/** Where a timer looks for its next firing after firing the one due at `due`. */
+export function nextFiringAfter(due: number, now: number): number {
+  return Math.max(due, now - TIMER_CATCH_UP_MS);
+}

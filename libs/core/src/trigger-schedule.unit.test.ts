@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { nextFiring, parseTimerSchedule } from './trigger-schedule.js';
+import {
+  TIMER_CATCH_UP_MS,
+  firingDeadlineMs,
+  nextFiring,
+  nextFiringAfter,
+  parseTimerSchedule,
+} from './trigger-schedule.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -44,5 +50,33 @@ describe('timer schedules', () => {
     expect(iso(nextFiring(cron, at('2026-11-24T12:00:04.999Z'), 0))).toBe('2026-11-24T12:00:05.000Z');
     const shanghai = parseTimerSchedule('CRON_TZ=Asia/Shanghai 0 0 4 * * *');
     expect(iso(nextFiring(shanghai, at('2026-11-24T12:00:00.000Z'), 0))).toBe('2026-11-24T20:00:00.000Z');
+  });
+});
+
+describe('timer firings', () => {
+  const every5s = parseTimerSchedule('@every 5s');
+  const anchor = at('2026-12-07T10:00:00Z');
+
+  it('may be submitted until the next firing is due, at least 1 s', () => {
+    const scheduledAt = anchor + 5_000;
+    expect(firingDeadlineMs(every5s, scheduledAt, anchor, scheduledAt)).toBe(5_000);
+    expect(firingDeadlineMs(every5s, scheduledAt, anchor, scheduledAt + 3_000)).toBe(2_000);
+    // Already past the next one (a stalled process): a second to try, not a negative timeout.
+    expect(firingDeadlineMs(every5s, scheduledAt, anchor, scheduledAt + 7_000)).toBe(1_000);
+  });
+
+  it('after a stall, catch up on firings at most 5 s late and skip older ones', () => {
+    const due = anchor + 5_000;
+    expect(TIMER_CATCH_UP_MS).toBe(5_000);
+    // On time: the next firing after this one.
+    expect(iso(nextFiring(every5s, nextFiringAfter(due, due + 10), anchor))).toBe('2026-12-07T10:00:10.000Z');
+    // Woken 9 s after a firing: the one due 5 s after it, now 4 s late, is still made.
+    expect(iso(nextFiring(every5s, nextFiringAfter(due, due + 9_000), anchor))).toBe(
+      '2026-12-07T10:00:10.000Z',
+    );
+    // Woken a minute late: the eleven firings missed more than 5 s ago are skipped.
+    expect(iso(nextFiring(every5s, nextFiringAfter(due, due + 60_000), anchor))).toBe(
+      '2026-12-07T10:01:05.000Z',
+    );
   });
 });

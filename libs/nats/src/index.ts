@@ -42,6 +42,10 @@ export {
   type StopRequests,
   type TaskLogs,
   type InstanceDirectory,
+  jsonStore,
+  watchDirectory,
+  type JsonStore,
+  type WatchedDirectory,
 } from './kv.js';
 export {
   headersWithTrace,
@@ -55,5 +59,6 @@ export {
   withSpan,
   SpanKind,
 } from './tracing.js';
+export { decodeJson } from './decode.js';
 export { watchQueueDepth, DEFAULT_QUEUE_DEPTH_REFRESH_MS } from './queue-depth.js';
 export { watchTriggers, putTrigger, deleteTrigger, type TriggerDirectory } from './trigger-kv.js';

@@ -11,21 +11,22 @@
  */
 import { register } from 'node:module';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
-import { DEFAULT_OTLP_ENDPOINT, startTelemetry } from './sdk.js';
+import { readSetting } from '@asyncfn/config';
+import { startTelemetry } from './sdk.js';
 
 /** The service: SERVICE / ASYNCFN_SERVICE (the Docker image), else the entry point's path. */
 function serviceName(): string | undefined {
-  const fromEnv = process.env.ASYNCFN_SERVICE ?? process.env.SERVICE;
+  const fromEnv = readSetting('ASYNCFN_SERVICE') || readSetting('SERVICE');
   if (fromEnv) return fromEnv;
   const entry = (process.argv[1] ?? '').replaceAll('\\', '/');
   return /services\/([a-z]+)\/src\/main\.ts$/.exec(entry)?.[1];
 }
 
 const service = serviceName();
-if (service && process.env.OTEL_SDK_DISABLED !== 'true') {
+if (service && !readSetting('OTEL_SDK_DISABLED')) {
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-  startTelemetry(service, process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_OTLP_ENDPOINT);
+  startTelemetry(service, readSetting('OTEL_EXPORTER_OTLP_ENDPOINT'));
   // The loader thread must know every hooked module before the service's imports start.
   await waitForAllMessagesAcknowledged();
 }

@@ -1,4 +1,5 @@
 import { TraceFlags, trace, type Context } from '@opentelemetry/api';
+import { readSetting } from '@asyncfn/config';
 
 /*
  * With a parent-based sampler (OpenTelemetry's default, and every OTEL_TRACES_SAMPLER=parentbased_*)
@@ -6,7 +7,7 @@ import { TraceFlags, trace, type Context } from '@opentelemetry/api';
  * span and its attributes: with a sampling ratio, that is most tasks.
  */
 
-const sampler = process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on';
+const sampler = readSetting('OTEL_TRACES_SAMPLER');
 
 /** True when a span started under `parent` would be dropped by the sampler anyway. */
 export function droppedUnder(parent: Context, samplerName: string = sampler): boolean {

@@ -5,16 +5,14 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { createInstrumentations } from './instrumentations.js';
 import { setMetricReader } from './prometheus.js';
+import { readSetting } from '@asyncfn/config';
 
 export interface Telemetry {
   readonly serviceName: string;
   shutdown(): Promise<void>;
 }
 
-export const DEFAULT_OTLP_ENDPOINT = 'http://127.0.0.1:4318';
-
-/** Spans reach Jaeger within about a second (the SDK's default is 5). OTEL_BSP_SCHEDULE_DELAY overrides. */
-const DEFAULT_EXPORT_DELAY_MS = 1_000;
+export const DEFAULT_OTLP_ENDPOINT = readSetting('OTEL_EXPORTER_OTLP_ENDPOINT', {});
 
 // One SDK per process: the preload (register.ts) starts it before anything loads, and runService
 // asks again. Kept on globalThis in case this module is ever loaded twice under two URLs.
@@ -40,14 +38,13 @@ export function startTelemetry(service: string, otlpEndpoint: string = DEFAULT_O
   if (running) return running;
   const serviceName = `asyncfn-${service}`;
   const prometheus = new PrometheusExporter({ preventServerStart: true });
-  const delay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY ?? DEFAULT_EXPORT_DELAY_MS);
   const sdk = new NodeSDK({
     serviceName,
     resource: resourceFromAttributes({ 'service.namespace': 'asyncfn' }),
     spanProcessors: [
       new BatchSpanProcessor({
         exporter: new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` }),
-        scheduledDelayMillis: Number.isFinite(delay) ? delay : DEFAULT_EXPORT_DELAY_MS,
+        scheduledDelayMillis: readSetting('OTEL_BSP_SCHEDULE_DELAY'),
       }),
     ],
     metricReaders: [prometheus],

@@ -5,6 +5,7 @@ import { DestinationStatus, taskDocumentId, type DeadLetterRecord, type Names } 
 import { chainedTaskId } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
 import {
+  decodeJson,
   SpanKind,
   contextFromTraceparent,
   done,
@@ -162,12 +163,8 @@ export function createDeliveryHandler(deps: {
   }
 
   return async function handleDelivery(msg: JsMsg): Promise<MessageOutcome> {
-    let job: DeliveryJob;
-    try {
-      job = msg.json<DeliveryJob>();
-    } catch {
-      return drop('unreadable delivery job');
-    }
+    const job = decodeJson<DeliveryJob>(msg);
+    if (!job) return drop('unreadable delivery job');
     const attempt = msg.info.deliveryCount;
     const id = taskDocumentId(job.tenant, job.taskId);
     const log = { taskId: job.taskId, tenant: job.tenant, deliveryId: job.deliveryId, attempt };

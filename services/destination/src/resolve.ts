@@ -23,6 +23,7 @@ import {
 } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
 import {
+  decodeJson,
   done,
   drop,
   headersWithTrace,
@@ -109,12 +110,8 @@ export function createResolver(deps: {
   });
 
   async function handleTerminalEvent(msg: JsMsg): Promise<MessageOutcome> {
-    let event: TaskEvent;
-    try {
-      event = msg.json<TaskEvent>();
-    } catch {
-      return drop('unreadable event');
-    }
+    const event = decodeJson<TaskEvent>(msg);
+    if (!event) return drop('unreadable event');
     if (!isTerminalEvent(event)) return drop(`not a terminal event: ${event.type}`);
     const status = STATUS_AFTER[event.type];
     const kind = destinationKindOf(asTerminalStatus(status)!);
@@ -171,12 +168,8 @@ export function createResolver(deps: {
   }
 
   async function handleRedelivery(msg: JsMsg): Promise<MessageOutcome> {
-    let request: RedeliveryRequest;
-    try {
-      request = msg.json<RedeliveryRequest>();
-    } catch {
-      return drop('unreadable redelivery request');
-    }
+    const request = decodeJson<RedeliveryRequest>(msg);
+    if (!request) return drop('unreadable redelivery request');
     const task = await tasks.get(request.tenant, request.taskId);
     const status = task && asTerminalStatus(task.status);
     const record = task && resultRecordOfTask(task);

@@ -1,8 +1,9 @@
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { readSetting, type Env } from '@asyncfn/config';
+import type { RetryPolicy } from './retry-policy.js';
 import { signingSecrets } from './signature.js';
 
 /** The dev default signing secret; the service warns at start while it is in use. */
-export const DEV_SIGNING_SECRET = 'asyncfn-local-destination-secret';
+export const DEV_SIGNING_SECRET = readSetting('ASYNCFN_DESTINATION_SIGNING_SECRET', {});
 
 export interface DestinationSettings {
   retry: RetryPolicy;
@@ -14,28 +15,18 @@ export interface DestinationSettings {
   usingDevSecret: boolean;
 }
 
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}: expected an integer ≥ ${min}, got '${raw}'`);
-  return n;
-}
-
-/** The destination service's own settings (the shared ones come from @asyncfn/config). */
+/** The destination service's own settings (libs/config's schema says what each one means). */
 export function loadDestinationSettings(env: Env = process.env): DestinationSettings {
-  const secret = env.ASYNCFN_DESTINATION_SIGNING_SECRET || DEV_SIGNING_SECRET;
+  const secret = readSetting('ASYNCFN_DESTINATION_SIGNING_SECRET', env);
   return {
     retry: {
-      maxAttempts: int(env, 'ASYNCFN_DESTINATION_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts, 1),
-      baseMs: int(env, 'ASYNCFN_DESTINATION_RETRY_BASE_MS', DEFAULT_RETRY_POLICY.baseMs, 0),
-      maxMs: int(env, 'ASYNCFN_DESTINATION_RETRY_MAX_MS', DEFAULT_RETRY_POLICY.maxMs, 0),
+      maxAttempts: readSetting('ASYNCFN_DESTINATION_MAX_ATTEMPTS', env),
+      baseMs: readSetting('ASYNCFN_DESTINATION_RETRY_BASE_MS', env),
+      maxMs: readSetting('ASYNCFN_DESTINATION_RETRY_MAX_MS', env),
     },
-    timeoutMs: int(env, 'ASYNCFN_DESTINATION_TIMEOUT_MS', 5_000, 100),
-    concurrency: int(env, 'ASYNCFN_DESTINATION_CONCURRENCY', 256, 1),
-    secretOf: signingSecrets(secret, env.ASYNCFN_DESTINATION_SIGNING_SECRETS),
+    timeoutMs: readSetting('ASYNCFN_DESTINATION_TIMEOUT_MS', env),
+    concurrency: readSetting('ASYNCFN_DESTINATION_CONCURRENCY', env),
+    secretOf: signingSecrets(secret, readSetting('ASYNCFN_DESTINATION_SIGNING_SECRETS', env)),
     usingDevSecret: secret === DEV_SIGNING_SECRET,
   };
 }

@@ -1,7 +1,8 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import type { AcceptedTaskMessage, RunTaskMessage, TaskEventInput } from '@asyncfn/contracts';
-import { decideDispatch } from '@asyncfn/core';
+import type { AcceptedTaskMessage, TaskEventInput } from '@asyncfn/contracts';
+import { decideDispatch, deferDelayMs, runMessageOf } from '@asyncfn/core';
 import {
+  decodeJson,
   done,
   drop,
   retry,
@@ -30,12 +31,8 @@ export function createTaskHandler(deps: {
 }) {
   const clock = deps.clock ?? Date.now;
   return async function handleTask(msg: JsMsg): Promise<MessageOutcome> {
-    let task: AcceptedTaskMessage;
-    try {
-      task = msg.json<AcceptedTaskMessage>();
-    } catch {
-      return drop('unreadable task message');
-    }
+    const task = decodeJson<AcceptedTaskMessage>(msg);
+    if (!task) return drop('unreadable task message');
     const [fn, stopRequested] = await Promise.all([
       deps.functions.get(task.tenant, task.functionName),
       deps.stops.isRequested(task.tenant, task.taskId),
@@ -64,7 +61,7 @@ export function createTaskHandler(deps: {
     switch (decision.kind) {
       case 'defer':
         // Delayed task: stays Enqueued in the queue until due (capped so a stop is noticed).
-        return retry(Math.min(decision.delayMs, 60_000), 'not due yet');
+        return retry(deferDelayMs(decision.delayMs), 'not due yet');
       case 'stop':
         await deps.bus.publish({ ...final, type: 'TaskStopped', reason: 'stopped before it was dequeued' });
         return done;
@@ -80,18 +77,7 @@ export function createTaskHandler(deps: {
         });
         return done;
       case 'run': {
-        const run: RunTaskMessage = {
-          v: 1,
-          taskId: task.taskId,
-          tenant: task.tenant,
-          functionName: task.functionName,
-          requestId: task.requestId,
-          payload: task.payload,
-          enqueuedAt: task.enqueuedAt,
-          maxRetries: decision.maxRetries,
-          ...(task.traceparent ? { traceparent: task.traceparent } : {}),
-          ...(task.untracked ? { untracked: true } : {}),
-        };
+        const run = runMessageOf(task, decision.maxRetries);
         // Both at once, Dequeued first on the wire: the run cannot start before it is sent. If
         // either fails, the message is redelivered; the hand-off is deduplicated by its id and a
         // second Dequeued is stale.

@@ -1,4 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
+import { readSetting } from '@asyncfn/config';
 import { createNames } from '@asyncfn/contracts';
 import { connectMongo, createFunctionStore } from '@asyncfn/mongo';
 import {
@@ -76,7 +77,7 @@ await runService('executor', async ({ config, logger, health }) => {
     nc,
     stream: names.streams.runs,
     durable: names.consumers.executor,
-    concurrency: Number(process.env.ASYNCFN_EXECUTOR_CONCURRENCY ?? 64),
+    concurrency: readSetting('ASYNCFN_EXECUTOR_CONCURRENCY'),
     logger,
     handle: createRunHandler({
       functions,

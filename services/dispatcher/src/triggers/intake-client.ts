@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { IntakeReply, IntakeRequest, Names } from '@asyncfn/contracts';
+import { doubledDelayMs } from '@asyncfn/core';
 
 /**
  * Trigger runners hand invocations to the ingress's intake (core NATS request/reply), the one
@@ -88,7 +89,7 @@ export async function submitUntilAnswered(
       }
       options.logger.warn({ ...where, err, retryInMs: delay }, 'trigger: intake unavailable; retrying');
       await sleep(delay, options.signal);
-      delay = Math.min(delay * 2, options.maxDelayMs ?? 10_000);
+      delay = doubledDelayMs(delay, options.maxDelayMs ?? 10_000);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Names, TriggerRecord } from '@asyncfn/contracts';
+import { doubledDelayMs } from '@asyncfn/core';
 import type { Logger } from '@asyncfn/telemetry';
 import { sleep, type IntakeClient } from './intake-client.js';
 
@@ -56,7 +57,7 @@ export function supervise(record: TriggerRecord, deps: RunnerDeps, start: StartR
         if (abort.signal.aborted) return;
         log.warn({ err, retryInMs: delay }, 'trigger runner could not start; retrying');
         await sleep(delay, abort.signal);
-        delay = Math.min(delay * 2, 30_000);
+        delay = doubledDelayMs(delay, 30_000);
       }
     }
   })();

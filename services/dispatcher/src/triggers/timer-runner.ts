@@ -1,5 +1,12 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { nextFiring, parseTimerSchedule, timerTriggerEvent, triggerTaskIds } from '@asyncfn/core';
+import {
+  firingDeadlineMs,
+  nextFiring,
+  nextFiringAfter,
+  parseTimerSchedule,
+  timerTriggerEvent,
+  triggerTaskIds,
+} from '@asyncfn/core';
 import { SpanKind } from '@asyncfn/nats';
 import { invokeFromTrigger } from './invoke.js';
 import type { StartRunner } from './runner.js';
@@ -24,11 +31,11 @@ export const startTimerRunner: StartRunner = async (record, deps) => {
   let timer: NodeJS.Timeout | undefined;
 
   const fire = (scheduledAt: number) => {
-    // Give up on a firing once the next one is due: a late duplicate of it would be a surprise.
+    // Give up on a firing once the next one is due.
     const giveUp = new AbortController();
     const deadline = setTimeout(
       () => giveUp.abort(),
-      Math.max(1_000, nextFiring(schedule, scheduledAt, anchor) - deps.clock()),
+      firingDeadlineMs(schedule, scheduledAt, anchor, deps.clock()),
     );
     const onStop = () => giveUp.abort();
     abort.signal.addEventListener('abort', onStop);
@@ -62,8 +69,7 @@ export const startTimerRunner: StartRunner = async (record, deps) => {
         return;
       }
       fire(due);
-      // After a stall (a paused process), firings up to 5 s late are still made; older ones not.
-      arm(Math.max(due, deps.clock() - 5_000));
+      arm(nextFiringAfter(due, deps.clock()));
     };
     wait();
   };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { readSetting } from '@asyncfn/config';
 import {
   ApiError,
   applyFunctionUpdate,
@@ -28,7 +29,7 @@ type NameParams = { Params: { functionName: string } };
  * code.localDirectory (development extension) is accepted only inside these directories,
  * colon-separated; unset (the default) turns the extension off. Executors must see the same path.
  */
-const LOCAL_CODE_ROOTS = (process.env.ASYNCFN_LOCAL_CODE_ROOTS ?? '')
+const LOCAL_CODE_ROOTS = readSetting('ASYNCFN_LOCAL_CODE_ROOTS')
   .split(':')
   .filter(Boolean)
   .map((root) => resolve(root));

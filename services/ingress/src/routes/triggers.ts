@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { readSetting } from '@asyncfn/config';
 import type { TriggerRecord } from '@asyncfn/contracts';
 import {
   ApiError,
@@ -26,7 +27,7 @@ type TriggerParams = { Params: { functionName: string; triggerName: string } };
  * balancer, else the scheme and host the API request came to.
  */
 function httpBaseUrl(request: FastifyRequest): string {
-  return process.env.ASYNCFN_PUBLIC_URL || `${request.protocol}://${request.host}`;
+  return readSetting('ASYNCFN_PUBLIC_URL') || `${request.protocol}://${request.host}`;
 }
 
 /**
