@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PG_SERVER_URL } from '../peers/pgboss-db.js';
 
 /*
  * What a phase cost in operations, counted by the servers themselves: messages each asyncfn
@@ -15,9 +16,9 @@ import pg from 'pg';
 
 export type OpCounters = Record<string, number>;
 
-const NATS_MONITOR = process.env.NATS_MONITOR_URL ?? 'http://127.0.0.1:8222';
-const FERRETDB_DEBUG = process.env.FERRETDB_DEBUG_URL ?? 'http://127.0.0.1:8088';
-const PG_SERVER = process.env.PGBOSS_SERVER_URL ?? 'postgres://postgres@127.0.0.1:54329';
+/** deploy/local's monitoring ports: nats-server's and FerretDB's debug handler. */
+const NATS_MONITOR = 'http://127.0.0.1:8222';
+const FERRETDB_DEBUG = 'http://127.0.0.1:8088';
 /** The databases whose work is counted: FerretDB's and the pg-boss peer's. */
 const PG_DATABASES = ['ferretdb', 'asyncfn_bench_pgboss'];
 
@@ -59,7 +60,7 @@ async function ferretdbCounters(out: OpCounters): Promise<void> {
 }
 
 async function postgresCounters(out: OpCounters): Promise<void> {
-  const client = new pg.Client({ connectionString: `${PG_SERVER}/postgres` });
+  const client = new pg.Client({ connectionString: `${PG_SERVER_URL}/postgres` });
   await client.connect();
   try {
     const { rows } = await client.query(

@@ -6,17 +6,17 @@ import pg from 'pg';
  * one under FerretDB), created on first use. PGBOSS_URL points the peer at another server.
  */
 
-const SERVER = process.env.PGBOSS_SERVER_URL ?? 'postgres://postgres@127.0.0.1:54329';
+export const PG_SERVER_URL = process.env.PGBOSS_SERVER_URL ?? 'postgres://postgres@127.0.0.1:54329';
 export const PGBOSS_DATABASE = 'asyncfn_bench_pgboss';
 
 export function pgbossUrl(): string {
-  return process.env.PGBOSS_URL ?? `${SERVER}/${PGBOSS_DATABASE}`;
+  return process.env.PGBOSS_URL ?? `${PG_SERVER_URL}/${PGBOSS_DATABASE}`;
 }
 
 /** Creates the peer's database unless it exists (or PGBOSS_URL names one elsewhere). */
 export async function ensurePgbossDatabase(): Promise<void> {
   if (process.env.PGBOSS_URL) return;
-  const client = new pg.Client({ connectionString: `${SERVER}/postgres` });
+  const client = new pg.Client({ connectionString: `${PG_SERVER_URL}/postgres` });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [

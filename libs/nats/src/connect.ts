@@ -1,3 +1,4 @@
+import { readSetting } from '@asyncfn/config';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 /** Thrown when a backing server cannot be reached: one clear line naming it and its URL. */
@@ -16,7 +17,7 @@ export class ServerUnreachableError extends Error {
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
   // Named with the namespace too, so nats-server's per-connection counters (/connz) tell several
   // stacks on one server apart (the bench counts each service's messages per task).
-  const namespace = process.env.ASYNCFN_NAMESPACE;
+  const namespace = readSetting('ASYNCFN_NAMESPACE');
   try {
     return await connect({
       servers: url.split(','),
