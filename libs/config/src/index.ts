@@ -48,6 +48,11 @@ export interface Config {
    * a higher value yields the CPU to them when it is contended (README, "CPU priority").
    */
   cpuNice: number;
+  /**
+   * Interpreter per native Python runtime (ASYNCFN_PYTHON_BINARIES, `runtime=path,...`; a
+   * `python3` entry covers every Python runtime). Empty: all run on the host's python3.
+   */
+  pythonBinaries: Record<string, string>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -61,6 +66,26 @@ function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX
     throw new Error(`${name}: expected an integer ${range}, got '${raw}'`);
   }
   return n;
+}
+
+/** `python3.9=/opt/py39/bin/python3,python3.12=/usr/bin/python3.12` → a map; malformed entries throw. */
+function binaryMap(env: Env, name: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const entry of (env[name] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const runtime = entry.slice(0, eq).trim();
+    const path = entry.slice(eq + 1).trim();
+    if (eq <= 0 || !/^python3(\.\d+)?$/.test(runtime) || !path.startsWith('/')) {
+      throw new Error(
+        `${name}: expected python3[.x]=/absolute/path entries separated by commas, got '${entry}'`,
+      );
+    }
+    map[runtime] = path;
+  }
+  return map;
 }
 
 /** Reads the configuration of one service from the environment; every URL has a loopback default. */
@@ -94,5 +119,6 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
     cpuNice: int(env, niceVar, 0, 0, 19),
+    pythonBinaries: binaryMap(env, 'ASYNCFN_PYTHON_BINARIES'),
   };
 }

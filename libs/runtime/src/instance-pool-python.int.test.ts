@@ -148,14 +148,22 @@ describe('native Python runtimes', () => {
     expect(first.coldStart).toBe(true);
     // FC's line format with the request id, from the root logger and from context.logger.
     const prefix = (level: string) =>
-      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ${req.requestId} \\[${level}\\] `, 'm');
-    expect(first.logs).toMatch(new RegExp(prefix('INFO').source + `initializer ran for ${req.requestId}`, 'm'));
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ${req.requestId} \\[${level}\\] `,
+        'm',
+      );
+    expect(first.logs).toMatch(
+      new RegExp(prefix('INFO').source + `initializer ran for ${req.requestId}`, 'm'),
+    );
     expect(first.logs).toMatch(new RegExp(prefix('INFO').source + 'root logger line for hello', 'm'));
     expect(first.logs).toMatch(new RegExp(prefix('WARNING').source + 'context logger line', 'm'));
     expect(first.logs).toContain('plain print');
 
     await until(() => pool.list()[0]?.status === 'frozen');
-    const second = expectKind(await pool.invoke(spec, request({ payload: Buffer.from('again') })), 'succeeded');
+    const second = expectKind(
+      await pool.invoke(spec, request({ payload: Buffer.from('again') })),
+      'succeeded',
+    );
     expect(second.instanceId).toBe(first.instanceId);
     expect(JSON.parse(second.result.toString())).toMatchObject({ event: 'again', initialized: 1 });
     await until(() => pool.list()[0]?.status === 'frozen');
@@ -180,7 +188,9 @@ describe('native Python runtimes', () => {
     const failed = expectKind(await pool.invoke(spec, req), 'failed');
     expect(failed).toMatchObject({ errorType: 'ValueError', errorMessage: 'no such user' });
     expect(failed.logs).toMatch(new RegExp(`${req.requestId} \\[ERROR\\] ValueError: no such user`));
-    expect(failed.logs).toMatch(new RegExp(`${req.requestId} \\[ERROR\\] Traceback \\(most recent call last\\):`));
+    expect(failed.logs).toMatch(
+      new RegExp(`${req.requestId} \\[ERROR\\] Traceback \\(most recent call last\\):`),
+    );
     expect(failed.logs).toContain('raise ValueError(arg)');
     // The instance survives a function error.
     const next = expectKind(await pool.invoke(spec, request()), 'succeeded');
@@ -212,9 +222,12 @@ describe('native Python runtimes', () => {
   });
 
   it('loads handlers from packages in subdirectories', async () => {
-    const { spec } = await deploy({ handler: 'src/app.main', initializer: undefined, preFreeze: undefined }, {
-      'src/app.py': 'def main(event, context):\n    return "from src: " + event.decode()\n',
-    });
+    const { spec } = await deploy(
+      { handler: 'src/app.main', initializer: undefined, preFreeze: undefined },
+      {
+        'src/app.py': 'def main(event, context):\n    return "from src: " + event.decode()\n',
+      },
+    );
     const out = expectKind(await pool.invoke(spec, request({ payload: Buffer.from('x') })), 'succeeded');
     expect(out.result.toString()).toBe('from src: x');
   });
@@ -265,7 +278,10 @@ describe('native Python runtimes', () => {
 
   it('pythonBinaries picks the interpreter per runtime', async () => {
     await pool.shutdown();
-    pool = createInstancePool({ idleTimeoutMs: 60_000, pythonBinaries: { 'python3.9': '/nonexistent/python3.9' } });
+    pool = createInstancePool({
+      idleTimeoutMs: 60_000,
+      pythonBinaries: { 'python3.9': '/nonexistent/python3.9' },
+    });
     const mapped = await deploy({ runtime: 'python3.9' });
     expect((await pool.invoke(mapped.spec, request())).kind).toBe('crashed');
     const unmapped = await deploy({ runtime: 'python3.10' });

@@ -24,7 +24,10 @@ export function pythonChannel(customChannel: OpenChannel, python: string): OpenC
   return async (o) => {
     const channel = await customChannel({
       ...o,
-      spec: { ...o.spec, customRuntime: { command: [python, '-u', '-B', PYTHON_SHIM_PATH, ...shimArgs(o.spec)] } },
+      spec: {
+        ...o.spec,
+        customRuntime: { command: [python, '-u', '-B', PYTHON_SHIM_PATH, ...shimArgs(o.spec)] },
+      },
       onMessage(msg) {
         if (msg.type === 'initError' && msg.errorMessage.startsWith(INIT_PREFIX)) {
           o.onMessage({ ...msg, errorMessage: msg.errorMessage.slice(INIT_PREFIX.length) });
@@ -38,7 +41,9 @@ export function pythonChannel(customChannel: OpenChannel, python: string): OpenC
       send(msg) {
         // An initializer name makes the custom channel POST /initialize; the shim takes the real
         // one (or none) from its command line.
-        channel.send(msg.type === 'initialize' ? { ...msg, initializer: msg.initializer ?? msg.handler } : msg);
+        channel.send(
+          msg.type === 'initialize' ? { ...msg, initializer: msg.initializer ?? msg.handler } : msg,
+        );
       },
     };
   };
