@@ -102,6 +102,23 @@ beforeAll(async () => {
       }),
     }),
   );
+  await client.createFunction(
+    new $FC.CreateFunctionRequest({
+      body: new $FC.CreateFunctionInput({
+        functionName: PY_API,
+        runtime: 'python3.12',
+        handler: 'index.handler',
+        timeout: 30,
+        instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({
+          initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 5 }),
+          preStop: new $FC.LifecycleHook({ handler: 'index.pre_stop', timeout: 5 }),
+        }),
+        code: new $FC.InputCodeLocation({
+          zipFile: zipFiles({ 'index.py': PY_API_CODE }).toString('base64'),
+        }),
+      }),
+    }),
+  );
   const async = props.asyncInvokeConfig;
   await client.putAsyncInvokeConfig(
     FN,
@@ -119,6 +136,38 @@ beforeAll(async () => {
     }),
   );
 }, 180_000);
+
+/** A native Python function through the API: context, errors, hooks, stop. */
+const PY_API = 'py-api';
+const PY_API_CODE = `import json
+import logging
+import time
+
+
+def init(context):
+    logging.getLogger().info("initializer ran for %s", context.request_id)
+
+
+def pre_stop(context):
+    print("pre_stop ran")
+
+
+def handler(event, context):
+    e = json.loads(event or b"{}")
+    if e.get("raise"):
+        raise ValueError(e["raise"])
+    if e.get("sleep"):
+        context.logger.info("working")
+        time.sleep(e["sleep"])
+    f = context.function
+    c = context.credentials
+    return {
+        "requestId": context.request_id,
+        "function": [f.name, f.handler, f.memory, f.timeout],
+        "credentials": [c.access_key_id, c.access_key_secret, c.security_token],
+        "accountId": context.account_id,
+    }
+`;
 
 afterAll(async () => {
   await stack?.stopAll();
@@ -239,4 +288,60 @@ describe("FC's best-practice sample (native Python, MNS destinations)", () => {
       ).rejects.toMatchObject({ statusCode: 400, code: 'InvalidArgument' });
     }
   });
+});
+
+describe('native Python through the API', () => {
+  const invoke = (body: string) =>
+    signedFetch(stack.ingressUrl, 'POST', `/2023-03-30/functions/${PY_API}/invocations`, {
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+
+  it("a sync call gets the handler's dict as JSON, with FC's context and no credentials", async () => {
+    const res = await invoke('{}');
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-fc-request-id');
+    expect(await res.json()).toEqual({
+      requestId,
+      function: [PY_API, 'index.handler', 128, 30],
+      credentials: ['', '', ''],
+      accountId: 'default',
+    });
+  });
+
+  it("an exception answers FC's unhandled error", async () => {
+    const res = await invoke('{"raise":"no such order"}');
+    expect(res.headers.get('x-fc-error-type')).toBe('UnhandledInvocationError');
+    expect(await res.json()).toEqual({ errorMessage: 'no such order', errorType: 'ValueError' });
+  });
+
+  it('an async task can be stopped: preStop runs, its output is in the task logs', async () => {
+    await invokeAsync(client, PY_API, '{"sleep":25}', { taskId: 'py-stop' });
+    const logsOf = async () =>
+      (
+        (await (
+          await signedFetch(
+            stack.ingressUrl,
+            'GET',
+            `/2023-03-30/functions/${PY_API}/async-tasks/py-stop/logs`,
+          )
+        ).json()) as { logs: string }
+      ).logs;
+    // Logs are written when an attempt ends: wait for Running, then give the handler a moment.
+    await eventually(async () => {
+      const t = (await client.getAsyncTask(PY_API, 'py-stop', new $FC.GetAsyncTaskRequest({}))).body!;
+      return t.status === 'Running' ? t : undefined;
+    }, 30_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await client.stopAsyncTask(PY_API, 'py-stop', new $FC.StopAsyncTaskRequest({}));
+    const task = await eventually(async () => {
+      const t = (await client.getAsyncTask(PY_API, 'py-stop', new $FC.GetAsyncTaskRequest({}))).body!;
+      return t.status === 'Stopped' ? t : undefined;
+    }, 20_000);
+    expect(task.status).toBe('Stopped');
+    const logs = await logsOf();
+    expect(logs).toContain('pre_stop ran');
+    expect(logs).toMatch(/\S+Z \S+ \[INFO\] working/);
+    expect(logs).toMatch(/\S+Z \S+ \[INFO\] initializer ran for /);
+  }, 60_000);
 });
