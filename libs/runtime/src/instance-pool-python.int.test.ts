@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInstancePool } from './instance-pool.js';
+import { PYTHON_SHIM_PATH } from './python-channel.js';
 import { createSandbox, request, until, type Sandbox } from './test-support.js';
 import type { FunctionSpec, InstancePool, InvokeOutcome } from './types.js';
 
@@ -286,5 +289,54 @@ describe('native Python runtimes', () => {
     expect((await pool.invoke(mapped.spec, request())).kind).toBe('crashed');
     const unmapped = await deploy({ runtime: 'python3.10' });
     expectKind(await pool.invoke(unmapped.spec, request()), 'succeeded');
+  });
+});
+
+describe('the Python shim on its own', () => {
+  it("answers an exception with FC's whole error record: errorMessage, errorType, stackTrace", async () => {
+    const { spec } = await deploy();
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as AddressInfo;
+        server.close(() => resolve(p));
+      });
+    });
+    const child = spawn('python3', ['-u', '-B', PYTHON_SHIM_PATH, '--handler', 'index.handler'], {
+      cwd: spec.codeDir,
+      env: { PATH: process.env.PATH ?? '', FC_SERVER_PORT: String(port), MARKER: join(box.root, 'm') },
+      stdio: 'ignore',
+    });
+    try {
+      const res = await (async () => {
+        for (let i = 0; i < 100; i++) {
+          try {
+            return await fetch(`http://127.0.0.1:${port}/invoke`, {
+              method: 'POST',
+              headers: { 'x-fc-request-id': 'r-1' },
+              body: 'fail:bad input',
+            });
+          } catch {
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+        throw new Error('the shim never listened');
+      })();
+      expect(res.status).toBe(500);
+      expect(res.headers.get('x-fc-error-type')).toBe('ValueError');
+      const record = (await res.json()) as {
+        errorMessage: string;
+        errorType: string;
+        stackTrace: string[][];
+      };
+      expect(record).toMatchObject({ errorMessage: 'bad input', errorType: 'ValueError' });
+      expect(record.stackTrace.at(-1)).toEqual([
+        `File "${join(spec.codeDir, 'index.py')}"`,
+        expect.stringMatching(/^line \d+$/),
+        'in handler',
+        'raise ValueError(arg)',
+      ]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
