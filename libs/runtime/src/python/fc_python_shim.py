@@ -17,7 +17,7 @@ FC's Python contract: `context.request_id`, `context.function` (name, handler, m
 `logging.info(...)` in a handler is logged with the request id. A timeout or stop cannot be
 signalled in-band: the executor kills the process, as FC does.
 
-Standard library only, Python 3.7+ (ThreadingHTTPServer); keep it that way.
+Standard library only, Python 3.6+ (FC's python3 is 3.6); keep it that way.
 """
 import argparse
 import datetime
@@ -28,7 +28,15 @@ import os
 import sys
 import threading
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import ThreadingMixIn
+
+try:
+    from http.server import ThreadingHTTPServer
+except ImportError:  # Python 3.6, FC's own python3
+
+    class ThreadingHTTPServer(ThreadingMixIn, HTTPServer):
+        daemon_threads = True
 
 # The request id of the invocation (or hook) the current thread runs, for the root logger.
 _current = threading.local()
@@ -158,9 +166,23 @@ def _load(spec, what):
     return found
 
 
+def _user_traceback(exc):
+    """The exception's traceback without the shim's own frames (users see their code only)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return tb
+
+
+def _log_exception(logger, exc, what):
+    """What happened, then the traceback, at ERROR (each line prefixed with the request id)."""
+    lines = traceback.format_exception(type(exc), exc, _user_traceback(exc))
+    logger.error("%s\n%s", what, "".join(lines).rstrip())
+
+
 def _error_record(exc):
     """FC's error record: stackTrace is a list of [file, line, function, source] per frame."""
-    frames = traceback.extract_tb(exc.__traceback__)
+    frames = traceback.extract_tb(_user_traceback(exc))
     return {
         "errorMessage": str(exc),
         "errorType": type(exc).__name__,
@@ -208,7 +230,7 @@ class Instance(object):
                     stage = "Initializer '%s' failed" % o.initializer
                     initializer(FCContext(request_id, headers, o))
             except Exception as exc:  # noqa: BLE001 - any failure of user code is reported
-                logging.getLogger().exception("%s", stage)
+                _log_exception(logging.getLogger(), exc, stage)
                 record = _error_record(exc)
                 record["errorMessage"] = "%s: %s: %s" % (stage, record["errorType"], record["errorMessage"])
                 raise _Reported(record)
@@ -276,7 +298,7 @@ def make_handler(instance):
                 result = _to_body(instance.handler(event, context))
             except Exception as exc:  # noqa: BLE001
                 record = _error_record(exc)
-                context.logger.exception("%s: %s", record["errorType"], record["errorMessage"])
+                _log_exception(context.logger, exc, "%s: %s" % (record["errorType"], record["errorMessage"]))
                 return self.fail(record)
             self.reply(200, result)
 
@@ -287,7 +309,7 @@ def make_handler(instance):
                 try:
                     hook(context)
                 except Exception as exc:  # noqa: BLE001
-                    context.logger.exception("%s failed", name)
+                    _log_exception(context.logger, exc, "%s failed" % name)
                     return self.fail(_error_record(exc))
             self.reply(200, b"")
 
