@@ -20,7 +20,6 @@ signalled in-band: the executor kills the process, as FC does.
 Standard library only, Python 3.6+ (FC's python3 is 3.6); keep it that way.
 """
 import argparse
-import datetime
 import importlib
 import json
 import logging
@@ -38,116 +37,8 @@ except ImportError:  # Python 3.6, FC's own python3
     class ThreadingHTTPServer(ThreadingMixIn, HTTPServer):
         daemon_threads = True
 
-# The request id of the invocation (or hook) the current thread runs, for the root logger.
-_current = threading.local()
 
-
-def _now_iso():
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (now.microsecond // 1000)
-
-
-class FcFormatter(logging.Formatter):
-    """FC's line format; every line of a multi-line message (a traceback) carries the prefix, so
-    the executor can attribute each line to its invocation when several run at once."""
-
-    def __init__(self, request_id=None):
-        super().__init__()
-        self.fixed_request_id = request_id
-
-    def format(self, record):
-        request_id = self.fixed_request_id or getattr(_current, "request_id", None) or "-"
-        prefix = "%s %s [%s] " % (_now_iso(), request_id, record.levelname)
-        text = super().format(record)
-        return prefix + text.replace("\n", "\n" + prefix)
-
-
-class _BelowWarning(logging.Filter):
-    def filter(self, record):
-        return record.levelno < logging.WARNING
-
-
-def _add_handlers(logger, formatter):
-    """INFO and DEBUG to stdout, WARNING and above to stderr (as the Node runtime's logger)."""
-    out = logging.StreamHandler(sys.stdout)
-    out.addFilter(_BelowWarning())
-    out.setFormatter(formatter)
-    err = logging.StreamHandler(sys.stderr)
-    err.setLevel(logging.WARNING)
-    err.setFormatter(formatter)
-    logger.addHandler(out)
-    logger.addHandler(err)
-
-
-def _setup_root_logger():
-    root = logging.getLogger()
-    for h in list(root.handlers):
-        root.removeHandler(h)
-    _add_handlers(root, FcFormatter())
-    root.setLevel(logging.INFO)
-
-
-def _request_logger(request_id):
-    """A logging.Logger of its own per request (not registered with logging.getLogger, so
-    nothing accumulates): the request id stays on its lines even from other threads."""
-    logger = logging.Logger("fc", logging.INFO)
-    logger.propagate = False
-    _add_handlers(logger, FcFormatter(request_id))
-    return logger
-
-
-class Credentials(object):
-    def __init__(self):
-        # Locally there are no temporary keys to hand out; never the executor's own.
-        self.access_key_id = ""
-        self.access_key_secret = ""
-        self.security_token = ""
-
-
-class FunctionMeta(object):
-    def __init__(self, headers, options):
-        self.name = headers.get("x-fc-function-name", "")
-        self.handler = headers.get("x-fc-function-handler", "") or options.handler
-        self.memory = _int(headers.get("x-fc-function-memory"))
-        self.timeout = _int(headers.get("x-fc-function-timeout"))
-        self.initializer = options.initializer or ""
-        self.initialization_timeout = self.timeout
-        self.version_id = ""
-        self.qualifier = "LATEST"
-
-
-class ServiceMeta(object):
-    def __init__(self):
-        self.name = ""
-        self.log_project = ""
-        self.log_store = ""
-        self.qualifier = "LATEST"
-        self.version_id = ""
-
-
-class FCContext(object):
-    def __init__(self, request_id, headers, options):
-        self.request_id = request_id
-        self.credentials = Credentials()
-        self.function = FunctionMeta(headers, options)
-        self.service = ServiceMeta()
-        self.region = os.environ.get("FC_REGION", "local")
-        self.account_id = headers.get("x-fc-account-id", "")
-        self.logger = _request_logger(request_id)
-        self.log_project = ""
-        self.log_store = ""
-        self.tracing = None
-        # asyncfn extensions
-        self.task_id = headers.get("x-fc-async-task-id")
-        self.attempt = _int(headers.get("x-fc-async-task-attempt")) or 1
-        self.traceparent = headers.get("traceparent")
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+from asyncfn_fc_context import FCContext, current, setup_root_logger, to_int  # noqa: E402
 
 
 class LoadError(Exception):
@@ -272,11 +163,11 @@ def make_handler(instance):
             )
 
         def do_POST(self):
-            length = _int(self.headers.get("Content-Length"))
+            length = to_int(self.headers.get("Content-Length"))
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             request_id = headers.get("x-fc-request-id", "")
-            _current.request_id = request_id
+            current.request_id = request_id
             try:
                 if self.path == "/initialize":
                     instance.load(request_id, headers)
@@ -290,7 +181,7 @@ def make_handler(instance):
             except _Reported as reported:
                 self.fail(reported.record)
             finally:
-                _current.request_id = None
+                current.request_id = None
 
         def invoke(self, request_id, headers, event):
             context = FCContext(request_id, headers, instance.options)
@@ -324,12 +215,15 @@ def main():
     parser.add_argument("--pre-stop", dest="pre_stop", default="")
     options = parser.parse_args()
     # The function's modules resolve from its code directory first, as in FC (/code).
+    # ... and only from there: the shim's own directory leaves the search path.
+    shim_dir = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != shim_dir]
     code_dir = os.getcwd()
     if code_dir not in sys.path:
         sys.path.insert(0, code_dir)
     sys.argv = [sys.argv[0]]
-    _setup_root_logger()
-    port = _int(os.environ.get("FC_SERVER_PORT"))
+    setup_root_logger()
+    port = to_int(os.environ.get("FC_SERVER_PORT"))
     server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(Instance(options)))
     server.daemon_threads = True
     server.serve_forever()
