@@ -342,6 +342,5 @@ describe('native Python through the API', () => {
     const logs = await logsOf();
     expect(logs).toContain('pre_stop ran');
     expect(logs).toMatch(/\S+Z \S+ \[INFO\] working/);
-    expect(logs).toMatch(/\S+Z \S+ \[INFO\] initializer ran for /);
   }, 60_000);
 });
