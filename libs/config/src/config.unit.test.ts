@@ -19,3 +19,26 @@ describe('CPU niceness', () => {
     );
   });
 });
+
+describe('Python interpreters', () => {
+  it('default to none mapped (the host python3 for every Python runtime)', () => {
+    expect(loadConfig('executor', {}).pythonBinaries).toEqual({});
+  });
+
+  it('map runtimes to interpreters with ASYNCFN_PYTHON_BINARIES', () => {
+    const env = { ASYNCFN_PYTHON_BINARIES: 'python3.9=/opt/py39/bin/python3, python3=/usr/bin/python3' };
+    expect(loadConfig('executor', env).pythonBinaries).toEqual({
+      'python3.9': '/opt/py39/bin/python3',
+      python3: '/usr/bin/python3',
+    });
+  });
+
+  it.each(['python3.9', 'nodejs20=/usr/bin/node', 'python3.9=relative/python', '=/usr/bin/python3'])(
+    'refuses %s',
+    (raw) => {
+      expect(() => loadConfig('executor', { ASYNCFN_PYTHON_BINARIES: raw })).toThrow(
+        /ASYNCFN_PYTHON_BINARIES/,
+      );
+    },
+  );
+});

@@ -51,6 +51,11 @@ export interface Config {
    * a higher value yields the CPU to them when it is contended (README, "CPU priority").
    */
   cpuNice: number;
+  /**
+   * Interpreter per native Python runtime (ASYNCFN_PYTHON_BINARIES, `runtime=path,...`; a
+   * `python3` entry covers every Python runtime). Empty: all run on the host's python3.
+   */
+  pythonBinaries: Record<string, string>;
 }
 
 /**
@@ -83,5 +88,6 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     queueDepthRefreshMs: read('ASYNCFN_QUEUE_DEPTH_REFRESH_MS'),
     logLevel: read('LOG_LEVEL'),
     cpuNice: read(`ASYNCFN_${svc}_NICE`),
+    pythonBinaries: read('ASYNCFN_PYTHON_BINARIES'),
   };
 }

@@ -57,3 +57,30 @@ export function flag(): Kind<boolean> {
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T): Kind<T[number]> {
   return { schema: z.enum(values), expected: `one of ${values.join(', ')}` };
 }
+
+/**
+ * `python3.9=/opt/py39/bin/python3,python3=/usr/bin/python3` → a map from runtime to interpreter;
+ * a key must match `key`, and every path be absolute.
+ */
+export function binaryMap(key: RegExp): Kind<Record<string, string>> {
+  return {
+    schema: z.string().transform((raw, ctx) => {
+      const map: Record<string, string> = {};
+      for (const entry of raw
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        const eq = entry.indexOf('=');
+        const runtime = entry.slice(0, eq).trim();
+        const path = entry.slice(eq + 1).trim();
+        if (eq <= 0 || !key.test(runtime) || !path.startsWith('/')) {
+          ctx.addIssue({ code: 'custom', message: `bad entry '${entry}'` });
+          return z.NEVER;
+        }
+        map[runtime] = path;
+      }
+      return map;
+    }),
+    expected: 'runtime=/absolute/path entries separated by commas',
+  };
+}

@@ -6,7 +6,7 @@ import {
   DEFAULT_LOCAL_ACCESS_KEYS,
 } from '@asyncfn/auth';
 import { DEFAULT_NAMESPACE } from '@asyncfn/contracts';
-import { flag, integer, list, oneOf, text, words, type Kind } from './kinds.js';
+import { binaryMap, flag, integer, list, oneOf, text, words, type Kind } from './kinds.js';
 
 /*
  * Every setting asyncfn reads from the environment, in one place: its name, kind, default and
@@ -219,6 +219,14 @@ export const SETTINGS = {
     kind: integer(1),
     default: 64,
     meaning: 'attempts one executor runs at once',
+    group: 'executor',
+  }),
+  ASYNCFN_PYTHON_BINARIES: setting({
+    kind: binaryMap(/^python3(\.\d+)?$/),
+    default: {},
+    shownDefault: '(none)',
+    meaning:
+      "interpreter per native Python runtime, `python3.9=/opt/py39/bin/python3,...` (a `python3` entry covers them all); empty: the host's python3",
     group: 'executor',
   }),
   ASYNCFN_INSTANCE_IDLE_MS: setting({

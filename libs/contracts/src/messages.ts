@@ -81,3 +81,14 @@ export interface IntakeRequest {
 
 export type IntakeReply =
   { ok: true; taskId: string; requestId: string } | { ok: false; code: string; message: string };
+
+/**
+ * A message received from a local MNS-style queue (GET /2023-03-30/queues/{q}/messages).
+ * `messageId` is the message's sequence in the queues stream (unique, increasing); `body` the
+ * text that was sent (a destination's result record, JSON); `publishTime` epoch ms.
+ */
+export interface QueueMessage {
+  messageId: string;
+  body: string;
+  publishTime: number;
+}

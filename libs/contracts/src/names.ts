@@ -26,6 +26,11 @@ export interface Names {
     deadLetters: string;
     /** Result records waiting to be delivered, and redelivery requests (work queue). */
     deliveries: string;
+    /**
+     * Local MNS-style message queues (`acs:mns:…:/queues/<q>/messages` destinations): one stream
+     * for every tenant's queues, a subject per tenant and queue; a received message is deleted.
+     */
+    queues: string;
   };
   consumers: {
     dispatcher: string;
@@ -86,6 +91,9 @@ export interface Names {
     /** A redelivery request (ingress → destination). */
     redelivery(tenant: string, functionName: string): string;
     redeliveriesAll: string;
+    /** A local MNS-style queue of a tenant (queue names are subject-safe by validation). */
+    queue(tenant: string, queueName: string): string;
+    queuesAll: string;
   };
   queueGroups: { executors: string; ingress: string };
   /** Per-trigger names of what trigger runners consume with (one per trigger, shared by replicas). */
@@ -117,6 +125,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       events: `${NS}_EVENTS`,
       deadLetters: `${NS}_DEAD_LETTERS`,
       deliveries: `${NS}_DELIVERIES`,
+      queues: `${NS}_QUEUES`,
     },
     consumers: {
       dispatcher: 'dispatcher',
@@ -163,6 +172,8 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       deliveriesAll: `${ns}.deliveries.>`,
       redelivery: (tenant, fn) => `${ns}.redeliveries.${tenant}.${fn}`,
       redeliveriesAll: `${ns}.redeliveries.>`,
+      queue: (tenant, queueName) => `${ns}.queues.${tenant}.${queueName}`,
+      queuesAll: `${ns}.queues.>`,
     },
     queueGroups: { executors: `${ns}-executors`, ingress: `${ns}-ingress` },
     triggers: {

@@ -6,7 +6,7 @@ import {
   type FunctionRecord,
 } from '@asyncfn/contracts';
 import type { AsyncConfigInput, CreateFunctionInput, UpdateFunctionInput } from './validation.js';
-import { isNodeRuntime } from './validation.js';
+import { isNativeRuntime } from './validation.js';
 import { ApiError } from './errors.js';
 
 /** FC's defaults for fields a CreateFunction request leaves out. */
@@ -60,7 +60,7 @@ export function buildFunctionRecord(
     functionArn: functionArn(tenant, input.functionName),
     description: input.description ?? '',
     runtime: input.runtime,
-    handler: input.handler ?? (isNodeRuntime(input.runtime) ? 'index.handler' : ''),
+    handler: input.handler ?? (isNativeRuntime(input.runtime) ? 'index.handler' : ''),
     timeout: input.timeout ?? FUNCTION_DEFAULTS.timeout,
     memorySize: input.memorySize ?? FUNCTION_DEFAULTS.memorySize,
     instanceConcurrency: input.instanceConcurrency ?? FUNCTION_DEFAULTS.instanceConcurrency,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseTaskStatus, type TaskStatus } from '@asyncfn/contracts';
 import { ApiError } from './errors.js';
+import { MNS_QUEUE_ARN } from './mns-queue.js';
 
 /*
  * Validation of API input: pure, FC's ranges. Each parser returns typed values or throws an
@@ -14,12 +15,18 @@ const HANDLER = /^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 export const NODE_RUNTIMES = ['nodejs16', 'nodejs18', 'nodejs20', 'nodejs22'] as const;
 export const CUSTOM_RUNTIMES = ['custom', 'custom.debian10', 'custom.debian11', 'custom.debian12'] as const;
-export const RUNTIMES = [...NODE_RUNTIMES, ...CUSTOM_RUNTIMES] as const;
+/** FC's native Python runtimes (python3 is Python 3.6 on FC); all run on the executor's python3 by default. */
+export const PYTHON_RUNTIMES = ['python3', 'python3.9', 'python3.10', 'python3.12'] as const;
+export const RUNTIMES = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES, ...CUSTOM_RUNTIMES] as const;
 export const isNodeRuntime = (runtime: string) => (NODE_RUNTIMES as readonly string[]).includes(runtime);
+export const isPythonRuntime = (runtime: string) => (PYTHON_RUNTIMES as readonly string[]).includes(runtime);
+/** A runtime whose handler is `<file>.<function>` in the code (not a custom runtime's server). */
+export const isNativeRuntime = (runtime: string) => isNodeRuntime(runtime) || isPythonRuntime(runtime);
 
 /** Destination URI schemes accepted in destinationConfig (delivered by the destination service). */
-export const DESTINATION_SCHEME =
-  /^(nats:[A-Za-z0-9_.>*-]+|kafka:[A-Za-z0-9._-]+|https?:\/\/\S+|function:[A-Za-z_][A-Za-z0-9_-]{0,127})$/;
+export const DESTINATION_SCHEME = new RegExp(
+  `${/^(nats:[A-Za-z0-9_.>*-]+|kafka:[A-Za-z0-9._-]+|https?:\/\/\S+|function:[A-Za-z_][A-Za-z0-9_-]{0,127})$/.source}|${MNS_QUEUE_ARN.source}`,
+);
 
 function fail(error: z.ZodError): never {
   const issue = error.issues[0];
@@ -98,7 +105,7 @@ export type CreateFunctionInput = z.infer<typeof createFunctionSchema>;
 export type UpdateFunctionInput = z.infer<typeof updateFunctionSchema>;
 
 function checkHandler(runtime: string | undefined, handler: string | undefined): void {
-  if (runtime && isNodeRuntime(runtime) && (!handler || !HANDLER.test(handler))) {
+  if (runtime && isNativeRuntime(runtime) && (!handler || !HANDLER.test(handler))) {
     throw new ApiError(
       'InvalidArgument',
       `handler: a ${runtime} function needs a handler like index.handler`,
@@ -112,7 +119,7 @@ export function parseCreateFunction(body: unknown): CreateFunctionInput {
   if (!input.code?.zipFile && !input.code?.localDirectory) {
     throw new ApiError('InvalidArgument', 'code.zipFile: required (base64 of a zip), or code.localDirectory');
   }
-  if (!isNodeRuntime(input.runtime) && !input.customRuntimeConfig) {
+  if (!isNativeRuntime(input.runtime) && !input.customRuntimeConfig) {
     throw new ApiError('InvalidArgument', 'customRuntimeConfig: required for a custom runtime');
   }
   return input;
@@ -138,7 +145,10 @@ export function parseFunctionName(name: string): string {
 const destination = z.object({
   destination: z
     .string()
-    .regex(DESTINATION_SCHEME, 'must be nats:<subject>, kafka:<topic>, http(s)://<url> or function:<name>'),
+    .regex(
+      DESTINATION_SCHEME,
+      'must be nats:<subject>, kafka:<topic>, http(s)://<url>, function:<name> or acs:mns:<region>:<account>:/queues/<queue>/messages',
+    ),
 });
 
 const asyncConfigSchema = z

@@ -62,3 +62,9 @@ export {
 export { decodeJson } from './decode.js';
 export { watchQueueDepth, DEFAULT_QUEUE_DEPTH_REFRESH_MS } from './queue-depth.js';
 export { watchTriggers, putTrigger, deleteTrigger, type TriggerDirectory } from './trigger-kv.js';
+export {
+  createMessageQueues,
+  type MessageQueues,
+  type ReceiveOptions,
+  type SendOptions,
+} from './message-queues.js';

@@ -1,6 +1,7 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  DiscardPolicy,
   JetStreamApiError,
   RetentionPolicy,
   StorageType,
@@ -77,8 +78,26 @@ export function streamConfigs(
       storage: StorageType.File,
       duplicate_window: minutes(10),
     },
+    {
+      // Local MNS-style queues (message-queues.ts): a received message is deleted. Unreceived
+      // messages are kept 4 days (MNS's default message retention), at most 100,000 per queue, the
+      // oldest dropped first; Nats-Msg-Id (the delivery id) dedupes 10 minutes. No max_bytes: the
+      // server would reserve it up front for every namespace's stream.
+      name: names.streams.queues,
+      subjects: [names.subjects.queuesAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(QUEUE_MAX_AGE_SECONDS * 1000),
+      max_msgs_per_subject: QUEUE_MAX_MESSAGES,
+      discard: DiscardPolicy.Old,
+      duplicate_window: minutes(10),
+    },
   ];
 }
+
+/** Limits of the local MNS-style queues (documented in services/destination/README.md). */
+export const QUEUE_MAX_AGE_SECONDS = 4 * 24 * 3600;
+export const QUEUE_MAX_MESSAGES = 100_000;
 
 export function consumerConfigs(names: Names): { stream: string; config: Partial<ConsumerConfig> }[] {
   const durable = (name: string, extra: Partial<ConsumerConfig>): Partial<ConsumerConfig> => ({

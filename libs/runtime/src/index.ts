@@ -7,7 +7,7 @@ export {
   type UnpackOptions,
 } from './code-cache.js';
 export { InvalidCodePackageError, PoolClosedError } from './errors.js';
-export { isCustomRuntime, isNodeRuntime, isSupportedRuntime } from './runtimes.js';
+export { isCustomRuntime, isNodeRuntime, isPythonRuntime, isSupportedRuntime } from './runtimes.js';
 export {
   DestroyReason,
   InstanceStatus,

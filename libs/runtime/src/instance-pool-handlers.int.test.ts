@@ -119,8 +119,8 @@ describe('errors', () => {
   });
 
   it('an unsupported runtime fails without starting anything', async () => {
-    const spec = await box.deploy({ 'index.py': 'def handler(e, c): pass' }, { runtime: 'python3.10' });
-    expect(await pool.invoke(spec, request())).toMatchObject({ kind: 'failed', errorMessage: /python3\.10/ });
+    const spec = await box.deploy({ 'Index.java': 'class Index {}' }, { runtime: 'java11' });
+    expect(await pool.invoke(spec, request())).toMatchObject({ kind: 'failed', errorMessage: /java11/ });
     expect(events).toEqual([]);
   });
 

@@ -5,7 +5,8 @@ import { httpChannel } from './http-channel.js';
 import { createInstance, type Instance } from './instance.js';
 import { DEFAULT_MAX_LOG_BYTES } from './log-buffer.js';
 import { nodeChannel } from './node-channel.js';
-import { isCustomRuntime, isSupportedRuntime, nodeBinaryFor } from './runtimes.js';
+import { pythonBinaryFor, pythonChannel } from './python-channel.js';
+import { isCustomRuntime, isPythonRuntime, isSupportedRuntime, nodeBinaryFor } from './runtimes.js';
 import {
   DestroyReason,
   type FunctionSpec,
@@ -50,6 +51,9 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
   }
 
   function channelFor(spec: FunctionSpec): OpenChannel {
+    if (isPythonRuntime(spec.runtime)) {
+      return pythonChannel(customChannel, pythonBinaryFor(spec.runtime, options.pythonBinaries));
+    }
     return isCustomRuntime(spec.runtime)
       ? customChannel
       : nodeChannel(options.shimPath ?? DEFAULT_SHIM_PATH, nodeBinaryFor(spec.runtime, options.nodeBinaries));
@@ -124,7 +128,7 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
         return {
           kind: 'failed',
           errorType: 'InitializationError',
-          errorMessage: `Runtime '${spec.runtime}' is not supported by this executor (supported: nodejs*, custom)`,
+          errorMessage: `Runtime '${spec.runtime}' is not supported by this executor (supported: nodejs*, python3*, custom)`,
           instanceId: '',
           durationMs: 0,
           coldStart: false,

@@ -6,8 +6,9 @@ export interface FunctionSpec {
   /** The unpacked code (see `unpackCode`) or a local directory; the instance's cwd. */
   codeDir: string;
   /**
-   * `nodejs18`, `nodejs20`, `nodejs22`, ... run by the Node shim; `custom` / `custom.debian*` run
-   * `customRuntime.command` as an HTTP server (see README "Custom runtime").
+   * `nodejs18`, `nodejs20`, `nodejs22`, ... run by the Node shim; `python3`, `python3.9`, ... by
+   * the Python shim; `custom` / `custom.debian*` run `customRuntime.command` as an HTTP server
+   * (see README "Custom runtime").
    */
   runtime: string;
   /** FC handler string, `<file>.<export>`, e.g. `index.handler` (custom runtime: informational). */
@@ -180,6 +181,11 @@ export interface InstancePoolOptions {
   onInstanceChange?: (info: InstanceInfo) => void;
   /** Node binary per runtime (`{ nodejs18: '/opt/node18/bin/node' }`); default: the executor's own node. */
   nodeBinaries?: Record<string, string>;
+  /**
+   * Python interpreter per runtime (`{ 'python3.9': '/opt/py39/bin/python3' }`); a `python3` entry
+   * is the default for every Python runtime. Default: the host's `python3`.
+   */
+  pythonBinaries?: Record<string, string>;
 }
 
 export interface InvokeOptions {

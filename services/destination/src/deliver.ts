@@ -29,6 +29,7 @@ import type { DestinationSettings } from './settings.js';
 import type { createFunctionTransport } from './transports/function.js';
 import type { createHttpTransport } from './transports/http.js';
 import type { createKafkaTransport } from './transports/kafka.js';
+import type { createMnsTransport } from './transports/mns.js';
 import type { NatsTransport } from './transports/nats.js';
 
 export const DELIVERY_ID_HEADER = 'x-asyncfn-delivery-id';
@@ -50,6 +51,7 @@ export interface Transports {
   kafka: ReturnType<typeof createKafkaTransport>;
   http: ReturnType<typeof createHttpTransport>;
   fn: ReturnType<typeof createFunctionTransport>;
+  mns: ReturnType<typeof createMnsTransport>;
 }
 
 const SYSTEM: Record<DestinationTarget['scheme'], string> = {
@@ -57,6 +59,7 @@ const SYSTEM: Record<DestinationTarget['scheme'], string> = {
   kafka: 'kafka',
   http: 'http',
   function: 'asyncfn',
+  mns: 'asyncfn-queue',
 };
 
 /**
@@ -126,6 +129,9 @@ export function createDeliveryHandler(deps: {
               payload: Buffer.from(body).toString('base64'),
               ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),
             });
+            return;
+          case 'mns':
+            await transports.mns.send(job.tenant, target.queueName, body, headers, job.deliveryId);
             return;
           default: {
             const unknown: never = target;

@@ -1,4 +1,4 @@
-import { FUNCTION_NAME } from '@asyncfn/core';
+import { FUNCTION_NAME, parseMnsQueueArn } from '@asyncfn/core';
 import { invalidDestination } from './errors.js';
 
 /** A destination URI of destinationConfig, parsed (validation accepted its scheme already). */
@@ -6,7 +6,9 @@ export type DestinationTarget =
   | { scheme: 'nats'; subject: string }
   | { scheme: 'kafka'; topic: string }
   | { scheme: 'http'; url: URL }
-  | { scheme: 'function'; functionName: string };
+  | { scheme: 'function'; functionName: string }
+  /** FC's MNS queue ARN: the function's tenant's local queue of that name (region, account ignored). */
+  | { scheme: 'mns'; queueName: string };
 
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
 const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
@@ -55,6 +57,11 @@ export function parseDestinationUri(
     case 'function':
       if (!FUNCTION_NAME.test(rest)) throw invalidDestination(`function:${rest}: not a valid function name`);
       return { scheme: 'function', functionName: rest };
+    case 'acs': {
+      const arn = parseMnsQueueArn(uri);
+      if (!arn.ok) throw invalidDestination(`${uri.slice(0, 200)}: ${arn.reason}`);
+      return { scheme: 'mns', queueName: arn.queueName };
+    }
     default:
       throw invalidDestination(`${uri.slice(0, 200)}: unknown destination scheme`);
   }
@@ -71,6 +78,8 @@ export function destinationName(target: DestinationTarget): string {
       return safeUrl(target.url);
     case 'function':
       return target.functionName;
+    case 'mns':
+      return target.queueName;
     default: {
       const unknown: never = target;
       return String(unknown);

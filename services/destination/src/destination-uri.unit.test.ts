@@ -39,6 +39,37 @@ describe('parseDestinationUri', () => {
     expect(() => parse('function:9lives')).toThrow(/function name/);
   });
 
+  it("reads FC's MNS queue ARNs, ignoring region and account (placeholders too)", () => {
+    for (const uri of [
+      'acs:mns:cn-hangzhou:123456:/queues/my-queue/messages',
+      'acs:mns:${vars.region}:{accountid}:/queues/my-queue/messages',
+      'acs:mns:::/queues/my-queue/messages',
+    ]) {
+      expect(parse(uri), uri).toEqual({ scheme: 'mns', queueName: 'my-queue' });
+    }
+    expect(destinationName(parse('acs:mns:cn-hangzhou:1:/queues/q1/messages'))).toBe('q1');
+  });
+
+  it('refuses, as not retryable, MNS ARNs that name no valid queue', () => {
+    const cases: [string, RegExp][] = [
+      ['acs:mns:cn-hangzhou:1:/topics/t/messages', /topics are not supported/],
+      ['acs:mns:cn-hangzhou:1:/queues/9q/messages', /queue name '9q'/],
+      ['acs:mns:cn-hangzhou:1:/queues/a.b/messages', /queue name 'a.b'/],
+      [`acs:mns:cn-hangzhou:1:/queues/${'q'.repeat(121)}/messages`, /at most 120/],
+      ['acs:mns:cn-hangzhou:1:/queues/q', /is not \/queues\/<queue>\/messages/],
+      ['acs:mns:/queues/q/messages', /expected acs:mns:<region>:<account>/],
+      ['acs:fc:cn-hangzhou:1:functions/f', /expected acs:mns/],
+    ];
+    for (const [uri, message] of cases) {
+      expect(() => parse(uri), uri).toThrow(message);
+      try {
+        parse(uri);
+      } catch (err) {
+        expect((err as DeliveryError).retryable, uri).toBe(false);
+      }
+    }
+  });
+
   it('names destinations without URL credentials or query', () => {
     expect(destinationName(parse('https://user:pw@hooks.example.com/a/b?token=x'))).toBe(
       'https://hooks.example.com/a/b',

@@ -1,7 +1,7 @@
 import { createNames } from '@asyncfn/contracts';
 import { createKafkaProducer } from '@asyncfn/kafka';
 import { connectMongo, createTaskStore } from '@asyncfn/mongo';
-import { connectNats, consumeEach, ensureTopology, watchFunctions } from '@asyncfn/nats';
+import { connectNats, consumeEach, createMessageQueues, ensureTopology, watchFunctions } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createDeliveryHandler } from './deliver.js';
 import { createResolver } from './resolve.js';
@@ -9,6 +9,7 @@ import { loadDestinationSettings } from './settings.js';
 import { createFunctionTransport } from './transports/function.js';
 import { createHttpTransport } from './transports/http.js';
 import { createKafkaTransport } from './transports/kafka.js';
+import { createMnsTransport } from './transports/mns.js';
 import { createNatsTransport } from './transports/nats.js';
 
 /*
@@ -54,6 +55,7 @@ await runService('destination', async ({ config, logger, health }) => {
       kafka: createKafkaTransport(kafka),
       http: createHttpTransport({ timeoutMs: settings.timeoutMs }),
       fn: createFunctionTransport(nc, names, { timeoutMs: settings.timeoutMs }),
+      mns: createMnsTransport(createMessageQueues(nc, names), { timeoutMs: settings.timeoutMs }),
     },
   });
 

@@ -45,6 +45,7 @@ await runService('executor', async ({ config, logger, health }) => {
     onInstanceChange: registry.changed,
     // Live instances and cold starts per function, for /metrics.
     onInstanceEvent: recordInstanceEvent,
+    pythonBinaries: config.pythonBinaries,
   });
   // An updated function's instances are replaced once idle; running attempts finish on old code.
   functions.onChange((key, record) => {

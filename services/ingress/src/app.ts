@@ -11,6 +11,7 @@ import { functionRoutes } from './routes/functions.js';
 import { instanceRoutes } from './routes/instances.js';
 import { invocationRoutes } from './routes/invocations.js';
 import { logRoutes } from './routes/logs.js';
+import { queueRoutes } from './routes/queues.js';
 import { rerunRoutes } from './routes/rerun.js';
 import { taskRoutes } from './routes/tasks.js';
 import { triggerRoutes } from './routes/triggers.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await logRoutes(api, deps);
     await rerunRoutes(api, deps);
     await triggerRoutes(api, deps);
+    await queueRoutes(api, deps);
   });
   return app;
 }

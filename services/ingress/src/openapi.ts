@@ -1,6 +1,7 @@
 import { AUTH_ERROR_CODES } from '@asyncfn/auth';
 import { ErrorCodes } from '@asyncfn/core';
 import { ALL_TASK_STATUSES } from '@asyncfn/contracts';
+import { queuePaths } from './openapi-queues.js';
 
 /**
  * The API document served at /openapi.json: FC 3.0 routes this product has, the extensions, and
@@ -117,7 +118,8 @@ export function openApiDocument(): Record<string, unknown> {
               type: 'object',
               description:
                 'onSuccess / onFailure: {destination: nats:<subject> | kafka:<topic> | http(s)://<url> | ' +
-                'function:<name>}. Extension: cloudEvents (boolean, default false) wraps each record as a ' +
+                'function:<name> | acs:mns:<region>:<account>:/queues/<queue>/messages (a local queue of the tenant, ' +
+                'read with GET /2023-03-30/queues/{queueName}/messages)}. Extension: cloudEvents (boolean, default false) wraps each record as a ' +
                 "CloudEvents 1.0 structured JSON event. Records follow FC's format: timestamp, " +
                 'requestContext{requestId, functionArn, condition (Success | InvocationError | ' +
                 'EventAgeExceeded | InvalidTask | Stopped), approximateInvokeCount}, requestPayload, ' +
@@ -167,7 +169,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           operationId: 'CreateFunction',
           description:
-            "FC's CreateFunction. Runtimes: nodejs16/18/20/22 and custom (custom.debian10/11/12): customRuntimeConfig.command is started with cwd = the code and must serve HTTP on $FC_SERVER_PORT (POST /invoke; hooks POST /initialize, /pre-freeze, /pre-stop). Extension: code.localDirectory (an absolute path inside ASYNCFN_LOCAL_CODE_ROOTS on the server) instead of code.zipFile runs the directory in place, for development.",
+            "FC's CreateFunction. Runtimes: nodejs16/18/20/22, python3, python3.9, python3.10, python3.12 (native Python: handler(event, context), run on the executor's python3 unless ASYNCFN_PYTHON_BINARIES maps the runtime) and custom (custom.debian10/11/12): customRuntimeConfig.command is started with cwd = the code and must serve HTTP on $FC_SERVER_PORT (POST /invoke; hooks POST /initialize, /pre-freeze, /pre-stop). Extension: code.localDirectory (an absolute path inside ASYNCFN_LOCAL_CODE_ROOTS on the server) instead of code.zipFile runs the directory in place, for development.",
           responses: { '200': ok('Function'), default: error },
         },
         get: {
@@ -479,6 +481,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...queuePaths(error),
       '/healthz': { get: { security: [], responses: { '200': { description: 'alive' } } } },
       '/readyz': {
         get: {

@@ -26,6 +26,7 @@ describe('the OpenAPI document', () => {
         '/2023-03-30/functions/{functionName}/async-tasks/{taskId}/stop',
         '/2023-03-30/functions/{functionName}/async-invoke-config',
         '/2023-03-30/async-invoke-configs',
+        '/2023-03-30/queues/{queueName}/messages',
       ]),
     );
   });
