@@ -43,6 +43,10 @@ export interface Config {
   /** How often queue depth per function is read from JetStream for /metrics. */
   queueDepthRefreshMs: number;
   logLevel: string;
+  /** Bulk stop / re-run operations act on at most this many tasks a second (per operation). */
+  bulkTasksPerSecond: number;
+  /** A bulk operation whose runner has not saved progress for this long is resumed by another runner. */
+  bulkLeaseMs: number;
   /**
    * CPU niceness the service lowers itself to (0–19): on a machine shared with the other services,
    * a higher value yields the CPU to them when it is contended (README, "CPU priority").
@@ -93,6 +97,8 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     statusClaimHoldMs: int(env, 'ASYNCFN_STATUS_CLAIM_HOLD_MS', 2_000, 0),
     queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
+    bulkTasksPerSecond: int(env, 'ASYNCFN_BULK_TASKS_PER_SECOND', 200, 1),
+    bulkLeaseMs: int(env, 'ASYNCFN_BULK_LEASE_MS', 15_000, 1_000),
     cpuNice: int(env, niceVar, 0, 0, 19),
   };
 }

@@ -61,6 +61,8 @@ export interface Names {
     codeBucket: string;
     nonces: string;
     triggers: string;
+    /** Bulk stop / re-run operations and their progress cursors. */
+    bulkOperations: string;
   };
   subjects: {
     tasksAll: string;
@@ -143,6 +145,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       codeBucket: 'code',
       nonces: 'auth_nonces',
       triggers: 'triggers',
+      bulkOperations: 'bulk_operations',
     },
     subjects: {
       tasksAll: `${ns}.tasks.>`,
