@@ -1,0 +1,417 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../scripts/stack.js';
+import { cliHome, runCli, type CliResult } from './harness/cli.js';
+import { serverUrls, testNames } from './harness/env.js';
+
+/*
+ * The asyncfn CLI end to end: the real CLI as a child process, as a user runs it, against the five
+ * services as real processes. Bulk operations are in cli-bulk.int.test.ts.
+ */
+
+let stack: Stack;
+let work: string;
+let home: string;
+
+const HELLO_JS = `exports.handler = async (event, context) => {
+  console.log('hello got ' + event.length + ' bytes');
+  return 'hello ' + event.toString();
+};`;
+
+// Serverless Devs' sample shape: fails when the event asks for it.
+const JOB_JS = `exports.handler = async (event) => {
+  const input = JSON.parse(event.toString() || '{}');
+  if (input.failure) throw new Error('asked to fail');
+  return JSON.stringify({ ok: true, input });
+};`;
+
+// Ticks once a second for payload.seconds, honouring a stop.
+const SLOW_JS = `exports.handler = async (event, context) => {
+  const { seconds = 1 } = JSON.parse(event.toString() || '{}');
+  for (let i = 1; i <= seconds; i++) {
+    if (context.signal.aborted) return 'stopped at ' + i;
+    console.log('tick ' + i);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return 'slept ' + seconds;
+};`;
+
+// The shape of FC's best-practice guide (seed 004), with destinations asyncfn serves here.
+const S_YAML = `edition: 3.0.0
+name: stateful-async-inovcation-demo
+access: default
+vars:
+  region: cn-hangzhou
+resources:
+  fc-job:
+    component: fc3
+    props:
+      region: \${vars.region}
+      description: this is test
+      handler: index.handler
+      memorySize: 128
+      runtime: nodejs20
+      instanceConcurrency: 1
+      timeout: 60
+      internetAccess: true
+      role: acs:ram::\${config('AccountID')}:role/aliyunfcdefaultrole
+      functionName: my-fc-job
+      code: ./code
+      asyncInvokeConfig:
+        maxAsyncEventAgeInSeconds: 172800
+        maxAsyncRetryAttempts: 1
+        asyncTask: true
+        qualifier: LATEST
+        destinationConfig:
+          onSuccess:
+            destination: function:hello
+          onFailure:
+            destination: nats:my-fc-job.failures
+`;
+
+const cli = (args: string[], env: Record<string, string | undefined> = {}, input?: string) =>
+  runCli(args, {
+    env: { HOME: home, ASYNCFN_ENDPOINT: stack.ingressUrl, ...env },
+    ...(input !== undefined ? { input } : {}),
+  });
+
+/** Exit 0, or the test fails showing what the CLI said. */
+async function ok(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const result = await cli(args, env);
+  expect(result.code, `asyncfn ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).toBe(0);
+  return result;
+}
+const json = async <T>(args: string[]): Promise<T> => JSON.parse((await ok([...args, '--json'])).stdout) as T;
+
+function project(name: string, files: Record<string, string>): string {
+  const dir = join(work, name);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+interface Task {
+  taskId: string;
+  status: string;
+  functionName?: string;
+  returnPayload?: string;
+  taskPayload?: string;
+  rerunOf?: string;
+  events: { status: string }[];
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'asyncfn-cli-test-'));
+  home = cliHome();
+  stack = await startStack({
+    namespace: testNames('cli').namespace,
+    portBase: 19800,
+    env: { ...serverUrls().env, ASYNCFN_RETRY_BASE_MS: '300' },
+    // The ingress, the slowest to start, on its own: on a loaded machine five at once can take a minute.
+    services: ['dispatcher', 'executor', 'status', 'destination'],
+  });
+  await stack.start('ingress');
+});
+
+afterAll(async () => {
+  await stack?.stopAll();
+});
+
+describe('asyncfn CLI', () => {
+  it('runs through npx, with --help on every command', async () => {
+    const version = await runCli(['--version'], { npx: true, env: { HOME: home } });
+    expect(version.code, version.stderr).toBe(0);
+    expect(version.stdout.trim()).toBe('0.1.0');
+    const commands = [
+      [],
+      ['deploy'],
+      ['functions'],
+      ['functions', 'ls'],
+      ['functions', 'get'],
+      ['functions', 'rm'],
+      ['invoke'],
+      ['tasks'],
+      ['tasks', 'ls'],
+      ['tasks', 'get'],
+      ['tasks', 'watch'],
+      ['tasks', 'stop'],
+      ['tasks', 'rerun'],
+      ['logs'],
+      ['queue'],
+      ['queue', 'receive'],
+    ];
+    const helps = await Promise.all(commands.map((c) => cli([...c, '--help'])));
+    helps.forEach((h, i) => {
+      expect(h.code, commands[i]!.join(' ')).toBe(0);
+      expect(h.stdout).toMatch(/^Usage: asyncfn/);
+    });
+  });
+
+  it('deploys from asyncfn.yaml, from FC s.yaml and from flags, creating then updating', async () => {
+    const hello = project('hello', {
+      'asyncfn.yaml': 'functionName: hello\nruntime: nodejs20\nhandler: index.handler\ntimeout: 30\n',
+      'index.js': HELLO_JS,
+    });
+    const created = await ok(['deploy', hello]);
+    expect(created.stdout).toMatch(/hello\s+created/);
+    const updated = await ok(['deploy', hello]);
+    expect(updated.stdout).toMatch(/hello\s+updated/);
+
+    const job = project('job', { 's.yaml': S_YAML, 'code/index.js': JOB_JS });
+    const deployed = await ok(['deploy', job]);
+    expect(deployed.stdout).toMatch(/my-fc-job\s+created\s+\d+ bytes\s+set/);
+    expect(deployed.stderr).toMatch(/ignored \(not used by asyncfn\): region, internetAccess, role/);
+    const fn = await json<{
+      runtime: string;
+      memorySize: number;
+      timeout: number;
+      asyncInvokeConfig: {
+        maxAsyncRetryAttempts: number;
+        destinationConfig: { onFailure: { destination: string } };
+      };
+    }>(['functions', 'get', 'my-fc-job']);
+    expect(fn).toMatchObject({ runtime: 'nodejs20', memorySize: 128, timeout: 60 });
+    expect(fn.asyncInvokeConfig.maxAsyncRetryAttempts).toBe(1);
+    expect(fn.asyncInvokeConfig.destinationConfig.onFailure.destination).toBe('nats:my-fc-job.failures');
+
+    const slow = project('slow', { 'index.js': SLOW_JS });
+    await ok([
+      'deploy',
+      slow,
+      '--name',
+      'slow',
+      '--runtime',
+      'nodejs20',
+      '--handler',
+      'index.handler',
+      '--timeout',
+      '120',
+    ]);
+    const table = (await ok(['functions', 'ls'])).stdout;
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+RUNTIME\s+HANDLER\s+MEMORY\s+TIMEOUT\s+MODIFIED$/);
+    for (const name of ['hello', 'my-fc-job', 'slow'])
+      expect(table).toMatch(new RegExp(`^${name}\\s+nodejs20`, 'm'));
+    const shown = (await ok(['functions', 'get', 'slow'])).stdout;
+    expect(shown).toMatch(/timeout\s+120s/);
+  });
+
+  it('refuses a manifest it cannot read, with a usage exit code', async () => {
+    const bad = project('bad', { 'asyncfn.yaml': 'functionName: bad\nruntime: nodejs20\nmemory: 128\n' });
+    const res = await cli(['deploy', bad]);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim()).toBe('asyncfn: asyncfn.yaml: unknown field memory');
+    const none = await cli(['deploy', project('empty', { 'index.js': HELLO_JS })]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/give --name and --runtime/);
+  });
+
+  it('invokes sync (--data, @file, -e) and async (--id, s invoke flags, --delay, --wait)', async () => {
+    expect((await ok(['invoke', 'hello', '--data', 'world'])).stdout).toBe('hello world\n');
+    const file = join(work, 'payload.txt');
+    writeFileSync(file, 'from a file');
+    expect((await ok(['invoke', 'hello', '--data', `@${file}`])).stdout).toBe('hello from a file\n');
+    expect((await ok(['invoke', 'hello', '-e', 'event'])).stdout).toBe('hello event\n');
+    const failed = await cli(['invoke', 'my-fc-job', '-e', '{"failure":true}']);
+    expect(failed.code).toBe(3);
+    expect(failed.stdout).toMatch(/asked to fail/);
+
+    expect((await ok(['invoke', 'hello', '--async', '--id', 'h-1', '--data', 'one'])).stdout.trim()).toBe(
+      'h-1',
+    );
+    const s = await ok([
+      'invoke',
+      'my-fc-job',
+      '--invocation-type',
+      'Async',
+      '-e',
+      '{"failure":true}',
+      '--id',
+      's-fail',
+    ]);
+    expect(s.stdout.trim()).toBe('s-fail');
+    const delayed = await json<{ taskId: string; dueTime: number }>([
+      'invoke',
+      'hello',
+      '--async',
+      '--id',
+      'h-late',
+      '--delay',
+      '2',
+    ]);
+    expect(delayed.taskId).toBe('h-late');
+    expect(delayed.dueTime).toBeGreaterThan(Date.now());
+    const waited = await ok(['invoke', 'hello', '--async', '--id', 'h-wait', '--data', 'w', '--wait']);
+    expect(waited.stdout).toMatch(/Enqueued[\s\S]*Succeeded/);
+    expect(waited.stdout).toMatch(/h-wait Succeeded: hello w/);
+  });
+
+  it('watches a task live until it ends: exit 0 when it succeeded, 3 when it failed', async () => {
+    const good = await ok(['tasks', 'watch', 'hello', 'h-1']);
+    expect(good.stdout).toMatch(/Enqueued[\s\S]*Running[\s\S]*Succeeded/);
+    const bad = await cli(['tasks', 'watch', 'my-fc-job', 's-fail']);
+    expect(bad.code, bad.stderr).toBe(3);
+    expect(bad.stdout).toMatch(/Retrying[\s\S]*Failed/);
+    expect(bad.stdout).toMatch(/s-fail Failed: .*asked to fail/);
+    await ok(['tasks', 'watch', 'hello', 'h-late']);
+  });
+
+  it('lists tasks across functions or of one, filtered by status, prefix and time', async () => {
+    const all = (await ok(['tasks', 'ls'])).stdout;
+    expect(all.split('\n')[0]).toMatch(/^TASK ID\s+FUNCTION\s+STATUS\s+STARTED\s+DURATION\s+ATTEMPTS$/);
+    expect(all).toMatch(/^h-1\s+hello\s+Succeeded/m);
+    expect(all).toMatch(/^s-fail\s+my-fc-job\s+Failed\s+\S+ \S+\s+\S+\s+2$/m);
+    const failed = await json<Task[]>(['tasks', 'ls', '--status', 'Failed']);
+    expect(failed.map((t) => t.taskId)).toEqual(['s-fail']);
+    const ofHello = await json<Task[]>(['tasks', 'ls', '--fn', 'hello', '--prefix', 'h-']);
+    expect(ofHello.map((t) => t.taskId).sort()).toEqual(['h-1', 'h-late', 'h-wait']);
+    expect((await json<Task[]>(['tasks', 'ls', '--since', '10m'])).length).toBeGreaterThanOrEqual(4);
+    expect(await json<Task[]>(['tasks', 'ls', '--until', '1h'])).toEqual([]);
+    const bad = await cli(['tasks', 'ls', '--since', 'ten minutes']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe(
+      "asyncfn: 'ten minutes' is not a duration (examples: 30s, 10m, 1h30m, 2d)",
+    );
+  });
+
+  it("shows a task's timeline as a table", async () => {
+    const out = (await ok(['tasks', 'get', 'hello', 'h-1'])).stdout;
+    expect(out).toMatch(/^status\s+Succeeded$/m);
+    expect(out).toMatch(/^result\s+hello one$/m);
+    expect(out).toMatch(/^#\s+STATE\s+AT\s+FOR\s+DETAIL$/m);
+    const states = out
+      .split('\n')
+      .filter((l) => /^\d+\s/.test(l))
+      .map((l) => l.split(/\s+/)[1]);
+    expect(states).toEqual(['Enqueued', 'Dequeued', 'Running', 'Succeeded']);
+  });
+
+  it('stops a running task, and shows and follows its logs', async () => {
+    await ok(['invoke', 'slow', '--async', '--id', 'slow-1', '--data', '{"seconds":60}']);
+    await expect
+      .poll(async () => (await json<Task>(['tasks', 'get', 'slow', 'slow-1'])).status, { timeout: 30_000 })
+      .toBe('Running');
+    const stop = await ok(['tasks', 'stop', 'slow', 'slow-1']);
+    expect(stop.stdout).toMatch(/stopping slow-1/);
+    const watched = await cli(['tasks', 'watch', 'slow', 'slow-1']);
+    expect(watched.code).toBe(3);
+    expect(watched.stdout).toMatch(/Stopping[\s\S]*Stopped/);
+    const logs = await ok(['logs', 'slow', 'slow-1']);
+    expect(logs.stdout).toMatch(/tick 1/);
+
+    await ok(['invoke', 'slow', '--async', '--id', 'slow-2', '--data', '{"seconds":3}']);
+    const followed = await ok(['logs', 'slow', 'slow-2', '-f']);
+    expect(followed.stdout.match(/tick \d/g)).toEqual(['tick 1', 'tick 2', 'tick 3']);
+    expect((await json<Task>(['tasks', 'get', 'slow', 'slow-2'])).status).toBe('Succeeded');
+  });
+
+  it('re-runs a task, with a payload edited in $EDITOR', async () => {
+    const edited = await ok(['tasks', 'rerun', 'my-fc-job', 's-fail', '--edit', '--id', 's-fixed'], {
+      EDITOR: "sed -i 's/true/false/'",
+    });
+    expect(edited.stdout).toMatch(/re-running s-fail as s-fixed/);
+    await ok(['tasks', 'watch', 'my-fc-job', 's-fixed']);
+    const fixed = await json<Task>(['tasks', 'get', 'my-fc-job', 's-fixed']);
+    expect(fixed).toMatchObject({ rerunOf: 's-fail', taskPayload: '{"failure":false}', status: 'Succeeded' });
+    const again = await json<{ taskId: string; rerunOf: string }>([
+      'tasks',
+      'rerun',
+      'hello',
+      'h-1',
+      '--data',
+      'two',
+    ]);
+    expect(again.rerunOf).toBe('h-1');
+    await ok(['tasks', 'watch', 'hello', again.taskId]);
+    expect((await json<Task>(['tasks', 'get', 'hello', again.taskId])).returnPayload).toBe('hello two');
+  });
+
+  it('reports an API error as one line with its FC code, exit 1; usage errors exit 2', async () => {
+    const missing = await cli(['tasks', 'get', 'hello', 'no-such-task']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(
+      /^asyncfn: AsyncTaskNotFound: .*no-such-task.* \(HTTP 404, request [\w-]+\)$/m,
+    );
+    const running = await cli(['tasks', 'rerun', 'hello', 'h-1x']);
+    expect(running.stderr).toMatch(/AsyncTaskNotFound/);
+    for (const args of [
+      ['tasks', 'get', 'hello'],
+      ['invoke'],
+      ['tasks', 'ls', '--bogus'],
+      ['nope'],
+      ['tasks', 'stop', 'hello'],
+    ]) {
+      const res = await cli(args);
+      expect(res.code, args.join(' ')).toBe(2);
+    }
+    const both = await cli(['invoke', 'hello', '--data', 'a', '-e', 'b']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/give the payload once/);
+  });
+
+  it('takes credentials from a profile or the environment', async () => {
+    const profileHome = cliHome();
+    mkdirSync(join(profileHome, '.asyncfn'));
+    writeFileSync(
+      join(profileHome, '.asyncfn', 'config'),
+      [
+        '[default]',
+        `endpoint = http://127.0.0.1:${stack.ports.ingress + 99}`, // nothing listens there
+        'access_key_id = LTAIasyncfnLocalKey',
+        'access_key_secret = asyncfnLocalSecret',
+        '',
+        '[profile local]',
+        `endpoint = ${stack.ingressUrl}`,
+        'access_key_id = LTAIasyncfnLocalKey',
+        'access_key_secret = asyncfnLocalSecret',
+        '',
+        '[wrong]',
+        `endpoint = ${stack.ingressUrl}`,
+        'access_key_id = LTAIasyncfnLocalKey',
+        'access_key_secret = not-the-secret',
+      ].join('\n'),
+    );
+    const env = { HOME: profileHome, ASYNCFN_ENDPOINT: undefined };
+    const viaProfile = await runCli(['--profile', 'local', 'functions', 'ls'], { env });
+    expect(viaProfile.code, viaProfile.stderr).toBe(0);
+    expect(viaProfile.stdout).toMatch(/^hello\s/m);
+    const viaEnvProfile = await runCli(['functions', 'ls'], { env: { ...env, ASYNCFN_PROFILE: 'local' } });
+    expect(viaEnvProfile.code).toBe(0);
+    const unreachable = await runCli(['functions', 'ls'], { env });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toBe(
+      `asyncfn: cannot reach http://127.0.0.1:${stack.ports.ingress + 99} (ECONNREFUSED); is asyncfn running? (npm run up)\n`,
+    );
+    const wrong = await runCli(['--profile', 'wrong', 'functions', 'ls'], { env });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^asyncfn: SignatureNotMatch/);
+    expect(wrong.stderr).not.toMatch(/not-the-secret/);
+    const unknown = await runCli(['--profile', 'staging', 'functions', 'ls'], { env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no profile 'staging'/);
+    // The environment wins over the file.
+    const fromEnv = await runCli(['functions', 'ls'], {
+      env: { ...env, ASYNCFN_ENDPOINT: stack.ingressUrl },
+    });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+  });
+
+  it('queue receive: the queues endpoint is not on this branch, so the API says so', async () => {
+    const res = await cli(['queue', 'receive', 'my-queue', '-n', '2']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^asyncfn: PathNotFound: /);
+  });
+
+  it('deletes functions', async () => {
+    expect((await ok(['functions', 'rm', 'slow'])).stdout.trim()).toBe('deleted slow');
+    const gone = await cli(['functions', 'get', 'slow']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^asyncfn: FunctionNotFound: /);
+    expect((await ok(['functions', 'ls'])).stdout).not.toMatch(/^slow\s/m);
+  });
+});
