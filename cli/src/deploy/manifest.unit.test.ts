@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import { applyFlags } from './load.js';
@@ -65,5 +66,16 @@ describe('asyncfn.yaml', () => {
     });
     expect(() => applyFlags([spec, spec], { timeout: 1 })).toThrow(/several functions/);
     expect(applyFlags([spec, spec], {})).toHaveLength(2);
+  });
+});
+
+describe("the examples' manifests", () => {
+  it('are valid asyncfn.yaml files', () => {
+    const examples = new URL('../../../examples/', import.meta.url);
+    for (const name of readdirSync(examples)) {
+      const dir = new URL(`${name}/`, examples);
+      const spec = parseManifest(readFileSync(new URL('asyncfn.yaml', dir), 'utf8'), dir.pathname);
+      expect(spec.codeDir, name).toBe(dir.pathname.replace(/\/$/, ''));
+    }
   });
 });
