@@ -23,5 +23,9 @@ export function contextOf(command: Command): Context {
     ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
   });
-  return { api: createClient(profile), json: opts.json === true, interactive: process.stderr.isTTY === true };
+  return {
+    api: createClient(profile),
+    json: opts.json === true, // A terminal without a size (some CI ptys) would make spinners redraw endlessly.
+    interactive: process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0,
+  };
 }

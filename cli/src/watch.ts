@@ -15,10 +15,12 @@ export async function watchTask(
   id: string,
   options: { json: boolean; interactive: boolean; everyMs?: number; timeoutMs?: number },
 ): Promise<AsyncTask> {
-  const spinner = ora({ stream: process.stderr, isEnabled: options.interactive && !options.json });
+  const enabled = options.interactive && !options.json;
+  const spinner = ora({ stream: process.stderr, isEnabled: enabled });
   const began = Date.now();
   let seen = 0;
-  spinner.start(`${id}: waiting`);
+  // Off a terminal ora would still print its first text: scripts get the state lines only.
+  if (enabled) spinner.start(`${id}: waiting`);
   try {
     for (;;) {
       const task = await getTask(api, fn, id);
@@ -26,9 +28,10 @@ export async function watchTask(
       if (!options.json) {
         for (const e of events.slice(seen)) {
           spinner.clear();
-          console.log(
-            `${formatTime(e.timestamp)}  ${stateWord(e.status)}${e.eventDetail ? `  ${e.eventDetail}` : ''}`,
-          );
+          const detail = e.eventDetail
+            ? `${' '.repeat(Math.max(0, 9 - e.status.length))}  ${e.eventDetail}`
+            : '';
+          console.log(`${formatTime(e.timestamp)}  ${stateWord(e.status)}${detail}`);
         }
       }
       seen = Math.max(seen, events.length);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { contextOf } from '../../context.js';
-import { printJson, renderTable } from '../../output.js';
+import { formatTime, printJson, renderTable } from '../../output.js';
 import { listAllFunctions } from '../../tasks-api.js';
 
 export function functionsLs(): Command {
@@ -21,7 +21,7 @@ export function functionsLs(): Command {
             f.handler,
             f.memorySize !== undefined ? `${f.memorySize} MB` : undefined,
             f.timeout !== undefined ? `${f.timeout}s` : undefined,
-            f.lastModifiedTime,
+            f.lastModifiedTime ? formatTime(Date.parse(f.lastModifiedTime)) : undefined,
           ]),
         ),
       );
