@@ -25,7 +25,8 @@ export function contextOf(command: Command): Context {
   });
   return {
     api: createClient(profile),
-    json: opts.json === true, // A terminal without a size (some CI ptys) would make spinners redraw endlessly.
+    json: opts.json === true,
+    // A terminal without a size (some CI ptys) would make spinners redraw endlessly.
     interactive: process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0,
   };
 }
