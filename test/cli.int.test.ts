@@ -1,75 +1,23 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../scripts/stack.js';
+import { ROOT, startStack, type Stack } from '../scripts/stack.js';
 import { cliHome, runCli, type CliResult } from './harness/cli.js';
 import { serverUrls, testNames } from './harness/env.js';
 
 /*
  * The asyncfn CLI end to end: the real CLI as a child process, as a user runs it, against the five
- * services as real processes. Bulk operations are in cli-bulk.int.test.ts.
+ * services as real processes. Profiles are in cli-profiles.int.test.ts, bulk operations in
+ * cli-bulk.int.test.ts.
  */
 
 let stack: Stack;
 let work: string;
 let home: string;
 
-const HELLO_JS = `exports.handler = async (event, context) => {
-  console.log('hello got ' + event.length + ' bytes');
-  return 'hello ' + event.toString();
-};`;
-
-// Serverless Devs' sample shape: fails when the event asks for it.
-const JOB_JS = `exports.handler = async (event) => {
-  const input = JSON.parse(event.toString() || '{}');
-  if (input.failure) throw new Error('asked to fail');
-  return JSON.stringify({ ok: true, input });
-};`;
-
-// Ticks once a second for payload.seconds, honouring a stop.
-const SLOW_JS = `exports.handler = async (event, context) => {
-  const { seconds = 1 } = JSON.parse(event.toString() || '{}');
-  for (let i = 1; i <= seconds; i++) {
-    if (context.signal.aborted) return 'stopped at ' + i;
-    console.log('tick ' + i);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  return 'slept ' + seconds;
-};`;
-
-// The shape of FC's best-practice guide (seed 004), with destinations asyncfn serves here.
-const S_YAML = `edition: 3.0.0
-name: stateful-async-inovcation-demo
-access: default
-vars:
-  region: cn-hangzhou
-resources:
-  fc-job:
-    component: fc3
-    props:
-      region: \${vars.region}
-      description: this is test
-      handler: index.handler
-      memorySize: 128
-      runtime: nodejs20
-      instanceConcurrency: 1
-      timeout: 60
-      internetAccess: true
-      role: acs:ram::\${config('AccountID')}:role/aliyunfcdefaultrole
-      functionName: my-fc-job
-      code: ./code
-      asyncInvokeConfig:
-        maxAsyncEventAgeInSeconds: 172800
-        maxAsyncRetryAttempts: 1
-        asyncTask: true
-        qualifier: LATEST
-        destinationConfig:
-          onSuccess:
-            destination: function:hello
-          onFailure:
-            destination: nats:my-fc-job.failures
-`;
+/** Function projects: test/fixtures/cli/<name>. */
+const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'cli', name);
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}, input?: string) =>
   runCli(args, {
@@ -84,15 +32,6 @@ async function ok(args: string[], env: Record<string, string | undefined> = {}):
   return result;
 }
 const json = async <T>(args: string[]): Promise<T> => JSON.parse((await ok([...args, '--json'])).stdout) as T;
-
-function project(name: string, files: Record<string, string>): string {
-  const dir = join(work, name);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
 
 interface Task {
   taskId: string;
@@ -152,16 +91,13 @@ describe('asyncfn CLI', () => {
   });
 
   it('deploys from asyncfn.yaml, from FC s.yaml and from flags, creating then updating', async () => {
-    const hello = project('hello', {
-      'asyncfn.yaml': 'functionName: hello\nruntime: nodejs20\nhandler: index.handler\ntimeout: 30\n',
-      'index.js': HELLO_JS,
-    });
+    const hello = fixture('hello');
     const created = await ok(['deploy', hello]);
     expect(created.stdout).toMatch(/hello\s+created/);
     const updated = await ok(['deploy', hello]);
     expect(updated.stdout).toMatch(/hello\s+updated/);
 
-    const job = project('job', { 's.yaml': S_YAML, 'code/index.js': JOB_JS });
+    const job = fixture('job');
     const deployed = await ok(['deploy', job]);
     expect(deployed.stdout).toMatch(/my-fc-job\s+created\s+\d+ bytes\s+set/);
     expect(deployed.stderr).toMatch(/ignored \(not used by asyncfn\): region, internetAccess, role/);
@@ -178,7 +114,7 @@ describe('asyncfn CLI', () => {
     expect(fn.asyncInvokeConfig.maxAsyncRetryAttempts).toBe(1);
     expect(fn.asyncInvokeConfig.destinationConfig.onFailure.destination).toBe('nats:my-fc-job.failures');
 
-    const slow = project('slow', { 'index.js': SLOW_JS });
+    const slow = fixture('slow');
     await ok([
       'deploy',
       slow,
@@ -200,11 +136,11 @@ describe('asyncfn CLI', () => {
   });
 
   it('refuses a manifest it cannot read, with a usage exit code', async () => {
-    const bad = project('bad', { 'asyncfn.yaml': 'functionName: bad\nruntime: nodejs20\nmemory: 128\n' });
+    const bad = fixture('bad');
     const res = await cli(['deploy', bad]);
     expect(res.code).toBe(2);
     expect(res.stderr.trim()).toBe('asyncfn: asyncfn.yaml: unknown field memory');
-    const none = await cli(['deploy', project('empty', { 'index.js': HELLO_JS })]);
+    const none = await cli(['deploy', fixture('empty')]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/give --name and --runtime/);
   });
@@ -352,53 +288,6 @@ describe('asyncfn CLI', () => {
     const both = await cli(['invoke', 'hello', '--data', 'a', '-e', 'b']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/give the payload once/);
-  });
-
-  it('takes credentials from a profile or the environment', async () => {
-    const profileHome = cliHome();
-    mkdirSync(join(profileHome, '.asyncfn'));
-    writeFileSync(
-      join(profileHome, '.asyncfn', 'config'),
-      [
-        '[default]',
-        `endpoint = http://127.0.0.1:${stack.ports.ingress + 99}`, // nothing listens there
-        'access_key_id = LTAIasyncfnLocalKey',
-        'access_key_secret = asyncfnLocalSecret',
-        '',
-        '[profile local]',
-        `endpoint = ${stack.ingressUrl}`,
-        'access_key_id = LTAIasyncfnLocalKey',
-        'access_key_secret = asyncfnLocalSecret',
-        '',
-        '[wrong]',
-        `endpoint = ${stack.ingressUrl}`,
-        'access_key_id = LTAIasyncfnLocalKey',
-        'access_key_secret = not-the-secret',
-      ].join('\n'),
-    );
-    const env = { HOME: profileHome, ASYNCFN_ENDPOINT: undefined };
-    const viaProfile = await runCli(['--profile', 'local', 'functions', 'ls'], { env });
-    expect(viaProfile.code, viaProfile.stderr).toBe(0);
-    expect(viaProfile.stdout).toMatch(/^hello\s/m);
-    const viaEnvProfile = await runCli(['functions', 'ls'], { env: { ...env, ASYNCFN_PROFILE: 'local' } });
-    expect(viaEnvProfile.code).toBe(0);
-    const unreachable = await runCli(['functions', 'ls'], { env });
-    expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toBe(
-      `asyncfn: cannot reach http://127.0.0.1:${stack.ports.ingress + 99} (ECONNREFUSED); is asyncfn running? (npm run up)\n`,
-    );
-    const wrong = await runCli(['--profile', 'wrong', 'functions', 'ls'], { env });
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/^asyncfn: SignatureNotMatch/);
-    expect(wrong.stderr).not.toMatch(/not-the-secret/);
-    const unknown = await runCli(['--profile', 'staging', 'functions', 'ls'], { env });
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/no profile 'staging'/);
-    // The environment wins over the file.
-    const fromEnv = await runCli(['functions', 'ls'], {
-      env: { ...env, ASYNCFN_ENDPOINT: stack.ingressUrl },
-    });
-    expect(fromEnv.code, fromEnv.stderr).toBe(0);
   });
 
   it('queue receive: the queues endpoint is not on this branch, so the API says so', async () => {
