@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'bench/results/**', 'deploy/**', 'coverage/**', '**/fixtures/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      'cli/dist/**',
+      'bench/results/**',
+      'deploy/**',
+      'coverage/**',
+      '**/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,6 +29,11 @@ export default tseslint.config(
         setTimeout: 'readonly',
       },
     },
+  },
+  {
+    // The CLI's launcher and build script: plain Node ESM.
+    files: ['cli/bin/**/*.js', 'cli/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
     rules: {

@@ -21,7 +21,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['libs/**/*.unit.test.ts', 'services/**/*.unit.test.ts', 'test/**/*.unit.test.ts'],
+          include: [
+            'libs/**/*.unit.test.ts',
+            'services/**/*.unit.test.ts',
+            'cli/src/**/*.unit.test.ts',
+            'test/**/*.unit.test.ts',
+          ],
           environment: 'node',
         },
       },

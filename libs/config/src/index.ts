@@ -46,6 +46,10 @@ export interface Config {
   /** How often queue depth per function is read from JetStream for /metrics. */
   queueDepthRefreshMs: number;
   logLevel: string;
+  /** Bulk stop / re-run operations act on at most this many tasks a second (per operation). */
+  bulkTasksPerSecond: number;
+  /** A bulk operation whose runner has not saved progress for this long is resumed by another runner. */
+  bulkLeaseMs: number;
   /**
    * CPU niceness the service lowers itself to (0–19): on a machine shared with the other services,
    * a higher value yields the CPU to them when it is contended (README, "CPU priority").
@@ -89,5 +93,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     logLevel: read('LOG_LEVEL'),
     cpuNice: read(`ASYNCFN_${svc}_NICE`),
     pythonBinaries: read('ASYNCFN_PYTHON_BINARIES'),
+    bulkTasksPerSecond: read('ASYNCFN_BULK_TASKS_PER_SECOND'),
+    bulkLeaseMs: read('ASYNCFN_BULK_LEASE_MS'),
   };
 }

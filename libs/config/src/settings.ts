@@ -215,6 +215,18 @@ export const SETTINGS = {
   }),
 
   // Executor
+  ASYNCFN_BULK_TASKS_PER_SECOND: setting({
+    kind: integer(1),
+    default: 200,
+    meaning: 'tasks a bulk stop or re-run acts on per second (each operation, paced)',
+    group: 'ingress',
+  }),
+  ASYNCFN_BULK_LEASE_MS: setting({
+    kind: integer(1_000),
+    default: 15_000,
+    meaning: 'a bulk operation whose runner was silent this long is taken over by another ingress',
+    group: 'ingress',
+  }),
   ASYNCFN_EXECUTOR_CONCURRENCY: setting({
     kind: integer(1),
     default: 64,

@@ -66,6 +66,8 @@ export interface Names {
     codeBucket: string;
     nonces: string;
     triggers: string;
+    /** Bulk stop / re-run operations and their progress cursors. */
+    bulkOperations: string;
   };
   subjects: {
     tasksAll: string;
@@ -152,6 +154,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       codeBucket: 'code',
       nonces: 'auth_nonces',
       triggers: 'triggers',
+      bulkOperations: 'bulk_operations',
     },
     subjects: {
       tasksAll: `${ns}.tasks.>`,

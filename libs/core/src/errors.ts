@@ -13,6 +13,10 @@ export const ErrorCodes = {
   AsyncTaskNotFound: { status: 404, description: 'No task of that id for that function in your account.' },
   AsyncConfigNotFound: { status: 404, description: 'The function has no async invoke config.' },
   TriggerNotFound: { status: 404, description: 'No trigger of that name on the function.' },
+  BulkOperationNotFound: {
+    status: 404,
+    description: 'No bulk operation of that id in your account (extension).',
+  },
   PathNotFound: { status: 404, description: 'No API route at this path and method.' },
   FunctionAlreadyExists: { status: 409, description: 'A function of that name already exists.' },
   TriggerAlreadyExists: { status: 409, description: 'The function already has a trigger of that name.' },

@@ -14,3 +14,4 @@ export * from './trigger-schedule.js';
 export * from './trigger-events.js';
 export * from './instance-list.js';
 export * from './mns-queue.js';
+export * from './bulk-operations.js';

@@ -9,3 +9,9 @@ export {
   type ProjectionBaseDoc,
 } from './task-store.js';
 export { createTriggerStore, type TriggerStore } from './trigger-store.js';
+export {
+  createBulkOperationStore,
+  bulkOperationDocumentId,
+  type BulkOperationStore,
+  type BulkProgress,
+} from './bulk-operation-store.js';

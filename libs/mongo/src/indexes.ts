@@ -10,7 +10,7 @@ export interface IndexReport {
 
 /** Creates the indexes the stores rely on; idempotent. TTL indexes implement task retention. */
 export async function ensureIndexes(db: Db, names: Names): Promise<IndexReport> {
-  const { tasks, taskEvents, functions } = names.collections;
+  const { tasks, taskEvents, functions, bulkOperations } = names.collections;
   await Promise.all([
     db
       .collection(tasks)
@@ -18,6 +18,8 @@ export async function ensureIndexes(db: Db, names: Names): Promise<IndexReport> 
     db.collection(tasks).createIndex({ status: 1, startedTime: 1 }, { name: 'sweep' }),
     db.collection(taskEvents).createIndex({ tenant: 1, taskId: 1, seq: 1 }, { name: 'history' }),
     db.collection(functions).createIndex({ tenant: 1, functionName: 1 }, { name: 'by_tenant' }),
+    // Runners look for Running operations whose lease ran out (few documents; kept small by state).
+    db.collection(bulkOperations).createIndex({ state: 1, leaseUntil: 1 }, { name: 'resume' }),
   ]);
   const expiring = [tasks, taskEvents];
   try {

@@ -20,9 +20,12 @@ export type ProjectionBaseDoc = Pick<TaskDocument, '_id' | 'status' | 'attempt' 
 
 export interface TaskQuery {
   tenant: string;
-  functionName: string;
+  /** Absent: every function of the tenant (bulk operations). */
+  functionName?: string;
   prefix?: string;
   status?: TaskStatus;
+  /** Any of these states (bulk operations); with `status`, both apply. */
+  statuses?: readonly TaskStatus[];
   startedTimeBegin?: number;
   startedTimeEnd?: number;
   limit: number;
@@ -35,6 +38,8 @@ export interface TaskStore {
   get(tenant: string, taskId: string): Promise<TaskDocument | undefined>;
   history(tenant: string, taskId: string): Promise<TaskEventDocument[]>;
   list(query: TaskQuery): Promise<TaskDocument[]>;
+  /** How many tasks the query's filter matches (limit, order and cursor ignored). */
+  count(query: Omit<TaskQuery, 'limit' | 'sortOrderByTime' | 'includePayload' | 'after'>): Promise<number>;
   /** Status service: the projection fields decisions are made from. */
   loadBases(ids: string[]): Promise<Map<string, ProjectionBaseDoc>>;
   /**
@@ -62,6 +67,20 @@ export interface TaskStore {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+function taskFilter(q: Parameters<TaskStore['count']>[0]): Filter<TaskDocument> {
+  const filter: Filter<TaskDocument> = { tenant: q.tenant };
+  if (q.functionName !== undefined) filter.functionName = q.functionName;
+  if (q.prefix) filter.taskId = { $regex: `^${escapeRegex(q.prefix)}` };
+  if (q.status && q.statuses) filter.$and = [{ status: q.status }, { status: { $in: [...q.statuses] } }];
+  else if (q.status) filter.status = q.status;
+  else if (q.statuses) filter.status = { $in: [...q.statuses] };
+  const range: { $gte?: number; $lte?: number } = {};
+  if (q.startedTimeBegin !== undefined) range.$gte = q.startedTimeBegin;
+  if (q.startedTimeEnd !== undefined) range.$lte = q.startedTimeEnd;
+  if (range.$gte !== undefined || range.$lte !== undefined) filter.startedTime = range;
+  return filter;
+}
+
 export function createTaskStore(db: Db, names: Names): TaskStore {
   const tasks = db.collection<TaskDocument>(names.collections.tasks);
   const events = db.collection<TaskEventDocument>(names.collections.taskEvents);
@@ -74,13 +93,7 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       return events.find({ tenant, taskId }).sort({ seq: 1 }).toArray();
     },
     async list(q) {
-      const filter: Filter<TaskDocument> = { tenant: q.tenant, functionName: q.functionName };
-      if (q.prefix) filter.taskId = { $regex: `^${escapeRegex(q.prefix)}` };
-      if (q.status) filter.status = q.status;
-      const range: { $gte?: number; $lte?: number } = {};
-      if (q.startedTimeBegin !== undefined) range.$gte = q.startedTimeBegin;
-      if (q.startedTimeEnd !== undefined) range.$lte = q.startedTimeEnd;
-      if (range.$gte !== undefined || range.$lte !== undefined) filter.startedTime = range;
+      const filter = taskFilter(q);
       const dir = q.sortOrderByTime === 'asc' ? 1 : -1;
       if (q.after) {
         const beyond = dir === 1 ? '$gt' : '$lt';
@@ -91,6 +104,9 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       }
       const projection = q.includePayload ? {} : { payload: 0 };
       return tasks.find(filter, { projection }).sort({ startedTime: dir, _id: dir }).limit(q.limit).toArray();
+    },
+    async count(q) {
+      return tasks.countDocuments(taskFilter(q));
     },
     async loadBases(ids) {
       // One lookup per id rather than $in: MongoDB-wire servers without $in push-down (FerretDB 1.x)

@@ -6,6 +6,7 @@ import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { asyncConfigRoutes } from './routes/async-config.js';
+import { bulkOperationRoutes } from './routes/bulk-operations.js';
 import { destinationRoutes } from './routes/destinations.js';
 import { functionRoutes } from './routes/functions.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -62,6 +63,7 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await rerunRoutes(api, deps);
     await triggerRoutes(api, deps);
     await queueRoutes(api, deps);
+    await bulkOperationRoutes(api, deps);
   });
   return app;
 }

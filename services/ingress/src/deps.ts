@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Names } from '@asyncfn/contracts';
-import type { FunctionStore, TaskStore, TriggerStore } from '@asyncfn/mongo';
+import type { BulkOperationStore, FunctionStore, TaskStore, TriggerStore } from '@asyncfn/mongo';
 import type {
   EventBus,
   FunctionDirectory,
@@ -13,6 +13,7 @@ import type { KV } from '@nats-io/kv';
 import type { AccessKeyLookup } from '@asyncfn/auth';
 import type { Logger } from '@asyncfn/telemetry';
 import type { TaskAcceptor } from './accept-task.js';
+import type { BulkRunner } from './bulk-runner.js';
 
 /** Everything the API needs, handed in so routes can be tested with fastify.inject(). */
 export interface IngressDeps {
@@ -33,6 +34,8 @@ export interface IngressDeps {
   acceptor: TaskAcceptor;
   /** Triggers: MongoDB (source of truth), its KV copy, and the watched view HTTP triggers read. */
   triggers: { store: TriggerStore; kv: KV; directory: TriggerDirectory };
+  /** Bulk stop / re-run operations (extension): where they are kept, and what runs them. */
+  bulk: { store: BulkOperationStore; runner: BulkRunner };
   accessKeys: AccessKeyLookup;
   nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
   limits: { maxAsyncPayloadBytes: number; maxSyncPayloadBytes: number };

@@ -1,7 +1,10 @@
 import { accessKeyLookup, parseAccessKeys } from '@asyncfn/auth';
 import { createNames } from '@asyncfn/contracts';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import {
   connectMongo,
+  createBulkOperationStore,
   createFunctionStore,
   createTaskStore,
   createTriggerStore,
@@ -23,6 +26,7 @@ import {
 import { runService } from '@asyncfn/service';
 import { createTaskAcceptor } from './accept-task.js';
 import { buildApp } from './app.js';
+import { createBulkRunner } from './bulk-runner.js';
 import { startIntake } from './intake.js';
 
 await runService('ingress', async ({ config, logger }) => {
@@ -49,6 +53,21 @@ await runService('ingress', async ({ config, logger }) => {
   const claims = await createTaskClaims(nc, names);
   const queues = await createTaskQueues(nc, names);
   const acceptor = createTaskAcceptor({ claims, queues, logger });
+  const stops = createStopRequests(buckets.stops);
+  const limits = {
+    maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
+    maxSyncPayloadBytes: config.maxSyncPayloadBytes,
+  };
+  const bulkStore = createBulkOperationStore(db, names);
+  const bulkRunner = createBulkRunner({
+    store: bulkStore,
+    tasks,
+    control: { bus, stops, queues, acceptor, functions, limits },
+    logger,
+    owner: `ingress-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
+    leaseMs: config.bulkLeaseMs,
+    tasksPerSecond: config.bulkTasksPerSecond,
+  });
   const app = await buildApp({
     names,
     nc,
@@ -59,16 +78,14 @@ await runService('ingress', async ({ config, logger }) => {
     queues,
     retentionSeconds: config.retentionSeconds,
     functionsKv: buckets.functions,
-    stops: createStopRequests(buckets.stops),
+    stops,
     bus,
     acceptor,
     triggers,
     accessKeys,
     nonces: createNonceStore(buckets.nonces),
-    limits: {
-      maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
-      maxSyncPayloadBytes: config.maxSyncPayloadBytes,
-    },
+    limits,
+    bulk: { store: bulkStore, runner: bulkRunner },
     logger,
     ready: async () => {
       if (nc.isClosed()) throw new Error('NATS connection closed');
@@ -76,6 +93,8 @@ await runService('ingress', async ({ config, logger }) => {
     },
   });
   await app.listen({ host: config.host, port: config.port });
+  // Resumes the bulk operations a stopped or crashed ingress left unfinished.
+  bulkRunner.start();
   const intake = startIntake({
     nc,
     names,
@@ -89,6 +108,7 @@ await runService('ingress', async ({ config, logger }) => {
     async stop() {
       await intake.stop();
       await app.close();
+      await bulkRunner.stop();
       directory.stop();
       triggers.directory.stop();
       await nc.drain();

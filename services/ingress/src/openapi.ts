@@ -2,6 +2,7 @@ import { AUTH_ERROR_CODES } from '@asyncfn/auth';
 import { ErrorCodes } from '@asyncfn/core';
 import { ALL_TASK_STATUSES } from '@asyncfn/contracts';
 import { queuePaths } from './openapi-queues.js';
+import { bulkOperationPaths, bulkOperationSchemas } from './openapi-bulk.js';
 
 /**
  * The API document served at /openapi.json: FC 3.0 routes this product has, the extensions, and
@@ -138,6 +139,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         Function: { type: 'object', additionalProperties: true },
+        ...bulkOperationSchemas,
         Trigger: {
           type: 'object',
           properties: {
@@ -165,6 +167,7 @@ export function openApiDocument(): Record<string, unknown> {
     security: [{ acs3: [] }],
     'x-error-codes': errorCodes,
     paths: {
+      ...bulkOperationPaths(error),
       '/2023-03-30/functions': {
         post: {
           operationId: 'CreateFunction',

@@ -30,4 +30,14 @@ describe('the OpenAPI document', () => {
       ]),
     );
   });
+
+  it('marks the bulk operations as an asyncfn extension', () => {
+    const path = doc.paths['/2023-03-30/async-task-bulk-operations'] as { post: Record<string, unknown> };
+    expect(path.post['x-asyncfn-extension']).toBe(true);
+    expect(String(path.post.description)).toMatch(/^extension:/);
+    const get = doc.paths['/2023-03-30/async-task-bulk-operations/{operationId}'] as {
+      get: Record<string, unknown>;
+    };
+    expect(get.get['x-asyncfn-extension']).toBe(true);
+  });
 });

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { isTerminal } from '@asyncfn/contracts';
-import { ApiError, notFound, parseDelaySeconds, parseFunctionName, parseTaskId } from '@asyncfn/core';
+import { parseDelaySeconds, parseFunctionName, parseTaskId } from '@asyncfn/core';
 import { currentTraceparent } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
 import { sendAccepted } from '../invoke.js';
 import { API, header } from '../http.js';
 import { findTask } from '../find-task.js';
+import { rerunTask } from '../task-control.js';
 
 type TaskParams = { Params: { functionName: string; taskId: string } };
 
@@ -23,32 +23,15 @@ export async function rerunRoutes(app: FastifyInstance, deps: IngressDeps): Prom
     async (request, reply) => {
       const name = parseFunctionName(request.params.functionName);
       const { doc: original } = await findTask(deps, request.tenant, name, request.params.taskId);
-      if (!isTerminal(original.status)) {
-        throw new ApiError(
-          'AsyncTaskNotFinished',
-          `async task '${original.taskId}' is ${original.status}; only a finished task can be re-run`,
-        );
-      }
-      if (!(await deps.functions.get(request.tenant, name))) throw notFound.function(name);
       const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
-      const payload = body ?? Buffer.from(original.payload, 'base64');
-      if (payload.length > deps.limits.maxAsyncPayloadBytes) {
-        throw new ApiError(
-          'PayloadTooLarge',
-          `async payload is ${payload.length} bytes; the limit is ${deps.limits.maxAsyncPayloadBytes}`,
-        );
-      }
       const givenId = header(request, 'x-fc-async-task-id');
-      const taskId = givenId !== undefined ? parseTaskId(givenId) : request.id;
       const traceparent = currentTraceparent();
-      const { dueAt } = await deps.acceptor.accept({
-        tenant: request.tenant,
-        functionName: name,
-        taskId,
+      const { taskId, dueAt } = await rerunTask(deps, {
+        original,
+        taskId: givenId !== undefined ? parseTaskId(givenId) : request.id,
         requestId: request.id,
-        payload,
+        ...(body ? { payload: body } : {}),
         delaySeconds: parseDelaySeconds(header(request, 'x-fc-async-delay')),
-        rerunOf: original.taskId,
         ...(traceparent ? { traceparent } : {}),
       });
       return sendAccepted(reply, request, { taskId, dueAt }, { rerunOf: original.taskId });

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { isTerminal } from '@asyncfn/contracts';
 import {
   ApiError,
   asyncTaskView,
@@ -12,6 +11,7 @@ import {
 import type { IngressDeps } from '../deps.js';
 import { findTask } from '../find-task.js';
 import { API, header } from '../http.js';
+import { stopTask } from '../task-control.js';
 
 type TaskParams = { Params: { functionName: string; taskId: string } };
 type NameParams = { Params: { functionName: string } };
@@ -23,8 +23,6 @@ const isCursor = (v: unknown): v is { t: number; id: string } =>
   typeof (v as { id: unknown }).id === 'string';
 
 export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
-  const clock = deps.clock ?? Date.now;
-
   app.get<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId`, async (request) => {
     const name = parseFunctionName(request.params.functionName);
     const { doc, claim } = await findTask(deps, request.tenant, name, request.params.taskId);
@@ -74,47 +72,7 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
         request.query.forceAfterMs ?? header(request, 'x-fc-stop-force-after-ms'),
       );
       const { doc } = await findTask(deps, request.tenant, name, request.params.taskId);
-      if (isTerminal(doc.status)) {
-        throw new ApiError('AsyncTaskAlreadyFinished', `async task '${doc.taskId}' is already ${doc.status}`);
-      }
-      const forceAt = forceAfterMs === undefined ? undefined : clock() + forceAfterMs;
-      if (doc.status === 'Stopping' && forceAt !== undefined) {
-        // A graceful stop is under way: only bring its deadline forward (executors watch the request).
-        const current = await deps.stops.get(doc.tenant, doc.taskId);
-        if (current?.forceAt === undefined || forceAt < current.forceAt) {
-          await deps.stops.request({
-            ...(current ?? {
-              tenant: doc.tenant,
-              taskId: doc.taskId,
-              functionName: name,
-              requestedAt: clock(),
-            }),
-            forceAt,
-          });
-        }
-      }
-      if (doc.status !== 'Stopping') {
-        // A task still queued can be taken out of the queue by its stream sequence.
-        const queueSeq =
-          doc.status === 'Enqueued' ? await deps.queues.queuedSeq(doc.tenant, name, doc.taskId) : undefined;
-        // The event first, then the request executors watch: Stopping is recorded before Stopped.
-        await deps.bus.publish({
-          type: 'TaskStopRequested',
-          taskId: doc.taskId,
-          tenant: doc.tenant,
-          functionName: name,
-          attempt: doc.attempt,
-          ...(queueSeq !== undefined ? { queueSeq } : {}),
-          ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
-        });
-        await deps.stops.request({
-          tenant: doc.tenant,
-          taskId: doc.taskId,
-          functionName: name,
-          requestedAt: clock(),
-          ...(forceAt !== undefined ? { forceAt } : {}),
-        });
-      }
+      const { forceAt } = await stopTask(deps, doc, forceAfterMs !== undefined ? { forceAfterMs } : {});
       return reply
         .status(200)
         .send({ taskId: doc.taskId, requestId: request.id, ...(forceAt !== undefined ? { forceAt } : {}) });
