@@ -61,6 +61,8 @@ export interface Names {
     codeBucket: string;
     nonces: string;
     triggers: string;
+    /** FC 2.0 API: services (their functions are 3.0 functions with mapped names). */
+    fc2Services: string;
   };
   subjects: {
     tasksAll: string;
@@ -143,6 +145,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       codeBucket: 'code',
       nonces: 'auth_nonces',
       triggers: 'triggers',
+      fc2Services: 'fc2_services',
     },
     subjects: {
       tasksAll: `${ns}.tasks.>`,

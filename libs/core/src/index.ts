@@ -13,3 +13,4 @@ export * from './triggers.js';
 export * from './trigger-schedule.js';
 export * from './trigger-events.js';
 export * from './instance-list.js';
+export * from './fc2.js';

@@ -9,3 +9,4 @@ export {
   type ProjectionBaseDoc,
 } from './task-store.js';
 export { createTriggerStore, type TriggerStore } from './trigger-store.js';
+export { createFc2ServiceStore, type Fc2ServiceStore } from './fc2-service-store.js';

@@ -7,6 +7,7 @@ import { registerErrorHandling } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { asyncConfigRoutes } from './routes/async-config.js';
 import { destinationRoutes } from './routes/destinations.js';
+import { fc2Routes } from './routes/fc2/index.js';
 import { functionRoutes } from './routes/functions.js';
 import { instanceRoutes } from './routes/instances.js';
 import { invocationRoutes } from './routes/invocations.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await logRoutes(api, deps);
     await rerunRoutes(api, deps);
     await triggerRoutes(api, deps);
+    await fc2Routes(api, deps);
   });
   return app;
 }

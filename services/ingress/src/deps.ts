@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Names } from '@asyncfn/contracts';
-import type { FunctionStore, TaskStore, TriggerStore } from '@asyncfn/mongo';
+import type { Fc2ServiceStore, FunctionStore, TaskStore, TriggerStore } from '@asyncfn/mongo';
 import type {
   EventBus,
   FunctionDirectory,
@@ -33,6 +33,8 @@ export interface IngressDeps {
   acceptor: TaskAcceptor;
   /** Triggers: MongoDB (source of truth), its KV copy, and the watched view HTTP triggers read. */
   triggers: { store: TriggerStore; kv: KV; directory: TriggerDirectory };
+  /** FC 2.0 API: services (their functions are 3.0 functions under mapped names). */
+  fc2Services: Fc2ServiceStore;
   accessKeys: AccessKeyLookup;
   nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
   limits: { maxAsyncPayloadBytes: number; maxSyncPayloadBytes: number };

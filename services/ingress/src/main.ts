@@ -2,6 +2,7 @@ import { accessKeyLookup, parseAccessKeys } from '@asyncfn/auth';
 import { createNames } from '@asyncfn/contracts';
 import {
   connectMongo,
+  createFc2ServiceStore,
   createFunctionStore,
   createTaskStore,
   createTriggerStore,
@@ -63,6 +64,7 @@ await runService('ingress', async ({ config, logger }) => {
     bus,
     acceptor,
     triggers,
+    fc2Services: createFc2ServiceStore(db, names),
     accessKeys,
     nonces: createNonceStore(buckets.nonces),
     limits: {
