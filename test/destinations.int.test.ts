@@ -592,3 +592,48 @@ describe('CloudEvents', () => {
     expect(await destinationStatusOf('ce', 'ce-1', 'delivered')).toBe('delivered');
   });
 });
+
+describe('destination metrics', () => {
+  /** The sum of a metric's samples on the destination service's /metrics whose labels include `match`. */
+  async function sample(name: string, match: Record<string, string>): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${stack.ports.destination}/metrics`)).text();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      const m = /^([a-z_]+)\{([^}]*)\} ([0-9.e+-]+)/.exec(line);
+      if (!m || m[1] !== name) continue;
+      const labels = Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+      if (Object.entries(match).every(([k, v]) => labels[k] === v)) sum += Number(m[3]);
+    }
+    return sum;
+  }
+
+  it('move on /metrics: deliveries by type, failed attempts, retries and dead letters', async () => {
+    // The dead destination above: every record failed its 3 attempts (2 retries), then was dead-lettered.
+    const dead = { function: 'deadhook', destination_type: 'http' };
+    expect(await sample('asyncfn_destination_dead_letters_total', dead)).toBeGreaterThanOrEqual(1);
+    expect(await sample('asyncfn_destination_failures_total', dead)).toBeGreaterThanOrEqual(3);
+    expect(await sample('asyncfn_destination_retries_total', dead)).toBeGreaterThanOrEqual(2);
+    // The redelivery to the fixed URL, and records delivered to Kafka and NATS earlier.
+    expect(await sample('asyncfn_destination_delivery_latency_seconds_count', dead)).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(
+      await sample('asyncfn_destination_delivery_latency_seconds_count', { destination_type: 'kafka' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await sample('asyncfn_destination_delivery_latency_seconds_count', { destination_type: 'nats' }),
+    ).toBeGreaterThanOrEqual(1);
+
+    // And they move: one more delivery counts once more.
+    const before = await sample('asyncfn_destination_delivery_latency_seconds_count', dead);
+    const res = await signedFetch(
+      stack.ingressUrl,
+      'POST',
+      '/2023-03-30/functions/deadhook/async-tasks/dead-1/redeliver',
+    );
+    expect(res.status).toBe(202);
+    await eventually(async () =>
+      (await sample('asyncfn_destination_delivery_latency_seconds_count', dead)) > before ? true : undefined,
+    );
+  });
+});

@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { applyFlags } from './load.js';
+import { applyFlags, loadSpecs } from './load.js';
 import { parseManifest } from './manifest.js';
 
 describe('asyncfn.yaml', () => {
@@ -70,12 +70,14 @@ describe('asyncfn.yaml', () => {
 });
 
 describe("the examples' manifests", () => {
-  it('are valid asyncfn.yaml files', () => {
+  it('are valid asyncfn.yaml (or Serverless Devs s.yaml) files', () => {
     const examples = new URL('../../../examples/', import.meta.url);
     for (const name of readdirSync(examples)) {
       const dir = new URL(`${name}/`, examples);
-      const spec = parseManifest(readFileSync(new URL('asyncfn.yaml', dir), 'utf8'), dir.pathname);
-      expect(spec.codeDir, name).toBe(dir.pathname.replace(/\/$/, ''));
+      const specs = loadSpecs(dir.pathname, {}, {});
+      expect(specs.length, name).toBeGreaterThan(0);
+      for (const spec of specs)
+        expect(spec.codeDir.startsWith(dir.pathname.replace(/\/$/, '')), name).toBe(true);
     }
   });
 });

@@ -571,6 +571,7 @@ describe('errors', () => {
       InvalidAccessKeyID: 403,
       SignatureNotMatch: 403,
       ContentSha256Mismatch: 403,
+      ContentMd5Mismatch: 403,
       RequestTimeTooSkewed: 403,
       SignatureNonceUsed: 403,
     });

@@ -49,6 +49,11 @@ export const AUTH_ERROR_CODES = [
     description: 'x-acs-content-sha256 does not match the SHA-256 of the request body.',
   },
   {
+    code: 'ContentMd5Mismatch',
+    httpStatus: 403,
+    description: 'Content-MD5 does not match the MD5 of the request body (FC 2.0 signature scheme).',
+  },
+  {
     code: 'RequestTimeTooSkewed',
     httpStatus: 403,
     description:

@@ -23,6 +23,14 @@ export type {
   QueryParams,
 } from './acs3.js';
 export {
+  FC_SIGNATURE_SCHEME,
+  fcStringToSign,
+  isFcAuthorization,
+  signFcRequest,
+  verifyFcRequest,
+} from './fc-signature.js';
+export type { FcSignRequest, FcVerifyRequest, FcVerifyResult } from './fc-signature.js';
+export {
   ACCESS_KEY_ID_PATTERN,
   DEFAULT_LOCAL_ACCESS_KEYS,
   DEFAULT_LOCAL_ACCESS_KEY_ID,

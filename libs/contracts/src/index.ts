@@ -4,3 +4,4 @@ export * from './names.js';
 export * from './messages.js';
 export * from './records.js';
 export * from './bulk-operations.js';
+export * from './fc2.js';

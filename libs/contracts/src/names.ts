@@ -68,6 +68,8 @@ export interface Names {
     triggers: string;
     /** Bulk stop / re-run operations and their progress cursors. */
     bulkOperations: string;
+    /** FC 2.0 API: services (their functions are 3.0 functions with mapped names). */
+    fc2Services: string;
   };
   subjects: {
     tasksAll: string;
@@ -155,6 +157,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       nonces: 'auth_nonces',
       triggers: 'triggers',
       bulkOperations: 'bulk_operations',
+      fc2Services: 'fc2_services',
     },
     subjects: {
       tasksAll: `${ns}.tasks.>`,

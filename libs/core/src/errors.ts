@@ -19,6 +19,12 @@ export const ErrorCodes = {
   },
   PathNotFound: { status: 404, description: 'No API route at this path and method.' },
   FunctionAlreadyExists: { status: 409, description: 'A function of that name already exists.' },
+  ServiceNotFound: { status: 404, description: 'FC 2.0 API: no service of that name in your account.' },
+  ServiceAlreadyExists: { status: 409, description: 'FC 2.0 API: a service of that name already exists.' },
+  ServiceNotEmpty: {
+    status: 409,
+    description: 'FC 2.0 API: the service still has functions; delete them first.',
+  },
   TriggerAlreadyExists: { status: 409, description: 'The function already has a trigger of that name.' },
   MethodNotAllowed: {
     status: 405,
@@ -77,6 +83,7 @@ export const notFound = {
     new ApiError('AsyncTaskNotFound', `async task '${taskId}' of function '${fn}' does not exist`),
   asyncConfig: (fn: string) =>
     new ApiError('AsyncConfigNotFound', `function '${fn}' has no async invoke config`),
+  service: (name: string) => new ApiError('ServiceNotFound', `service '${name}' does not exist`),
   trigger: (fn: string, trigger: string) =>
     new ApiError('TriggerNotFound', `trigger '${trigger}' of function '${fn}' does not exist`),
 };

@@ -15,3 +15,4 @@ export * from './trigger-events.js';
 export * from './instance-list.js';
 export * from './mns-queue.js';
 export * from './bulk-operations.js';
+export * from './fc2.js';

@@ -1,4 +1,5 @@
-import { Kafka, logLevel, type Consumer, type IHeaders, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { kafkaLogCreator } from './log.js';
 import { ServerUnreachableError } from '@asyncfn/nats';
 import type { KafkaRecord } from '@asyncfn/core';
 
@@ -91,11 +92,7 @@ export async function startKafkaConsumer(options: KafkaConsumerOptions): Promise
     brokers: options.brokers,
     connectionTimeout: 3_000,
     logLevel: logLevel.WARN,
-    logCreator: () => (entry: LogEntry) => {
-      const fields = { kafka: entry.namespace, groupId: options.groupId, ...entry.log };
-      if (entry.level === logLevel.ERROR) log?.error(fields, entry.log.message);
-      else log?.warn(fields, entry.log.message);
-    },
+    logCreator: kafkaLogCreator(log, { groupId: options.groupId }),
   });
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,

@@ -11,3 +11,4 @@ export {
   type KafkaConsumerOptions,
   type KafkaRecord,
 } from './consumer.js';
+export { isExpectedKafkaLog, kafkaLogCreator, type KafkaLogSink } from './log.js';

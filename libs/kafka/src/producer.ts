@@ -1,4 +1,5 @@
-import { Kafka, Partitioners, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { kafkaLogCreator } from './log.js';
 import { ServerUnreachableError } from '@asyncfn/nats';
 
 /** One message: the key decides the partition (and so the order among messages of one key). */
@@ -65,13 +66,9 @@ export function createKafkaProducer(brokers: string[], options: KafkaProducerOpt
     // Bounded: the caller owns retries (with backoff, across process restarts).
     retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
     logLevel: logLevel.WARN,
-    logCreator: () => (entry: LogEntry) => {
-      // Retries are bounded on purpose (see above); kafkajs warns about that on every producer.
-      if (/Limiting retries for the idempotent producer/.test(entry.log.message)) return;
-      const fields = { kafka: entry.namespace, ...entry.log };
-      if (entry.level === logLevel.ERROR) log?.error(fields, entry.log.message);
-      else log?.warn(fields, entry.log.message);
-    },
+    // Retries are bounded on purpose (see above); kafkajs warns about that on every producer, and
+    // logs errors while a first send creates its topic: both are dropped (./log.ts).
+    logCreator: kafkaLogCreator(log),
   });
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;

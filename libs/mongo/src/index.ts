@@ -15,3 +15,4 @@ export {
   type BulkOperationStore,
   type BulkProgress,
 } from './bulk-operation-store.js';
+export { createFc2ServiceStore, type Fc2ServiceStore } from './fc2-service-store.js';

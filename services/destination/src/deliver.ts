@@ -15,7 +15,7 @@ import {
   withSpan,
   type MessageOutcome,
 } from '@asyncfn/nats';
-import type { Logger } from '@asyncfn/telemetry';
+import { metrics, type Logger } from '@asyncfn/telemetry';
 import { renderJob, type DeliveryJob } from './delivery-job.js';
 import {
   destinationName,
@@ -33,6 +33,13 @@ import type { createMnsTransport } from './transports/mns.js';
 import type { NatsTransport } from './transports/nats.js';
 
 export const DELIVERY_ID_HEADER = 'x-asyncfn-delivery-id';
+
+/** The metrics' destination_type: the URI's scheme (nats, kafka, http, function), unknown if unreadable. */
+function destinationType(destination: string): string {
+  const scheme = /^([a-z]+):/.exec(destination)?.[1];
+  if (scheme === 'https') return 'http';
+  return scheme && ['nats', 'kafka', 'http', 'function'].includes(scheme) ? scheme : 'unknown';
+}
 
 /**
  * The parent of a delivery span: the active span when it is already in the task's trace (a
@@ -174,17 +181,21 @@ export function createDeliveryHandler(deps: {
     const attempt = msg.info.deliveryCount;
     const id = taskDocumentId(job.tenant, job.taskId);
     const log = { taskId: job.taskId, tenant: job.tenant, deliveryId: job.deliveryId, attempt };
+    const type = destinationType(job.destination);
     try {
       await send(job, attempt);
     } catch (err) {
       const error = err instanceof DeliveryError ? err.message : describeError(err);
       const retryable = !(err instanceof DeliveryError) || err.retryable;
+      metrics.destinationFailed(job.tenant, job.functionName, type);
       if (retryable && hasAttemptsLeft(attempt, settings.retry)) {
         const delayMs = retryDelayMs(attempt, settings.retry);
         logger.warn({ ...log, error, delayMs }, 'delivery failed; retrying');
+        metrics.destinationRetried(job.tenant, job.functionName, type);
         return retry(delayMs, error);
       }
       await deadLetter(job, error, attempt);
+      metrics.deadLettered(job.tenant, job.functionName, type);
       if (job.tracked) await deps.tasks.finishDelivery(id, job.deliveryId, DestinationStatus.Failed);
       logger.error(
         { ...log, error, destination: loggableDestination(job.destination) },
@@ -193,6 +204,7 @@ export function createDeliveryHandler(deps: {
       return done;
     }
     if (job.tracked) await deps.tasks.finishDelivery(id, job.deliveryId, DestinationStatus.Delivered);
+    metrics.destinationDelivered(job.tenant, job.functionName, type, clock() - job.record.timestamp);
     deps.onDelivered?.(job, attempt);
     logger.debug({ ...log, kind: job.kind }, 'record delivered');
     return done;

@@ -8,6 +8,7 @@ import { openApiDocument } from './openapi.js';
 import { asyncConfigRoutes } from './routes/async-config.js';
 import { bulkOperationRoutes } from './routes/bulk-operations.js';
 import { destinationRoutes } from './routes/destinations.js';
+import { fc2Routes } from './routes/fc2/index.js';
 import { functionRoutes } from './routes/functions.js';
 import { instanceRoutes } from './routes/instances.js';
 import { invocationRoutes } from './routes/invocations.js';
@@ -64,6 +65,7 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await triggerRoutes(api, deps);
     await queueRoutes(api, deps);
     await bulkOperationRoutes(api, deps);
+    await fc2Routes(api, deps);
   });
   return app;
 }

@@ -1,6 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Names } from '@asyncfn/contracts';
-import type { BulkOperationStore, FunctionStore, TaskStore, TriggerStore } from '@asyncfn/mongo';
+import type {
+  BulkOperationStore,
+  Fc2ServiceStore,
+  FunctionStore,
+  TaskStore,
+  TriggerStore,
+} from '@asyncfn/mongo';
 import type {
   EventBus,
   FunctionDirectory,
@@ -36,6 +42,8 @@ export interface IngressDeps {
   triggers: { store: TriggerStore; kv: KV; directory: TriggerDirectory };
   /** Bulk stop / re-run operations (extension): where they are kept, and what runs them. */
   bulk: { store: BulkOperationStore; runner: BulkRunner };
+  /** FC 2.0 API: services (their functions are 3.0 functions under mapped names). */
+  fc2Services: Fc2ServiceStore;
   accessKeys: AccessKeyLookup;
   nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
   limits: { maxAsyncPayloadBytes: number; maxSyncPayloadBytes: number };

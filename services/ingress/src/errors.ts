@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isAuthError } from '@asyncfn/auth';
-import { ApiError, ErrorCodes } from '@asyncfn/core';
+import { ApiError, ErrorCodes, FC2_API, parseFc2FunctionName } from '@asyncfn/core';
 
 /** FC's error body. */
 export interface ErrorBody {
@@ -54,14 +54,18 @@ export function registerErrorHandling(app: FastifyInstance): void {
       };
       request.log.error({ err: error }, 'unhandled error');
     }
-    void reply.status(status).header('content-type', 'application/json').send(body);
+    void reply
+      .status(status)
+      .header('content-type', 'application/json')
+      .send(request.url.startsWith(`${FC2_API}/`) ? fc2ErrorBody(body) : body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
+    const body = {
       Code: 'PathNotFound',
       Message: `no route ${request.method} ${request.url.split('?')[0]}`,
       RequestId: request.id,
-    });
+    };
+    void reply.status(404).send(request.url.startsWith(`${FC2_API}/`) ? fc2ErrorBody(body) : body);
   });
 }
 
@@ -70,4 +74,17 @@ function isUnavailable(error: Error): boolean {
   return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|ConnectionError|TimeoutError|ClosedConnectionError/.test(
     name,
   );
+}
+
+/**
+ * FC 2.0's error body: FC 2.0 answers `{ErrorCode, ErrorMessage}` (what `@alicloud/fc2` reads),
+ * the 2021-04-06 SDK reads `{Code, Message, RequestId}`; both are sent. A mapped function name in
+ * a message is told as the 2.0 service/function it is.
+ */
+export function fc2ErrorBody(body: ErrorBody): ErrorBody & { ErrorCode: string; ErrorMessage: string } {
+  const message = body.Message.replace(/fc2_\d{1,3}_[A-Za-z0-9_-]+/g, (name) => {
+    const pair = parseFc2FunctionName(name);
+    return pair ? `${pair.serviceName}/${pair.functionName}` : name;
+  });
+  return { ...body, Message: message, ErrorCode: body.Code, ErrorMessage: message };
 }

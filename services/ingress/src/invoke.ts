@@ -23,7 +23,15 @@ export async function acceptAsyncRequest(
   deps: IngressDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  input: { fn: FunctionRecord; payload: Buffer; traceparent: string | undefined },
+  input: {
+    fn: FunctionRecord;
+    payload: Buffer;
+    traceparent: string | undefined;
+    /** The FC 2.0 API names the task in its own header (X-Fc-Stateful-Async-Invocation-Id). */
+    taskId?: string;
+    /** Overrides the function's task mode (FC 2.0: X-Fc-Stateful-Async-Invocation-Enable). */
+    tracked?: boolean;
+  },
 ): Promise<FastifyReply> {
   const { fn, payload, traceparent } = input;
   if (payload.length > deps.limits.maxAsyncPayloadBytes) {
@@ -32,9 +40,10 @@ export async function acceptAsyncRequest(
       `async payload is ${payload.length} bytes; the limit is ${deps.limits.maxAsyncPayloadBytes}`,
     );
   }
-  const requested = header(request, 'x-fc-async-task-id');
+  const requested = input.taskId ?? header(request, 'x-fc-async-task-id');
   const taskId = requested !== undefined ? parseTaskId(requested) : request.id;
-  const accept = fn.asyncConfig?.asyncTask === false ? deps.acceptor.acceptUntracked : deps.acceptor.accept;
+  const tracked = input.tracked ?? fn.asyncConfig?.asyncTask !== false;
+  const accept = tracked ? deps.acceptor.accept : deps.acceptor.acceptUntracked;
   const { dueAt } = await accept({
     tenant: request.tenant,
     functionName: fn.functionName,

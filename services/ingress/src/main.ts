@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import {
   connectMongo,
   createBulkOperationStore,
+  createFc2ServiceStore,
   createFunctionStore,
   createTaskStore,
   createTriggerStore,
@@ -82,6 +83,7 @@ await runService('ingress', async ({ config, logger }) => {
     bus,
     acceptor,
     triggers,
+    fc2Services: createFc2ServiceStore(db, names),
     accessKeys,
     nonces: createNonceStore(buckets.nonces),
     limits,

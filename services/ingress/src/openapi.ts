@@ -3,6 +3,7 @@ import { ErrorCodes } from '@asyncfn/core';
 import { ALL_TASK_STATUSES } from '@asyncfn/contracts';
 import { queuePaths } from './openapi-queues.js';
 import { bulkOperationPaths, bulkOperationSchemas } from './openapi-bulk.js';
+import { fc2OpenApiPaths } from './openapi-fc2.js';
 
 /**
  * The API document served at /openapi.json: FC 3.0 routes this product has, the extensions, and
@@ -39,6 +40,13 @@ export function openApiDocument(): Record<string, unknown> {
           in: 'header',
           name: 'Authorization',
           description: 'ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...',
+        },
+        fc2: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description:
+            'FC 2.0 scheme, /2021-04-06 routes only: FC <accessKeyId>:<base64 HMAC-SHA256 of method, Content-MD5, Content-Type, Date, x-fc-* headers and the path>',
         },
       },
       responses: {
@@ -485,6 +493,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...queuePaths(error),
+      ...fc2OpenApiPaths(error),
       '/healthz': { get: { security: [], responses: { '200': { description: 'alive' } } } },
       '/readyz': {
         get: {

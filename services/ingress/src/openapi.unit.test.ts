@@ -40,4 +40,16 @@ describe('the OpenAPI document', () => {
     };
     expect(get.get['x-asyncfn-extension']).toBe(true);
   });
+
+  it('lists the FC 2.0 stateful-async routes', () => {
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/2021-04-06/services',
+        '/2021-04-06/services/{serviceName}/functions/{functionName}/async-invoke-config',
+        '/2021-04-06/services/{serviceName}/functions/{functionName}/invocations',
+        '/2021-04-06/services/{serviceName}/functions/{functionName}/stateful-async-invocations/{invocationId}',
+        '/2021-04-06/stateful-async-invocation-functions',
+      ]),
+    );
+  });
 });

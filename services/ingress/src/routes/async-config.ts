@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AsyncConfig } from '@asyncfn/contracts';
 import {
   buildAsyncConfig,
   notFound,
@@ -12,37 +13,52 @@ import { API, jsonBody } from '../http.js';
 
 type NameParams = { Params: { functionName: string } };
 
+/** PutAsyncInvokeConfig (shared with the FC 2.0 routes): the stored config. */
+export async function putAsyncConfig(
+  deps: IngressDeps,
+  tenant: string,
+  name: string,
+  body: unknown,
+): Promise<AsyncConfig> {
+  const input = parseAsyncConfig(body);
+  const fn = await deps.functions.get(tenant, name);
+  if (!fn) throw notFound.function(name);
+  const asyncConfig = buildAsyncConfig(fn, input, new Date(deps.clock?.() ?? Date.now()));
+  const record = { ...fn, asyncConfig };
+  if (!(await deps.functions.replace(record))) throw notFound.function(name);
+  await putFunction(deps.functionsKv, record);
+  return asyncConfig;
+}
+
+export async function getAsyncConfig(deps: IngressDeps, tenant: string, name: string): Promise<AsyncConfig> {
+  const fn = await deps.functions.get(tenant, name);
+  if (!fn) throw notFound.function(name);
+  if (!fn.asyncConfig) throw notFound.asyncConfig(name);
+  return fn.asyncConfig;
+}
+
+export async function deleteAsyncConfig(deps: IngressDeps, tenant: string, name: string): Promise<void> {
+  const fn = await deps.functions.get(tenant, name);
+  if (!fn) throw notFound.function(name);
+  if (!fn.asyncConfig) throw notFound.asyncConfig(name);
+  const { asyncConfig: _removed, ...record } = fn;
+  await deps.functions.replace(record);
+  await putFunction(deps.functionsKv, record);
+}
+
 export async function asyncConfigRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
-  const now = () => new Date(deps.clock?.() ?? Date.now());
   const path = `${API}/functions/:functionName/async-invoke-config`;
 
-  app.put<NameParams>(path, async (request) => {
-    const name = parseFunctionName(request.params.functionName);
-    const input = parseAsyncConfig(jsonBody(request));
-    const fn = await deps.functions.get(request.tenant, name);
-    if (!fn) throw notFound.function(name);
-    const record = { ...fn, asyncConfig: buildAsyncConfig(fn, input, now()) };
-    if (!(await deps.functions.replace(record))) throw notFound.function(name);
-    await putFunction(deps.functionsKv, record);
-    return record.asyncConfig;
-  });
+  app.put<NameParams>(path, async (request) =>
+    putAsyncConfig(deps, request.tenant, parseFunctionName(request.params.functionName), jsonBody(request)),
+  );
 
-  app.get<NameParams>(path, async (request) => {
-    const name = parseFunctionName(request.params.functionName);
-    const fn = await deps.functions.get(request.tenant, name);
-    if (!fn) throw notFound.function(name);
-    if (!fn.asyncConfig) throw notFound.asyncConfig(name);
-    return fn.asyncConfig;
-  });
+  app.get<NameParams>(path, async (request) =>
+    getAsyncConfig(deps, request.tenant, parseFunctionName(request.params.functionName)),
+  );
 
   app.delete<NameParams>(path, async (request, reply) => {
-    const name = parseFunctionName(request.params.functionName);
-    const fn = await deps.functions.get(request.tenant, name);
-    if (!fn) throw notFound.function(name);
-    if (!fn.asyncConfig) throw notFound.asyncConfig(name);
-    const { asyncConfig: _removed, ...record } = fn;
-    await deps.functions.replace(record);
-    await putFunction(deps.functionsKv, record);
+    await deleteAsyncConfig(deps, request.tenant, parseFunctionName(request.params.functionName));
     return reply.status(204).send();
   });
 

@@ -9,6 +9,7 @@ import {
   buildFunctionRecord,
   decodeZip,
   functionView,
+  isFc2FunctionName,
   localDirectoryCode,
   notFound,
   parseCreateFunction,
@@ -21,7 +22,7 @@ import type { IngressDeps } from '../deps.js';
 import { API, jsonBody } from '../http.js';
 
 /** Function code travels inside the JSON body as base64. */
-const CODE_BODY_LIMIT = 128 * 1024 * 1024;
+export const CODE_BODY_LIMIT = 128 * 1024 * 1024;
 
 type NameParams = { Params: { functionName: string } };
 
@@ -50,23 +51,61 @@ async function localCode(path: string) {
   return localDirectoryCode(dir);
 }
 
-export async function functionRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
-  const now = () => new Date(deps.clock?.() ?? Date.now());
+const now = (deps: IngressDeps) => new Date(deps.clock?.() ?? Date.now());
 
+/* The operations, shared by the 3.0 routes below and the FC 2.0 routes (routes/fc2/). */
+
+/** CreateFunction from a 3.0 body (already validated names included). */
+export async function createFunctionFromBody(deps: IngressDeps, tenant: string, body: unknown) {
+  const input = parseCreateFunction(body);
+  const zip = input.code?.zipFile ? decodeZip(input.code.zipFile) : undefined;
+  const code = zip ?? (await localCode(input.code!.localDirectory!));
+  if (await deps.functions.get(tenant, input.functionName)) {
+    throw new ApiError('FunctionAlreadyExists', `function '${input.functionName}' already exists`);
+  }
+  if (zip) await deps.functions.saveCode(tenant, zip.checksum, zip.zip);
+  const record = buildFunctionRecord(tenant, input, code, { now: now(deps), functionId: randomUUID() });
+  if (!(await deps.functions.create(record))) {
+    throw new ApiError('FunctionAlreadyExists', `function '${input.functionName}' already exists`);
+  }
+  await putFunction(deps.functionsKv, record);
+  return record;
+}
+
+export async function getFunctionRecord(deps: IngressDeps, tenant: string, name: string) {
+  const record = await deps.functions.get(tenant, name);
+  if (!record) throw notFound.function(name);
+  return record;
+}
+
+export async function updateFunctionFromBody(deps: IngressDeps, tenant: string, name: string, body: unknown) {
+  const current = await getFunctionRecord(deps, tenant, name);
+  const input = parseUpdateFunction(body, current.runtime);
+  const zip = input.code?.zipFile ? decodeZip(input.code.zipFile) : undefined;
+  const code = zip ?? (input.code?.localDirectory ? await localCode(input.code.localDirectory) : undefined);
+  if (zip) await deps.functions.saveCode(tenant, zip.checksum, zip.zip);
+  const record = applyFunctionUpdate(current, input, code, now(deps));
+  if (!(await deps.functions.replace(record))) throw notFound.function(name);
+  await putFunction(deps.functionsKv, record);
+  return record;
+}
+
+export async function deleteFunctionNamed(deps: IngressDeps, tenant: string, name: string): Promise<void> {
+  if (!(await deps.functions.delete(tenant, name))) throw notFound.function(name);
+  await deleteFunction(deps.functionsKv, tenant, name);
+}
+
+export async function functionRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   app.post(`${API}/functions`, { bodyLimit: CODE_BODY_LIMIT }, async (request) => {
-    const input = parseCreateFunction(jsonBody(request));
-    const zip = input.code?.zipFile ? decodeZip(input.code.zipFile) : undefined;
-    const code = zip ?? (await localCode(input.code!.localDirectory!));
-    if (await deps.functions.get(request.tenant, input.functionName)) {
-      throw new ApiError('FunctionAlreadyExists', `function '${input.functionName}' already exists`);
+    const body = jsonBody(request);
+    const name = (body as { functionName?: unknown }).functionName;
+    if (typeof name === 'string' && isFc2FunctionName(name)) {
+      throw new ApiError(
+        'InvalidArgument',
+        `functionName: names starting with fc2_<digits>_ are FC 2.0 functions (create them through /2021-04-06)`,
+      );
     }
-    if (zip) await deps.functions.saveCode(request.tenant, zip.checksum, zip.zip);
-    const record = buildFunctionRecord(request.tenant, input, code, { now: now(), functionId: randomUUID() });
-    if (!(await deps.functions.create(record))) {
-      throw new ApiError('FunctionAlreadyExists', `function '${input.functionName}' already exists`);
-    }
-    await putFunction(deps.functionsKv, record);
-    return functionView(record);
+    return functionView(await createFunctionFromBody(deps, request.tenant, body));
   });
 
   app.get(`${API}/functions`, async (request) => {
@@ -85,29 +124,17 @@ export async function functionRoutes(app: FastifyInstance, deps: IngressDeps): P
 
   app.get<NameParams>(`${API}/functions/:functionName`, async (request) => {
     const name = parseFunctionName(request.params.functionName);
-    const record = await deps.functions.get(request.tenant, name);
-    if (!record) throw notFound.function(name);
-    return functionView(record);
+    return functionView(await getFunctionRecord(deps, request.tenant, name));
   });
 
   app.put<NameParams>(`${API}/functions/:functionName`, { bodyLimit: CODE_BODY_LIMIT }, async (request) => {
     const name = parseFunctionName(request.params.functionName);
-    const current = await deps.functions.get(request.tenant, name);
-    if (!current) throw notFound.function(name);
-    const input = parseUpdateFunction(jsonBody(request), current.runtime);
-    const zip = input.code?.zipFile ? decodeZip(input.code.zipFile) : undefined;
-    const code = zip ?? (input.code?.localDirectory ? await localCode(input.code.localDirectory) : undefined);
-    if (zip) await deps.functions.saveCode(request.tenant, zip.checksum, zip.zip);
-    const record = applyFunctionUpdate(current, input, code, now());
-    if (!(await deps.functions.replace(record))) throw notFound.function(name);
-    await putFunction(deps.functionsKv, record);
-    return functionView(record);
+    return functionView(await updateFunctionFromBody(deps, request.tenant, name, jsonBody(request)));
   });
 
   app.delete<NameParams>(`${API}/functions/:functionName`, async (request, reply) => {
     const name = parseFunctionName(request.params.functionName);
-    if (!(await deps.functions.delete(request.tenant, name))) throw notFound.function(name);
-    await deleteFunction(deps.functionsKv, request.tenant, name);
+    await deleteFunctionNamed(deps, request.tenant, name);
     return reply.status(204).send();
   });
 }

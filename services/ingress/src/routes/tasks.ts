@@ -22,46 +22,69 @@ const isCursor = (v: unknown): v is { t: number; id: string } =>
   typeof (v as { t: unknown }).t === 'number' &&
   typeof (v as { id: unknown }).id === 'string';
 
-export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
-  app.get<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId`, async (request) => {
-    const name = parseFunctionName(request.params.functionName);
-    const { doc, claim } = await findTask(deps, request.tenant, name, request.params.taskId);
-    // Not recorded yet: the claim is all its history.
-    const events = claim
-      ? [eventDocument(claim, 1, doc.expireAt)]
-      : await deps.tasks.history(request.tenant, doc.taskId);
-    return asyncTaskView(doc, { events, includePayload: true });
-  });
+/* The operations, shared by the 3.0 routes below and the FC 2.0 routes (routes/fc2/). */
 
-  app.get<NameParams>(`${API}/functions/:functionName/async-tasks`, async (request) => {
-    const name = parseFunctionName(request.params.functionName);
-    const q = parseListTasksQuery(request.query);
-    let after: { t: number; id: string } | undefined;
-    if (q.nextToken) {
-      after = decodePageToken(q.nextToken, isCursor);
-      if (!after) throw new ApiError('InvalidArgument', 'nextToken: not a token this API returned');
-    }
-    const docs = await deps.tasks.list({
-      tenant: request.tenant,
-      functionName: name,
-      limit: q.limit + 1,
-      sortOrderByTime: q.sortOrderByTime,
-      includePayload: q.includePayload,
-      ...(q.prefix ? { prefix: q.prefix } : {}),
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),
-      ...(q.startedTimeEnd !== undefined ? { startedTimeEnd: q.startedTimeEnd } : {}),
-      ...(after ? { after } : {}),
-    });
-    const page = docs.slice(0, q.limit);
-    const last = page.at(-1);
-    return {
-      tasks: page.map((doc) => asyncTaskView(doc, { includePayload: q.includePayload })),
-      ...(docs.length > q.limit && last
-        ? { nextToken: encodePageToken({ t: last.startedTime, id: last._id }) }
-        : {}),
-    };
+/** GetAsyncTask: the task with its events. */
+export async function getTaskView(deps: IngressDeps, tenant: string, name: string, taskId: string) {
+  const { doc, claim } = await findTask(deps, tenant, name, taskId);
+  // Not recorded yet: the claim is all its history.
+  const events = claim
+    ? [eventDocument(claim, 1, doc.expireAt)]
+    : await deps.tasks.history(tenant, doc.taskId);
+  return asyncTaskView(doc, { events, includePayload: true });
+}
+
+/** ListAsyncTasks from a 3.0 query. */
+export async function listTaskViews(deps: IngressDeps, tenant: string, name: string, query: unknown) {
+  const q = parseListTasksQuery(query);
+  let after: { t: number; id: string } | undefined;
+  if (q.nextToken) {
+    after = decodePageToken(q.nextToken, isCursor);
+    if (!after) throw new ApiError('InvalidArgument', 'nextToken: not a token this API returned');
+  }
+  const docs = await deps.tasks.list({
+    tenant,
+    functionName: name,
+    limit: q.limit + 1,
+    sortOrderByTime: q.sortOrderByTime,
+    includePayload: q.includePayload,
+    ...(q.prefix ? { prefix: q.prefix } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),
+    ...(q.startedTimeEnd !== undefined ? { startedTimeEnd: q.startedTimeEnd } : {}),
+    ...(after ? { after } : {}),
   });
+  const page = docs.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    tasks: page.map((doc) => asyncTaskView(doc, { includePayload: q.includePayload })),
+    ...(docs.length > q.limit && last
+      ? { nextToken: encodePageToken({ t: last.startedTime, id: last._id }) }
+      : {}),
+  };
+}
+
+/** StopAsyncTask by id: records Stopping and asks the executors; 409 for a finished task. */
+export async function stopTaskById(
+  deps: IngressDeps,
+  tenant: string,
+  name: string,
+  taskId: string,
+  forceAfterMs: number | undefined,
+): Promise<{ taskId: string; forceAt?: number }> {
+  const { doc } = await findTask(deps, tenant, name, taskId);
+  const { forceAt } = await stopTask(deps, doc, forceAfterMs !== undefined ? { forceAfterMs } : {});
+  return { taskId: doc.taskId, ...(forceAt !== undefined ? { forceAt } : {}) };
+}
+
+export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
+  app.get<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId`, async (request) =>
+    getTaskView(deps, request.tenant, parseFunctionName(request.params.functionName), request.params.taskId),
+  );
+
+  app.get<NameParams>(`${API}/functions/:functionName/async-tasks`, async (request) =>
+    listTaskViews(deps, request.tenant, parseFunctionName(request.params.functionName), request.query),
+  );
 
   app.put<TaskParams & { Querystring: { forceAfterMs?: string } }>(
     `${API}/functions/:functionName/async-tasks/:taskId/stop`,
@@ -71,17 +94,14 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
       const forceAfterMs = parseForceAfterMs(
         request.query.forceAfterMs ?? header(request, 'x-fc-stop-force-after-ms'),
       );
-      const { doc } = await findTask(deps, request.tenant, name, request.params.taskId);
-      const { forceAt } = await stopTask(deps, doc, forceAfterMs !== undefined ? { forceAfterMs } : {});
-      return reply
-        .status(200)
-        .send({ taskId: doc.taskId, requestId: request.id, ...(forceAt !== undefined ? { forceAt } : {}) });
+      const stopped = await stopTaskById(deps, request.tenant, name, request.params.taskId, forceAfterMs);
+      return reply.status(200).send({ ...stopped, requestId: request.id });
     },
   );
 }
 
 /** forceAfterMs: 0 (kill at once, no PreStop) up to an hour. */
-function parseForceAfterMs(value: string | undefined): number | undefined {
+export function parseForceAfterMs(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 3_600_000) {
