@@ -573,6 +573,9 @@ describe('errors', () => {
       ContentSha256Mismatch: 403,
       RequestTimeTooSkewed: 403,
       SignatureNonceUsed: 403,
+      InvalidAccessKeySecret: 403,
+      InvalidSession: 401,
+      CsrfTokenMismatch: 403,
     });
   });
 

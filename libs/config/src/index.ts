@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_NAMESPACE } from '@asyncfn/contracts';
 import { DEFAULT_LOCAL_ACCESS_KEYS } from '@asyncfn/auth';
 
@@ -48,6 +49,12 @@ export interface Config {
    * a higher value yields the CPU to them when it is contended (README, "CPU priority").
    */
   cpuNice: number;
+  /** Ingress: the web console's built files (console/dist). */
+  consoleDir: string;
+  /** Ingress: how long a console sign-in lasts. */
+  consoleSessionTtlSeconds: number;
+  /** Ingress: the other services' Prometheus endpoints, read for the console's metrics page. */
+  metricsSources: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -94,5 +101,25 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
     cpuNice: int(env, niceVar, 0, 0, 19),
+    consoleDir: env.ASYNCFN_CONSOLE_DIR ?? fileURLToPath(new URL('../../../console/dist', import.meta.url)),
+    consoleSessionTtlSeconds: int(env, 'ASYNCFN_CONSOLE_SESSION_TTL_SECONDS', 8 * 3600, 60),
+    metricsSources: metricsSources(env),
   };
+}
+
+/**
+ * ASYNCFN_METRICS_SOURCES (comma-separated URLs), or every service but the ingress on this host at
+ * its configured port.
+ */
+function metricsSources(env: Env): string[] {
+  const listed = env.ASYNCFN_METRICS_SOURCES;
+  if (listed !== undefined)
+    return listed
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+  const host = !env.ASYNCFN_HOST || env.ASYNCFN_HOST === '0.0.0.0' ? '127.0.0.1' : env.ASYNCFN_HOST;
+  return SERVICE_NAMES.filter((s) => s !== 'ingress').map(
+    (s) => `http://${host}:${int(env, `ASYNCFN_${s.toUpperCase()}_PORT`, SERVICE_PORTS[s])}/metrics`,
+  );
 }

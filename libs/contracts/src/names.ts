@@ -86,6 +86,8 @@ export interface Names {
     /** A redelivery request (ingress → destination). */
     redelivery(tenant: string, functionName: string): string;
     redeliveriesAll: string;
+    /** Core NATS: what the status service recorded, per tenant (the console's live feed). */
+    applied(tenant: string): string;
   };
   queueGroups: { executors: string; ingress: string };
   /** Per-trigger names of what trigger runners consume with (one per trigger, shared by replicas). */
@@ -163,6 +165,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       deliveriesAll: `${ns}.deliveries.>`,
       redelivery: (tenant, fn) => `${ns}.redeliveries.${tenant}.${fn}`,
       redeliveriesAll: `${ns}.redeliveries.>`,
+      applied: (tenant) => `${ns}.applied.${tenant}`,
     },
     queueGroups: { executors: `${ns}-executors`, ingress: `${ns}-ingress` },
     triggers: {

@@ -20,7 +20,8 @@ export type ProjectionBaseDoc = Pick<TaskDocument, '_id' | 'status' | 'attempt' 
 
 export interface TaskQuery {
   tenant: string;
-  functionName: string;
+  /** Without it: the tenant's tasks of every function (the console's task table). */
+  functionName?: string;
   prefix?: string;
   status?: TaskStatus;
   startedTimeBegin?: number;
@@ -35,6 +36,8 @@ export interface TaskStore {
   get(tenant: string, taskId: string): Promise<TaskDocument | undefined>;
   history(tenant: string, taskId: string): Promise<TaskEventDocument[]>;
   list(query: TaskQuery): Promise<TaskDocument[]>;
+  /** How many of the tenant's tasks (of one function, or all) are in each status. */
+  countByStatus(tenant: string, functionName?: string): Promise<Partial<Record<TaskStatus, number>>>;
   /** Status service: the projection fields decisions are made from. */
   loadBases(ids: string[]): Promise<Map<string, ProjectionBaseDoc>>;
   /**
@@ -74,7 +77,8 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       return events.find({ tenant, taskId }).sort({ seq: 1 }).toArray();
     },
     async list(q) {
-      const filter: Filter<TaskDocument> = { tenant: q.tenant, functionName: q.functionName };
+      const filter: Filter<TaskDocument> = { tenant: q.tenant };
+      if (q.functionName !== undefined) filter.functionName = q.functionName;
       if (q.prefix) filter.taskId = { $regex: `^${escapeRegex(q.prefix)}` };
       if (q.status) filter.status = q.status;
       const range: { $gte?: number; $lte?: number } = {};
@@ -91,6 +95,17 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       }
       const projection = q.includePayload ? {} : { payload: 0 };
       return tasks.find(filter, { projection }).sort({ startedTime: dir, _id: dir }).limit(q.limit).toArray();
+    },
+    async countByStatus(tenant, functionName) {
+      const match: Filter<TaskDocument> = { tenant };
+      if (functionName !== undefined) match.functionName = functionName;
+      const rows = await tasks
+        .aggregate<{ _id: TaskStatus; n: number }>([
+          { $match: match },
+          { $group: { _id: '$status', n: { $sum: 1 } } },
+        ])
+        .toArray();
+      return Object.fromEntries(rows.map((r) => [r._id, r.n]));
     },
     async loadBases(ids) {
       // One lookup per id rather than $in: MongoDB-wire servers without $in push-down (FerretDB 1.x)

@@ -13,6 +13,7 @@ import type { KV } from '@nats-io/kv';
 import type { AccessKeyLookup } from '@asyncfn/auth';
 import type { Logger } from '@asyncfn/telemetry';
 import type { TaskAcceptor } from './accept-task.js';
+import type { ConsoleOptions } from './console/plugin.js';
 
 /** Everything the API needs, handed in so routes can be tested with fastify.inject(). */
 export interface IngressDeps {
@@ -40,4 +41,10 @@ export interface IngressDeps {
   /** Readiness checks of the backing servers. */
   ready: () => Promise<void>;
   clock?: () => number;
+  /** Jaeger's query API, for a task's trace. */
+  jaegerQueryUrl: string;
+  /** The other services' Prometheus endpoints, for the console's metrics page. */
+  metricsSources: string[];
+  /** The web console (static files and sessions); without it the API takes signed requests only. */
+  console?: ConsoleOptions;
 }

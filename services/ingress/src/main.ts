@@ -24,6 +24,7 @@ import { runService } from '@asyncfn/service';
 import { createTaskAcceptor } from './accept-task.js';
 import { buildApp } from './app.js';
 import { startIntake } from './intake.js';
+import { createSessionStore } from './console/session-store.js';
 
 await runService('ingress', async ({ config, logger }) => {
   const accessKeys = accessKeyLookup(parseAccessKeys(config.accessKeys));
@@ -70,6 +71,14 @@ await runService('ingress', async ({ config, logger }) => {
       maxSyncPayloadBytes: config.maxSyncPayloadBytes,
     },
     logger,
+    jaegerQueryUrl: config.jaegerQueryUrl,
+    metricsSources: config.metricsSources,
+    console: {
+      dir: config.consoleDir,
+      sessions: createSessionStore({ ttlMs: config.consoleSessionTtlSeconds * 1000 }),
+      sessionTtlMs: config.consoleSessionTtlSeconds * 1000,
+      accessKeys,
+    },
     ready: async () => {
       if (nc.isClosed()) throw new Error('NATS connection closed');
       await db.command({ ping: 1 });

@@ -35,35 +35,9 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
     return asyncTaskView(doc, { events, includePayload: true });
   });
 
-  app.get<NameParams>(`${API}/functions/:functionName/async-tasks`, async (request) => {
-    const name = parseFunctionName(request.params.functionName);
-    const q = parseListTasksQuery(request.query);
-    let after: { t: number; id: string } | undefined;
-    if (q.nextToken) {
-      after = decodePageToken(q.nextToken, isCursor);
-      if (!after) throw new ApiError('InvalidArgument', 'nextToken: not a token this API returned');
-    }
-    const docs = await deps.tasks.list({
-      tenant: request.tenant,
-      functionName: name,
-      limit: q.limit + 1,
-      sortOrderByTime: q.sortOrderByTime,
-      includePayload: q.includePayload,
-      ...(q.prefix ? { prefix: q.prefix } : {}),
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),
-      ...(q.startedTimeEnd !== undefined ? { startedTimeEnd: q.startedTimeEnd } : {}),
-      ...(after ? { after } : {}),
-    });
-    const page = docs.slice(0, q.limit);
-    const last = page.at(-1);
-    return {
-      tasks: page.map((doc) => asyncTaskView(doc, { includePayload: q.includePayload })),
-      ...(docs.length > q.limit && last
-        ? { nextToken: encodePageToken({ t: last.startedTime, id: last._id }) }
-        : {}),
-    };
-  });
+  app.get<NameParams>(`${API}/functions/:functionName/async-tasks`, async (request) =>
+    listTaskPage(deps, request.tenant, parseFunctionName(request.params.functionName), request.query),
+  );
 
   app.put<TaskParams & { Querystring: { forceAfterMs?: string } }>(
     `${API}/functions/:functionName/async-tasks/:taskId/stop`,
@@ -120,6 +94,41 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
         .send({ taskId: doc.taskId, requestId: request.id, ...(forceAt !== undefined ? { forceAt } : {}) });
     },
   );
+}
+
+/** One page of ListAsyncTasks, of one function or (functionName undefined) of all the tenant's. */
+export async function listTaskPage(
+  deps: IngressDeps,
+  tenant: string,
+  functionName: string | undefined,
+  query: unknown,
+) {
+  const q = parseListTasksQuery(query);
+  let after: { t: number; id: string } | undefined;
+  if (q.nextToken) {
+    after = decodePageToken(q.nextToken, isCursor);
+    if (!after) throw new ApiError('InvalidArgument', 'nextToken: not a token this API returned');
+  }
+  const docs = await deps.tasks.list({
+    tenant,
+    limit: q.limit + 1,
+    sortOrderByTime: q.sortOrderByTime,
+    includePayload: q.includePayload,
+    ...(functionName !== undefined ? { functionName } : {}),
+    ...(q.prefix ? { prefix: q.prefix } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),
+    ...(q.startedTimeEnd !== undefined ? { startedTimeEnd: q.startedTimeEnd } : {}),
+    ...(after ? { after } : {}),
+  });
+  const page = docs.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    tasks: page.map((doc) => asyncTaskView(doc, { includePayload: q.includePayload })),
+    ...(docs.length > q.limit && last
+      ? { nextToken: encodePageToken({ t: last.startedTime, id: last._id }) }
+      : {}),
+  };
 }
 
 /** forceAfterMs: 0 (kill at once, no PreStop) up to an hour. */
