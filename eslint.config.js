@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'bench/results/**', 'deploy/**', 'coverage/**', '**/fixtures/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      'bench/results/**',
+      'deploy/**',
+      'coverage/**',
+      '**/fixtures/**',
+      'console/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

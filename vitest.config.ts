@@ -9,7 +9,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['libs/**/*.unit.test.ts', 'services/**/*.unit.test.ts', 'test/**/*.unit.test.ts'],
+          include: [
+            'libs/**/*.unit.test.ts',
+            'services/**/*.unit.test.ts',
+            'test/**/*.unit.test.ts',
+            'console/src/**/*.unit.test.ts',
+          ],
           environment: 'node',
         },
       },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import fp from 'fastify-plugin';
 import { ApiError } from '@asyncfn/core';
 import type { AccessKeyLookup } from '@asyncfn/auth';
 import type { SessionStore } from './session-store.js';
@@ -20,7 +21,7 @@ export interface ConsoleOptions {
  * static server can serve it), its sign-in at /console/api/session, and `/` sending browsers there.
  * API clients asking for `/` still get the API's answer (an FC error), as before.
  */
-export async function consolePlugin(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
+async function consoleRoutes(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET' || (request.url !== '/' && request.url !== '/console')) return;
     if (request.url === '/' && !(request.headers.accept ?? '').includes('text/html')) return;
@@ -53,3 +54,6 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     cacheControl: false,
   });
 }
+
+/** Not encapsulated: the redirect of `/` must see requests outside the plugin's own routes. */
+export const consolePlugin = fp(consoleRoutes, { name: 'asyncfn-console' });
