@@ -4,4 +4,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bash "$ROOT/deploy/local/servers.sh" start
 cd "$ROOT"
+# The web console's bundle, built when missing or stale (served by the ingress at /console/).
+node --import tsx scripts/console-build.ts
 exec node --import tsx scripts/services.ts up

@@ -1,6 +1,7 @@
 import { AUTH_ERROR_CODES } from '@asyncfn/auth';
 import { ErrorCodes } from '@asyncfn/core';
 import { ALL_TASK_STATUSES } from '@asyncfn/contracts';
+import { consoleOpenApiPaths } from './console/openapi-paths.js';
 
 /**
  * The API document served at /openapi.json: FC 3.0 routes this product has, the extensions, and
@@ -479,6 +480,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...consoleOpenApiPaths(),
       '/healthz': { get: { security: [], responses: { '200': { description: 'alive' } } } },
       '/readyz': {
         get: {

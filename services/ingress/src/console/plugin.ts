@@ -53,6 +53,10 @@ async function consoleRoutes(app: FastifyInstance, options: ConsoleOptions): Pro
     },
     cacheControl: false,
   });
+  // The page itself (the static wildcard leaves the bare prefix to the not-found handler).
+  app.get('/console/', async (_request, reply) =>
+    reply.header('cache-control', 'no-cache').sendFile('index.html'),
+  );
 }
 
 /** Not encapsulated: the redirect of `/` must see requests outside the plugin's own routes. */

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessKeyLookup, parseAccessKeys } from '@asyncfn/auth';
@@ -107,5 +110,33 @@ describe('console sessions', () => {
     const res = await app.inject({ method: 'GET', url: '/console/' });
     expect([res.statusCode, res.json().Code]).toEqual([503, 'ServiceUnavailable']);
     expect(res.json().Message).toContain('npm run build -w @asyncfn/console');
+  });
+});
+
+describe('the console page', () => {
+  it('is served at /console/ (its assets cached for good, the page not)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'asyncfn-console-dist-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>asyncfn console</title>');
+    writeFileSync(join(dir, 'assets', 'index-abc.js'), 'console.log(1)');
+    const site = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
+    const sessions = createSessionStore({ ttlMs: 1000 });
+    const accessKeys = accessKeyLookup(parseAccessKeys('K:s:t'));
+    await site.register(consolePlugin, { dir, sessions, sessionTtlMs: 1000, accessKeys });
+    try {
+      const page = await site.inject({ method: 'GET', url: '/console/' });
+      expect([page.statusCode, page.headers['cache-control']]).toEqual([200, 'no-cache']);
+      expect(page.body).toContain('asyncfn console');
+      const bare = await site.inject({ method: 'GET', url: '/console' });
+      expect([bare.statusCode, bare.headers.location]).toEqual([302, '/console/']);
+      const asset = await site.inject({ method: 'GET', url: '/console/assets/index-abc.js' });
+      expect([asset.statusCode, asset.headers['cache-control']]).toEqual([
+        200,
+        'public, max-age=31536000, immutable',
+      ]);
+    } finally {
+      await site.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
