@@ -112,7 +112,7 @@ describe('the web console in Chromium', () => {
     ] as const) {
       await page.goto(url('#/functions'));
       await page.getByLabel('Built-in example').check();
-      await page.getByLabel('Example').selectOption(example);
+      await page.getByLabel('Example', { exact: true }).selectOption(example);
       await page.getByLabel('Function name').fill(name);
       await page.getByRole('button', { name: 'Create function' }).click();
       await page.getByRole('heading', { name }).waitFor();

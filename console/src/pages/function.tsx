@@ -80,7 +80,13 @@ function Invoke({ name }: { name: string }) {
       </fieldset>
       <label>
         Payload
-        <textarea rows={5} class="mono" value={payload} onInput={(e) => setPayload(e.currentTarget.value)} />
+        <textarea
+          aria-label="Payload"
+          rows={5}
+          class="mono"
+          value={payload}
+          onInput={(e) => setPayload(e.currentTarget.value)}
+        />
       </label>
       {type === 'Async' ? (
         <div class="row">
@@ -188,7 +194,13 @@ function ConfigForm({ fn, onSaved }: { fn: FunctionInfo; onSaved: (f: FunctionIn
       </label>
       <label>
         Environment variables (one KEY=value a line)
-        <textarea rows={4} class="mono" value={env} onInput={(e) => setEnv(e.currentTarget.value)} />
+        <textarea
+          aria-label="Environment variables (one KEY=value a line)"
+          rows={4}
+          class="mono"
+          value={env}
+          onInput={(e) => setEnv(e.currentTarget.value)}
+        />
       </label>
       <label>
         Description

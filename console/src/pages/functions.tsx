@@ -150,7 +150,7 @@ function CreateFunction({ onCreated }: { onCreated: (name: string) => void }) {
       {source === 'example' ? (
         <label>
           Example
-          <select value={example} onChange={(e) => setExample(e.currentTarget.value)}>
+          <select aria-label="Example" value={example} onChange={(e) => setExample(e.currentTarget.value)}>
             {EXAMPLES.map((x) => (
               <option key={x.name} value={x.name}>
                 {x.name} — {x.description}
@@ -170,7 +170,7 @@ function CreateFunction({ onCreated }: { onCreated: (name: string) => void }) {
           </label>
           <label>
             Runtime
-            <select value={runtime} onChange={(e) => setRuntime(e.currentTarget.value)}>
+            <select aria-label="Runtime" value={runtime} onChange={(e) => setRuntime(e.currentTarget.value)}>
               {['nodejs20', 'nodejs18', 'nodejs22', 'custom.debian12'].map((r) => (
                 <option key={r}>{r}</option>
               ))}

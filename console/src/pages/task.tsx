@@ -202,7 +202,11 @@ function TaskActions({ fn, task, onChanged }: { fn: string; task: AsyncTask; onC
         <>
           <label>
             Kill deadline
-            <select value={force} onChange={(e) => setForce(e.currentTarget.value)}>
+            <select
+              aria-label="Kill deadline"
+              value={force}
+              onChange={(e) => setForce(e.currentTarget.value)}
+            >
               <option value="">Graceful (PreStop, then the function's timeout)</option>
               <option value="5000">Kill after 5 s</option>
               <option value="30000">Kill after 30 s</option>
@@ -236,7 +240,12 @@ function TaskActions({ fn, task, onChanged }: { fn: string; task: AsyncTask; onC
         <div class="edit-payload">
           <label>
             New payload
-            <textarea rows={6} value={payload} onInput={(e) => setPayload(e.currentTarget.value)} />
+            <textarea
+              aria-label="New payload"
+              rows={6}
+              value={payload}
+              onInput={(e) => setPayload(e.currentTarget.value)}
+            />
           </label>
           <ActionButton label="Re-run with this payload" onClick={() => rerun(payload)} />
         </div>

@@ -15,6 +15,7 @@ import { ALL_STATUSES, type AsyncTask, type FunctionInfo, type TaskChange } from
 import { navigate } from '../router.js';
 import { BulkActions } from './bulk.js';
 
+const COUNTS_EVERY_MS = 1_000;
 const toMs = (local: string | null) => (local ? new Date(local).getTime() : undefined);
 
 /** The task table: every function or one, filtered, sorted, paged, and live. */
@@ -74,9 +75,15 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
       get<{ counts: Record<string, number> }>(`${API}/async-task-counts`, { functionName: fn || undefined }),
     [fn],
   );
+  // Counts are one aggregate over the tenant's tasks: re-read at most every COUNTS_EVERY_MS while changes come.
+  const countsDue = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => () => clearTimeout(countsDue.current), []);
   const live = useLiveChanges(fn, (changes) => {
     page.update((data) => ({ ...data, rows: applyChanges(data.rows, changes, filter, limit) }));
-    counts.reload();
+    countsDue.current ??= setTimeout(() => {
+      countsDue.current = undefined;
+      counts.reload();
+    }, COUNTS_EVERY_MS);
   });
 
   return (
@@ -94,7 +101,7 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
       <form class="filters" aria-label="Filter tasks" onSubmit={(e) => e.preventDefault()}>
         <label>
           Function
-          <select value={fn} onChange={(e) => setFilter({ fn: e.currentTarget.value })}>
+          <select aria-label="Function" value={fn} onChange={(e) => setFilter({ fn: e.currentTarget.value })}>
             <option value="">All functions</option>
             {(functions.data?.functions ?? []).map((f) => (
               <option key={f.functionName} value={f.functionName}>
@@ -105,7 +112,11 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
         </label>
         <label>
           Status
-          <select value={status} onChange={(e) => setFilter({ status: e.currentTarget.value })}>
+          <select
+            aria-label="Status"
+            value={status}
+            onChange={(e) => setFilter({ status: e.currentTarget.value })}
+          >
             <option value="">Any status</option>
             {ALL_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -140,14 +151,18 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
         </label>
         <label>
           Sort
-          <select value={sort} onChange={(e) => setFilter({ sort: e.currentTarget.value })}>
+          <select aria-label="Sort" value={sort} onChange={(e) => setFilter({ sort: e.currentTarget.value })}>
             <option value="desc">Newest first</option>
             <option value="asc">Oldest first</option>
           </select>
         </label>
         <label>
           Per page
-          <select value={String(limit)} onChange={(e) => setFilter({ limit: e.currentTarget.value })}>
+          <select
+            aria-label="Per page"
+            value={String(limit)}
+            onChange={(e) => setFilter({ limit: e.currentTarget.value })}
+          >
             {[10, 20, 50, 100].map((n) => (
               <option key={n} value={String(n)}>
                 {n}
