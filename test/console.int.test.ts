@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startStack, type Stack } from '../scripts/stack.js';
 import { ensureConsoleBuilt } from '../scripts/console-build.js';
 import { LOCAL_KEY, eventually, signedFetch } from './harness/api.js';
@@ -45,7 +45,10 @@ beforeAll(async () => {
     namespace: testNames('console').namespace,
     portBase: 19800,
     env: { ...serverUrls().env, OTEL_BSP_SCHEDULE_DELAY: '200' },
+    // The ingress last, on its own: on a busy machine five services compiling at once start slowly.
+    services: ['dispatcher', 'executor', 'status', 'destination'],
   });
+  await stack.start('ingress');
   profile = mkdtempSync(join(tmpdir(), 'asyncfn-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -65,6 +68,11 @@ beforeAll(async () => {
   context.setDefaultTimeout(STEP_MS);
   page = context.pages()[0] ?? (await context.newPage());
 }, 240_000);
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail')
+    await shot(`failed-${task.name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => {});
+});
 
 afterAll(async () => {
   await context?.close();
@@ -188,23 +196,11 @@ describe('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Re-run with edited payload…' }).click();
     await page.getByLabel('New payload').fill('"edited"');
     await page.getByRole('button', { name: 'Re-run with this payload' }).click();
-    await page.waitForURL((u) => !u.hash.endsWith('/ui-task-1-again'));
+    // A new task (generated id): the page moves to it.
+    await expect.poll(() => new URL(page.url()).hash, { timeout: STEP_MS }).not.toMatch(/ui-task-1-again$/);
     await page.locator('.title-row [data-status="Succeeded"]').waitFor();
     expect(await page.getByLabel('Result').textContent()).toContain('edited');
     await shot('7-rerun');
-  });
-
-  it('shows the tasks of every function, and fits a narrow screen (docs/console.png)', async () => {
-    await page.goto(url('#/tasks'));
-    await page.locator('tr[data-task-id="long-1"]').waitFor();
-    await page.locator('tr[data-task-id="ui-task-1"]').waitFor();
-    await page.screenshot({ path: join(ROOT, 'docs', 'console.png') });
-    await shot('tasks-all');
-    await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
-    expect(overflow).toBeLessThanOrEqual(0);
-    await shot('tasks-narrow');
-    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('8. bulk-stops the tasks a filter matches, after confirming their count', async () => {
@@ -235,5 +231,28 @@ describe('the web console in Chromium', () => {
       );
       return statuses.every((s) => s === 'Stopped') ? true : undefined;
     }, 45_000);
+  });
+
+  it('shows the tasks of every function, and fits a narrow screen (docs/console.png)', async () => {
+    await page.goto(url('#/tasks'));
+    await page.locator('tr[data-task-id="long-1"]').waitFor();
+    await page.locator('tr[data-task-id="ui-task-1"]').waitFor();
+    await page.locator('tr[data-task-id="bulk-1"]').waitFor();
+    await page.screenshot({ path: join(ROOT, 'docs', 'console.png') });
+    await shot('tasks-all');
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('tasks-narrow');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('charts the metrics from the services', async () => {
+    await page.goto(url('#/metrics'));
+    // Rates need two reads, 5 s apart.
+    await page.getByText('Tasks per second').waitFor({ timeout: STEP_MS });
+    expect(await page.locator('figure.chart canvas').count()).toBeGreaterThanOrEqual(3);
+    await page.getByRole('cell', { name: 'hello-ui' }).waitFor();
+    await shot('metrics');
   });
 });

@@ -11,7 +11,7 @@ const SYMBOL: Record<string, string> = {
   Succeeded: '✓',
   Failed: '✗',
   Stopped: '■',
-  Expired: '⌛',
+  Expired: '⊘',
   Invalid: '⚠',
 };
 
