@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { zipFiles } from '@asyncfn/runtime';
 import { ROOT, startStack, type Stack } from '../scripts/stack.js';
 import { ensureConsoleBuilt } from '../scripts/console-build.js';
 import { LOCAL_KEY, eventually, signedFetch } from './harness/api.js';
@@ -16,6 +17,7 @@ import { serverUrls, testNames } from './harness/env.js';
  * page is also saved as docs/console.png for the README.
  */
 
+const OTHER = { accessKeyId: 'LTAIconsoleOther', accessKeySecret: 'consoleOtherSecret' };
 const CHROMIUM = process.env.ASYNCFN_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = process.env.ASYNCFN_TEST_OUTPUT ?? join(ROOT, 'test-results', 'console');
 const STEP_MS = 30_000;
@@ -44,7 +46,11 @@ beforeAll(async () => {
   stack = await startStack({
     namespace: testNames('console').namespace,
     portBase: 19800,
-    env: { ...serverUrls().env, OTEL_BSP_SCHEDULE_DELAY: '200' },
+    env: {
+      ...serverUrls().env,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      ASYNCFN_ACCESS_KEYS: `${LOCAL_KEY.accessKeyId}:${LOCAL_KEY.accessKeySecret}:default,${OTHER.accessKeyId}:${OTHER.accessKeySecret}:other`,
+    },
     // The ingress last, on its own: on a busy machine five services compiling at once start slowly.
     services: ['dispatcher', 'executor', 'status', 'destination'],
   });
@@ -254,5 +260,59 @@ describe('the web console in Chromium', () => {
     expect(await page.locator('figure.chart canvas').count()).toBeGreaterThanOrEqual(3);
     await page.getByRole('cell', { name: 'hello-ui' }).waitFor();
     await shot('metrics');
+  });
+
+  it("streams a tenant's own task changes only", async () => {
+    // The other tenant signs in (as the page does) and listens.
+    const signIn = await fetch(`${stack.ingressUrl}/console/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(OTHER),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const stream = await fetch(`${stack.ingressUrl}/2023-03-30/async-task-events`, { headers: { cookie } });
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const reader = stream.body!.getReader();
+    let received = '';
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        received += Buffer.from(value).toString('utf8');
+      }
+    })();
+    await expect.poll(() => received).toContain('event: open');
+
+    // A task of each tenant, on functions of the same name.
+    const other = (method: string, path: string, options: Parameters<typeof signedFetch>[3] = {}) =>
+      signedFetch(stack.ingressUrl, method, `/2023-03-30${path}`, { ...options, creds: OTHER });
+    const zip = zipFiles({ 'index.js': 'exports.handler = async () => "ok";' });
+    const created = await other('POST', '/functions', {
+      body: JSON.stringify({
+        functionName: 'hello-ui',
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        code: { zipFile: zip.toString('base64') },
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const invoke = (call: typeof api, id: string) =>
+      call('POST', '/functions/hello-ui/invocations', {
+        headers: { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': id },
+        body: 'x',
+      });
+    expect((await invoke(api, 'mine-not-yours')).status).toBe(202);
+    expect((await invoke(other, 'yours-only')).status).toBe(202);
+    await expect
+      .poll(() => received, { timeout: STEP_MS })
+      .toMatch(/"taskId":"yours-only","functionName":"hello-ui","type":"TaskSucceeded"/);
+    await eventually(async () =>
+      (await taskStatus('hello-ui', 'mine-not-yours')) === 'Succeeded' ? true : undefined,
+    );
+    // The default tenant's task finished too, yet never reached the other tenant's stream.
+    expect(received).not.toContain('mine-not-yours');
+    await reader.cancel();
+    await reading.catch(() => undefined);
   });
 });

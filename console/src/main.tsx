@@ -26,13 +26,13 @@ function App() {
   const [section = 'tasks', a, b] = route.path;
   const page =
     section === 'functions' && a ? (
-      <FunctionPage name={a} />
+      <FunctionPage key={a} name={a} />
     ) : section === 'functions' ? (
       <FunctionsPage />
     ) : section === 'metrics' ? (
       <MetricsPage />
     ) : section === 'tasks' && a && b ? (
-      <TaskPage fn={a} id={b} />
+      <TaskPage key={`${a}/${b}`} fn={a} id={b} />
     ) : (
       <TasksPage query={route.query} />
     );
