@@ -24,7 +24,11 @@ export function Chart(props: { title: string; series: string[]; data: number[][]
         })),
       ],
       axes: [{}, { size: 60 }],
-      scales: { x: { time: true } },
+      // At least the last minute on the time axis, so a first point or two is not spread over years.
+      scales: {
+        x: { time: true, range: (_u, min, max) => [Math.min(min ?? max - 60, max - 60), max] },
+        y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] },
+      },
     };
     const chart = new uPlot(opts, props.data as uPlot.AlignedData, el);
     plot.current = chart;

@@ -76,7 +76,7 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
     [fn],
   );
   // Counts are one aggregate over the tenant's tasks: re-read at most every COUNTS_EVERY_MS while changes come.
-  const countsDue = useRef<ReturnType<typeof setTimeout>>();
+  const countsDue = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(countsDue.current), []);
   const live = useLiveChanges(fn, (changes) => {
     page.update((data) => ({ ...data, rows: applyChanges(data.rows, changes, filter, limit) }));
