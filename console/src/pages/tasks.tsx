@@ -177,6 +177,7 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
         onSelect={(s) => setFilter({ status: s })}
       />
       <BulkActions
+        key={filterKey}
         filter={{
           ...(fn ? { functionName: fn } : {}),
           ...(status ? { status } : {}),
