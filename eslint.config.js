@@ -10,6 +10,7 @@ export default tseslint.config(
       'deploy/**',
       'coverage/**',
       '**/fixtures/**',
+      'console/dist/**',
     ],
   },
   js.configs.recommended,

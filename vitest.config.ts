@@ -26,6 +26,8 @@ export default defineConfig({
             'services/**/*.unit.test.ts',
             'cli/src/**/*.unit.test.ts',
             'test/**/*.unit.test.ts',
+            'test/**/*.unit.test.ts',
+            'console/src/**/*.unit.test.ts',
           ],
           environment: 'node',
         },

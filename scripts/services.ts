@@ -51,7 +51,7 @@ async function up(): Promise<void> {
       const ready = await waitReady(port, READY_TIMEOUT_MS, () => (pid ? isAlive(pid) : true));
       if (ready) {
         console.log(
-          `asyncfn-${service.padEnd(11)} ready at http://${host}:${port}${service === 'ingress' ? ' (API)' : ''}`,
+          `asyncfn-${service.padEnd(11)} ready at http://${host}:${port}${service === 'ingress' ? ` (API; console at http://${host}:${port}/console/)` : ''}`,
         );
       } else {
         failed = true;

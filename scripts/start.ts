@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ROOT, SERVICE_NAMES, serviceArgs } from './stack.js';
+import { ensureConsoleBuilt } from './console-build.js';
 
 /** npm start: the five services in the foreground, their output prefixed; Ctrl-C stops them cleanly. */
 const children: ChildProcess[] = [];
 let stopping = false;
+ensureConsoleBuilt();
 
 for (const service of SERVICE_NAMES) {
   const child = spawn(process.execPath, serviceArgs(service), {

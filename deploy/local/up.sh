@@ -6,4 +6,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/deploy/local/node-env.sh" # the services run on the node that runs this (>= engines)
 bash "$ROOT/deploy/local/servers.sh" start
 cd "$ROOT"
+# The web console's bundle, built when missing or stale (served by the ingress at /console/).
+node --import tsx scripts/console-build.ts
 exec node --import tsx scripts/services.ts up

@@ -574,6 +574,9 @@ describe('errors', () => {
       ContentMd5Mismatch: 403,
       RequestTimeTooSkewed: 403,
       SignatureNonceUsed: 403,
+      InvalidAccessKeySecret: 403,
+      InvalidSession: 401,
+      CsrfTokenMismatch: 403,
     });
   });
 

@@ -60,6 +60,23 @@ export const AUTH_ERROR_CODES = [
       'x-acs-date differs from the server time by more than the allowed skew (15 minutes by default).',
   },
   {
+    code: 'InvalidAccessKeySecret',
+    httpStatus: 403,
+    description: 'Console sign-in: the AccessKey Secret does not belong to that AccessKey ID.',
+  },
+  {
+    code: 'InvalidSession',
+    httpStatus: 401,
+    description:
+      'Console session: the session cookie is unknown or expired (sessions last 8 hours by default); sign in again.',
+  },
+  {
+    code: 'CsrfTokenMismatch',
+    httpStatus: 403,
+    description:
+      'Console session: a request that changes something must carry the x-asyncfn-csrf header the sign-in returned.',
+  },
+  {
     code: 'SignatureNonceUsed',
     httpStatus: 403,
     description: 'x-acs-signature-nonce was already used with this AccessKey ID (replayed request).',

@@ -60,6 +60,12 @@ export interface Config {
    * `python3` entry covers every Python runtime). Empty: all run on the host's python3.
    */
   pythonBinaries: Record<string, string>;
+  /** Ingress: the web console's built files (console/dist). */
+  consoleDir: string;
+  /** Ingress: how long a console sign-in lasts. */
+  consoleSessionTtlSeconds: number;
+  /** Ingress: the other services' Prometheus endpoints, read for the console's metrics page. */
+  metricsSources: string[];
 }
 
 /**
@@ -95,5 +101,8 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     pythonBinaries: read('ASYNCFN_PYTHON_BINARIES'),
     bulkTasksPerSecond: read('ASYNCFN_BULK_TASKS_PER_SECOND'),
     bulkLeaseMs: read('ASYNCFN_BULK_LEASE_MS'),
+    consoleDir: read('ASYNCFN_CONSOLE_DIR'),
+    consoleSessionTtlSeconds: read('ASYNCFN_CONSOLE_SESSION_TTL_SECONDS'),
+    metricsSources: read('ASYNCFN_METRICS_SOURCES'),
   };
 }

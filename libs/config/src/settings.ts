@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_LOCAL_ACCESS_KEY_ID,
   DEFAULT_LOCAL_ACCESS_KEY_SECRET,
@@ -215,6 +216,32 @@ export const SETTINGS = {
   }),
 
   // Executor
+  ASYNCFN_CONSOLE_DIR: setting({
+    kind: text(),
+    default: () => fileURLToPath(new URL('../../../console/dist', import.meta.url)),
+    shownDefault: '`console/dist` of the checkout',
+    meaning: 'the built web console the ingress serves at /console/',
+    group: 'ingress',
+  }),
+  ASYNCFN_CONSOLE_SESSION_TTL_SECONDS: setting({
+    kind: integer(60),
+    default: 8 * 3600,
+    meaning: 'how long a console sign-in lasts (sessions live in the ingress process)',
+    group: 'ingress',
+  }),
+  ASYNCFN_METRICS_SOURCES: setting({
+    kind: list(),
+    default: (env: Env) => {
+      const host = !env.ASYNCFN_HOST || env.ASYNCFN_HOST === '0.0.0.0' ? '127.0.0.1' : env.ASYNCFN_HOST;
+      return SERVICE_NAMES.filter((s) => s !== 'ingress').map((s) => {
+        const port = env[`ASYNCFN_${s.toUpperCase()}_PORT`] || String(SERVICE_PORTS[s]);
+        return `http://${host}:${port}/metrics`;
+      });
+    },
+    shownDefault: 'the four other services on `ASYNCFN_HOST` and their ports',
+    meaning: "comma-separated Prometheus endpoints the console's metrics page reads",
+    group: 'ingress',
+  }),
   ASYNCFN_BULK_TASKS_PER_SECOND: setting({
     kind: integer(1),
     default: 200,

@@ -92,3 +92,26 @@ export interface QueueMessage {
   body: string;
   publishTime: number;
 }
+
+/** One recorded change of a task, as the console's live view needs it (no payload, no result). */
+export interface TaskChange {
+  taskId: string;
+  functionName: string;
+  /** The event that was recorded. */
+  type: string;
+  /** The task's status after it. */
+  status: string;
+  attempt: number;
+  /** When the event happened (epoch ms). */
+  timestamp: number;
+}
+
+/**
+ * The status service, after writing a batch, tells what it recorded (core NATS, one message per
+ * tenant per batch, on `subjects.applied(tenant)`): the ingress's live task feed relays it to the
+ * console. Not persisted: a reader that was not listening refreshes its list instead.
+ */
+export interface TaskChangesMessage {
+  v: 1;
+  changes: TaskChange[];
+}

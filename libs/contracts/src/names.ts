@@ -98,6 +98,8 @@ export interface Names {
     /** A local MNS-style queue of a tenant (queue names are subject-safe by validation). */
     queue(tenant: string, queueName: string): string;
     queuesAll: string;
+    /** Core NATS: what the status service recorded, per tenant (the console's live feed). */
+    applied(tenant: string): string;
   };
   queueGroups: { executors: string; ingress: string };
   /** Per-trigger names of what trigger runners consume with (one per trigger, shared by replicas). */
@@ -180,6 +182,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       redeliveriesAll: `${ns}.redeliveries.>`,
       queue: (tenant, queueName) => `${ns}.queues.${tenant}.${queueName}`,
       queuesAll: `${ns}.queues.>`,
+      applied: (tenant) => `${ns}.applied.${tenant}`,
     },
     queueGroups: { executors: `${ns}-executors`, ingress: `${ns}-ingress` },
     triggers: {

@@ -153,6 +153,10 @@ export interface AsyncTaskEventView {
   status: TaskStatus;
   timestamp: number;
   eventDetail: string;
+  /** Extension: the attempt the event belongs to (0 before the first). */
+  attempt?: number;
+  /** Extension: the service that emitted it. */
+  source?: string;
 }
 
 /** FC's AsyncTask. */

@@ -38,7 +38,14 @@ export function asyncTaskView(
 }
 
 export function eventView(doc: TaskEventDocument): AsyncTaskEventView {
-  return { eventId: doc.seq, status: doc.status, timestamp: doc.timestamp, eventDetail: doc.detail };
+  return {
+    eventId: doc.seq,
+    status: doc.status,
+    timestamp: doc.timestamp,
+    eventDetail: doc.detail,
+    attempt: doc.attempt,
+    source: doc.source,
+  };
 }
 
 /** FC's Function shape (code itself is never returned). */

@@ -40,6 +40,8 @@ export interface TaskStore {
   list(query: TaskQuery): Promise<TaskDocument[]>;
   /** How many tasks the query's filter matches (limit, order and cursor ignored). */
   count(query: Omit<TaskQuery, 'limit' | 'sortOrderByTime' | 'includePayload' | 'after'>): Promise<number>;
+  /** How many of the tenant's tasks (of one function, or all) are in each status. */
+  countByStatus(tenant: string, functionName?: string): Promise<Partial<Record<TaskStatus, number>>>;
   /** Status service: the projection fields decisions are made from. */
   loadBases(ids: string[]): Promise<Map<string, ProjectionBaseDoc>>;
   /**
@@ -107,6 +109,18 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
     },
     async count(q) {
       return tasks.countDocuments(taskFilter(q));
+    },
+
+    async countByStatus(tenant, functionName) {
+      const match: Filter<TaskDocument> = { tenant };
+      if (functionName !== undefined) match.functionName = functionName;
+      const rows = await tasks
+        .aggregate<{ _id: TaskStatus; n: number }>([
+          { $match: match },
+          { $group: { _id: '$status', n: { $sum: 1 } } },
+        ])
+        .toArray();
+      return Object.fromEntries(rows.map((r) => [r._id, r.n]));
     },
     async loadBases(ids) {
       // One lookup per id rather than $in: MongoDB-wire servers without $in push-down (FerretDB 1.x)

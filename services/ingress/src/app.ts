@@ -17,6 +17,11 @@ import { queueRoutes } from './routes/queues.js';
 import { rerunRoutes } from './routes/rerun.js';
 import { taskRoutes } from './routes/tasks.js';
 import { triggerRoutes } from './routes/triggers.js';
+import { consolePlugin } from './console/plugin.js';
+import { metricsSummaryRoutes } from './routes/metrics-summary.js';
+import { taskEventRoutes } from './routes/task-events.js';
+import { taskOverviewRoutes } from './routes/task-overview.js';
+import { traceRoutes } from './routes/trace.js';
 
 /** The ingress HTTP API. Built from its dependencies so tests drive it with inject() or a socket. */
 export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
@@ -35,7 +40,13 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     reply.header('x-fc-request-id', request.id);
   });
   registerErrorHandling(app);
-  registerAuth(app, { accessKeys: deps.accessKeys, nonces: deps.nonces, clock: deps.clock ?? Date.now });
+  registerAuth(app, {
+    accessKeys: deps.accessKeys,
+    nonces: deps.nonces,
+    clock: deps.clock ?? Date.now,
+    ...(deps.console ? { sessions: deps.console.sessions } : {}),
+  });
+  if (deps.console) await app.register(consolePlugin, deps.console);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Prometheus scrapes the API port itself; unauthenticated, like the probes (see auth.ts).
@@ -66,6 +77,10 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await queueRoutes(api, deps);
     await bulkOperationRoutes(api, deps);
     await fc2Routes(api, deps);
+    await taskOverviewRoutes(api, deps);
+    await taskEventRoutes(api, deps);
+    await traceRoutes(api, deps);
+    await metricsSummaryRoutes(api, deps);
   });
   return app;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  AuthError,
   isFcAuthorization,
   signatureNonceUsedError,
   verifyAcs3Request,
@@ -7,6 +8,13 @@ import {
   type AccessKeyLookup,
 } from '@asyncfn/auth';
 import { FC2_API, HTTP_TRIGGER_PREFIX } from '@asyncfn/core';
+import {
+  CSRF_HEADER,
+  SESSION_COOKIE,
+  cookieValue,
+  sameToken,
+  type SessionStore,
+} from './console/session-store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,10 +24,15 @@ declare module 'fastify' {
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
+/** The console's files and its sign-in; its session routes check the session themselves. */
+const CONSOLE_PREFIX = '/console';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Verifies every API request the way FC's SDK signs it (ACS3-HMAC-SHA256) and claims its nonce so
  * a captured request cannot be replayed. Runs after body parsing: the signature covers the body.
+ * A request without an Authorization header may instead carry the console's session cookie; one
+ * that changes something must then also carry the session's CSRF token in `x-asyncfn-csrf`.
  */
 export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
   app.decorateRequest('tenant', '');
@@ -33,6 +46,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
       authenticateFc2(request, deps);
       return;
     }
+    if (path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`)) return;
     await authenticate(request, deps);
   });
 }
@@ -41,10 +55,19 @@ export interface AuthDeps {
   accessKeys: AccessKeyLookup;
   nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
   clock: () => number;
+  /** Console sessions; without them only signed requests are accepted. */
+  sessions?: SessionStore;
 }
 
-/** Verifies the request's ACS3 signature, claims its nonce and sets `request.tenant`. */
+/** Verifies the request's ACS3 signature (or console session), claims its nonce and sets `request.tenant`. */
 export async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<void> {
+  if (deps.sessions && request.headers.authorization === undefined) {
+    const sessionId = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    if (sessionId !== undefined) {
+      request.tenant = sessionTenant(request, deps.sessions, sessionId);
+      return;
+    }
+  }
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const verified = verifyAcs3Request(
     { method: request.method, rawUrl: request.raw.url ?? request.url, headers: request.headers, body },
@@ -72,4 +95,21 @@ function authenticateFc2(request: FastifyRequest, deps: AuthDeps): void {
     new Date(deps.clock()),
   );
   request.tenant = verified.tenant;
+}
+
+/** The tenant of a live session; a state-changing request must prove it comes from the console page. */
+export function sessionTenant(request: FastifyRequest, sessions: SessionStore, sessionId: string): string {
+  const session = sessions.get(sessionId);
+  if (!session)
+    throw new AuthError('InvalidSession', 'the console session is unknown or expired; sign in again');
+  if (!SAFE_METHODS.has(request.method)) {
+    const presented = request.headers[CSRF_HEADER];
+    if (!sameToken(Array.isArray(presented) ? presented[0] : presented, session.csrfToken)) {
+      throw new AuthError(
+        'CsrfTokenMismatch',
+        `a console request that changes something needs the session's ${CSRF_HEADER} header`,
+      );
+    }
+  }
+  return session.tenant;
 }

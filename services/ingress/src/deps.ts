@@ -20,6 +20,7 @@ import type { AccessKeyLookup } from '@asyncfn/auth';
 import type { Logger } from '@asyncfn/telemetry';
 import type { TaskAcceptor } from './accept-task.js';
 import type { BulkRunner } from './bulk-runner.js';
+import type { ConsoleOptions } from './console/plugin.js';
 
 /** Everything the API needs, handed in so routes can be tested with fastify.inject(). */
 export interface IngressDeps {
@@ -51,4 +52,10 @@ export interface IngressDeps {
   /** Readiness checks of the backing servers. */
   ready: () => Promise<void>;
   clock?: () => number;
+  /** Jaeger's query API, for a task's trace. */
+  jaegerQueryUrl: string;
+  /** The other services' Prometheus endpoints, for the console's metrics page. */
+  metricsSources: string[];
+  /** The web console (static files and sessions); without it the API takes signed requests only. */
+  console?: ConsoleOptions;
 }

@@ -29,6 +29,7 @@ import { createTaskAcceptor } from './accept-task.js';
 import { buildApp } from './app.js';
 import { createBulkRunner } from './bulk-runner.js';
 import { startIntake } from './intake.js';
+import { createSessionStore } from './console/session-store.js';
 
 await runService('ingress', async ({ config, logger }) => {
   const accessKeys = accessKeyLookup(parseAccessKeys(config.accessKeys));
@@ -89,6 +90,14 @@ await runService('ingress', async ({ config, logger }) => {
     limits,
     bulk: { store: bulkStore, runner: bulkRunner },
     logger,
+    jaegerQueryUrl: config.jaegerQueryUrl,
+    metricsSources: config.metricsSources,
+    console: {
+      dir: config.consoleDir,
+      sessions: createSessionStore({ ttlMs: config.consoleSessionTtlSeconds * 1000 }),
+      sessionTtlMs: config.consoleSessionTtlSeconds * 1000,
+      accessKeys,
+    },
     ready: async () => {
       if (nc.isClosed()) throw new Error('NATS connection closed');
       await db.command({ ping: 1 });

@@ -4,6 +4,7 @@ import { ALL_TASK_STATUSES } from '@asyncfn/contracts';
 import { queuePaths } from './openapi-queues.js';
 import { bulkOperationPaths, bulkOperationSchemas } from './openapi-bulk.js';
 import { fc2OpenApiPaths } from './openapi-fc2.js';
+import { consoleOpenApiPaths } from './console/openapi-paths.js';
 
 /**
  * The API document served at /openapi.json: FC 3.0 routes this product has, the extensions, and
@@ -494,6 +495,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...queuePaths(error),
       ...fc2OpenApiPaths(error),
+      ...consoleOpenApiPaths(),
       '/healthz': { get: { security: [], responses: { '200': { description: 'alive' } } } },
       '/readyz': {
         get: {

@@ -9,6 +9,7 @@ import {
 } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createBatchApplier, taskCoalescing } from './apply-batch.js';
+import { createChangeFeed } from './change-feed.js';
 import { startSweeper } from './sweeper.js';
 import { createAppliedObserver } from './task-telemetry.js';
 
@@ -28,6 +29,8 @@ await runService('status', async ({ config, logger, health }) => {
       });
   if (!ttlSupported) logger.info('server has no TTL indexes; expiring tasks with a periodic delete');
   const store = createTaskStore(db, names);
+  const observeApplied = createAppliedObserver({ consumer: names.consumers.status, logger });
+  const recordChange = createChangeFeed(nc, names);
   const consumer = await consumeBatches({
     nc,
     sources: [
@@ -47,7 +50,10 @@ await runService('status', async ({ config, logger, health }) => {
       store,
       retentionSeconds: config.retentionSeconds,
       logger,
-      onApplied: createAppliedObserver({ consumer: names.consumers.status, logger }),
+      onApplied: (event, msg) => {
+        observeApplied(event, msg);
+        recordChange(event);
+      },
     }),
   });
   const sweeper = startSweeper({

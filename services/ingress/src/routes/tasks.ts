@@ -34,36 +34,6 @@ export async function getTaskView(deps: IngressDeps, tenant: string, name: strin
   return asyncTaskView(doc, { events, includePayload: true });
 }
 
-/** ListAsyncTasks from a 3.0 query. */
-export async function listTaskViews(deps: IngressDeps, tenant: string, name: string, query: unknown) {
-  const q = parseListTasksQuery(query);
-  let after: { t: number; id: string } | undefined;
-  if (q.nextToken) {
-    after = decodePageToken(q.nextToken, isCursor);
-    if (!after) throw new ApiError('InvalidArgument', 'nextToken: not a token this API returned');
-  }
-  const docs = await deps.tasks.list({
-    tenant,
-    functionName: name,
-    limit: q.limit + 1,
-    sortOrderByTime: q.sortOrderByTime,
-    includePayload: q.includePayload,
-    ...(q.prefix ? { prefix: q.prefix } : {}),
-    ...(q.status ? { status: q.status } : {}),
-    ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),
-    ...(q.startedTimeEnd !== undefined ? { startedTimeEnd: q.startedTimeEnd } : {}),
-    ...(after ? { after } : {}),
-  });
-  const page = docs.slice(0, q.limit);
-  const last = page.at(-1);
-  return {
-    tasks: page.map((doc) => asyncTaskView(doc, { includePayload: q.includePayload })),
-    ...(docs.length > q.limit && last
-      ? { nextToken: encodePageToken({ t: last.startedTime, id: last._id }) }
-      : {}),
-  };
-}
-
 /** StopAsyncTask by id: records Stopping and asks the executors; 409 for a finished task. */
 export async function stopTaskById(
   deps: IngressDeps,
@@ -83,7 +53,7 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
   );
 
   app.get<NameParams>(`${API}/functions/:functionName/async-tasks`, async (request) =>
-    listTaskViews(deps, request.tenant, parseFunctionName(request.params.functionName), request.query),
+    listTaskPage(deps, request.tenant, parseFunctionName(request.params.functionName), request.query),
   );
 
   app.put<TaskParams & { Querystring: { forceAfterMs?: string } }>(
@@ -98,6 +68,41 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
       return reply.status(200).send({ ...stopped, requestId: request.id });
     },
   );
+}
+
+/** One page of ListAsyncTasks, of one function or (functionName undefined) of all the tenant's. */
+export async function listTaskPage(
+  deps: IngressDeps,
+  tenant: string,
+  functionName: string | undefined,
+  query: unknown,
+) {
+  const q = parseListTasksQuery(query);
+  let after: { t: number; id: string } | undefined;
+  if (q.nextToken) {
+    after = decodePageToken(q.nextToken, isCursor);
+    if (!after) throw new ApiError('InvalidArgument', 'nextToken: not a token this API returned');
+  }
+  const docs = await deps.tasks.list({
+    tenant,
+    limit: q.limit + 1,
+    sortOrderByTime: q.sortOrderByTime,
+    includePayload: q.includePayload,
+    ...(functionName !== undefined ? { functionName } : {}),
+    ...(q.prefix ? { prefix: q.prefix } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),
+    ...(q.startedTimeEnd !== undefined ? { startedTimeEnd: q.startedTimeEnd } : {}),
+    ...(after ? { after } : {}),
+  });
+  const page = docs.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    tasks: page.map((doc) => asyncTaskView(doc, { includePayload: q.includePayload })),
+    ...(docs.length > q.limit && last
+      ? { nextToken: encodePageToken({ t: last.startedTime, id: last._id }) }
+      : {}),
+  };
 }
 
 /** forceAfterMs: 0 (kill at once, no PreStop) up to an hour. */

@@ -4,7 +4,7 @@ import type { IngressDeps } from '../../deps.js';
 import { header } from '../../http.js';
 import { acceptAsyncRequest, invokeSync, sendSyncFailure } from '../../invoke.js';
 import { requestTraceparent } from '../../task-telemetry.js';
-import { getTaskView, listTaskViews, parseForceAfterMs, stopTaskById } from '../tasks.js';
+import { getTaskView, listTaskPage, parseForceAfterMs, stopTaskById } from '../tasks.js';
 import { resolveFunction, type FunctionParams } from './functions.js';
 
 type InvocationParams = { Params: FunctionParams['Params'] & { invocationId: string } };
@@ -52,7 +52,7 @@ export async function fc2InvocationRoutes(app: FastifyInstance, deps: IngressDep
 
   app.get<FunctionParams>(`${base}/stateful-async-invocations`, async (request) => {
     const pair = await resolveFunction(deps, request.tenant, request.params);
-    const list = await listTaskViews(
+    const list = await listTaskPage(
       deps,
       request.tenant,
       pair.mapped,
