@@ -1,3 +1,4 @@
+import type { ErrorCode } from './errors.js';
 import type { DeliveryIdentity, ResultRecord } from './records.js';
 
 /** An accepted task on the tasks stream (ingress → dispatcher). */
@@ -79,5 +80,6 @@ export interface IntakeRequest {
   traceparent?: string;
 }
 
+/** A refusal carries a code of the error registry (errors.ts); its `retryable` says what to do. */
 export type IntakeReply =
-  { ok: true; taskId: string; requestId: string } | { ok: false; code: string; message: string };
+  { ok: true; taskId: string; requestId: string } | { ok: false; code: ErrorCode; message: string };

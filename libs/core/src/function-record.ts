@@ -7,7 +7,7 @@ import {
 } from '@asyncfn/contracts';
 import type { AsyncConfigInput, CreateFunctionInput, UpdateFunctionInput } from './validation.js';
 import { isNodeRuntime } from './validation.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 
 /** FC's defaults for fields a CreateFunction request leaves out. */
 export const FUNCTION_DEFAULTS = { timeout: 3, memorySize: 128, instanceConcurrency: 1 } as const;

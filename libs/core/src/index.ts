@@ -1,6 +1,15 @@
 export * from './task-state.js';
 export * from './projection.js';
-export * from './errors.js';
+// The error registry lives in contracts; re-exported for the services that import errors from core.
+export {
+  ApiError,
+  ERRORS,
+  errorMessage,
+  fcError,
+  isRetryable,
+  notFound,
+  type ErrorCode,
+} from '@asyncfn/contracts';
 export * from './validation.js';
 export * from './views.js';
 export * from './dispatch.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createNames, type TriggerRecord } from '@asyncfn/contracts';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 import {
   applyTriggerUpdate,
   buildTriggerRecord,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseTaskStatus, type TaskStatus } from '@asyncfn/contracts';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 
 /*
  * Validation of API input: pure, FC's ranges. Each parser returns typed values or throws an

@@ -34,8 +34,8 @@ export function startIntake(deps: {
     const payload = Buffer.from(typeof request.payload === 'string' ? request.payload : '', 'base64');
     if (payload.length > deps.maxAsyncPayloadBytes) {
       throw new ApiError(
-        'PayloadTooLarge',
-        `async payload is ${payload.length} bytes; the limit is ${deps.maxAsyncPayloadBytes}`,
+        'EntityTooLarge',
+        `payload size exceeds maximum allowed size (${deps.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
       );
     }
     const fn = await deps.directory.get(request.tenant, name);
@@ -68,7 +68,7 @@ export function startIntake(deps: {
         reply = { ok: false, code: err.code, message: err.message };
         if (err.status >= 500) deps.logger.error({ err: err.cause ?? err }, 'intake: task not accepted');
       } else if (err instanceof SyntaxError) {
-        reply = { ok: false, code: 'InvalidJSON', message: 'intake request is not valid JSON' };
+        reply = { ok: false, code: 'InvalidArgument', message: 'intake request: not valid JSON' };
       } else {
         deps.logger.error({ err }, 'intake: task not accepted');
         reply = { ok: false, code: 'ServiceUnavailable', message: (err as Error).message };

@@ -28,8 +28,8 @@ export async function acceptAsyncRequest(
   const { fn, payload, traceparent } = input;
   if (payload.length > deps.limits.maxAsyncPayloadBytes) {
     throw new ApiError(
-      'PayloadTooLarge',
-      `async payload is ${payload.length} bytes; the limit is ${deps.limits.maxAsyncPayloadBytes}`,
+      'EntityTooLarge',
+      `payload size exceeds maximum allowed size (${deps.limits.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
     );
   }
   const requested = header(request, 'x-fc-async-task-id');
@@ -70,8 +70,8 @@ export async function invokeSync(
   const { fn, payload, traceparent } = input;
   if (payload.length > deps.limits.maxSyncPayloadBytes) {
     throw new ApiError(
-      'PayloadTooLarge',
-      `sync payload is ${payload.length} bytes; the limit is ${deps.limits.maxSyncPayloadBytes}`,
+      'EntityTooLarge',
+      `payload size exceeds maximum allowed size (${deps.limits.maxSyncPayloadBytes} bytes): the sync payload is ${payload.length} bytes`,
     );
   }
   const message: SyncInvokeRequest = {

@@ -1,20 +1,11 @@
-import { AUTH_ERROR_CODES } from '@asyncfn/auth';
-import { ErrorCodes } from '@asyncfn/core';
-import { ALL_TASK_STATUSES } from '@asyncfn/contracts';
+import { ALL_TASK_STATUSES, errorTable } from '@asyncfn/contracts';
 
 /**
  * The API document served at /openapi.json: FC 3.0 routes this product has, the extensions, and
  * every error code with its status (a test keeps this table and the code in step).
  */
 export function openApiDocument(): Record<string, unknown> {
-  const errorCodes = [
-    ...Object.entries(ErrorCodes).map(([code, { status, description }]) => ({ code, status, description })),
-    ...AUTH_ERROR_CODES.map(({ code, httpStatus, description }) => ({
-      code,
-      status: httpStatus,
-      description,
-    })),
-  ];
+  const errorCodes = errorTable();
   const error = { $ref: '#/components/responses/Error' };
   const fn = { name: 'functionName', in: 'path', required: true, schema: { type: 'string' } };
   const task = { name: 'taskId', in: 'path', required: true, schema: { type: 'string' } };
@@ -282,7 +273,7 @@ export function openApiDocument(): Record<string, unknown> {
             '(e.g. after destinationStatus became failed and the destination was fixed). The redelivery is a ' +
             'delivery of its own (delivery id <tenant>:<taskId>:<kind>:redelivery:<requestId>). 404 ' +
             'AsyncTaskNotFound for an unknown task, 409 AsyncTaskNotFinished for an unfinished one, 404 ' +
-            'AsyncConfigNotFound when the function has no destination for the outcome.',
+            'AsyncConfigNotExists when the function has no destination for the outcome.',
           responses: {
             '202': {
               description: 'redelivery queued: taskId, requestId, destinationKind, destination',

@@ -34,8 +34,8 @@ export async function rerunRoutes(app: FastifyInstance, deps: IngressDeps): Prom
       const payload = body ?? Buffer.from(original.payload, 'base64');
       if (payload.length > deps.limits.maxAsyncPayloadBytes) {
         throw new ApiError(
-          'PayloadTooLarge',
-          `async payload is ${payload.length} bytes; the limit is ${deps.limits.maxAsyncPayloadBytes}`,
+          'EntityTooLarge',
+          `payload size exceeds maximum allowed size (${deps.limits.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
         );
       }
       const givenId = header(request, 'x-fc-async-task-id');
