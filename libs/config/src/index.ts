@@ -48,6 +48,13 @@ export interface Config {
    * a higher value yields the CPU to them when it is contended (README, "CPU priority").
    */
   cpuNice: number;
+  /**
+   * Whether async invocations of a function whose async config does not say (no config, or one
+   * without asyncTask) are recorded as tasks.
+   */
+  defaultTaskMode: boolean;
+  /** Running attempts allowed per tenant across all its functions (0: no cap). */
+  tenantConcurrencyLimit: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -61,6 +68,14 @@ function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX
     throw new Error(`${name}: expected an integer ${range}, got '${raw}'`);
   }
   return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1' || raw === 'on') return true;
+  if (raw === 'false' || raw === '0' || raw === 'off') return false;
+  throw new Error(`${name}: expected true or false, got '${env[name]}'`);
 }
 
 /** Reads the configuration of one service from the environment; every URL has a loopback default. */
@@ -94,5 +109,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
     cpuNice: int(env, niceVar, 0, 0, 19),
+    defaultTaskMode: bool(env, 'ASYNCFN_DEFAULT_TASK_MODE', true),
+    tenantConcurrencyLimit: int(env, 'ASYNCFN_TENANT_CONCURRENCY', 0, 0),
   };
 }

@@ -78,6 +78,8 @@ export interface IntakeRequest {
   payload: string;
   delaySeconds?: number;
   traceparent?: string;
+  /** Version or alias to invoke (FC's qualifier); LATEST when absent. */
+  qualifier?: string;
 }
 
 /** A refusal carries a code of the error registry (errors.ts); its `retryable` says what to do. */

@@ -41,11 +41,14 @@ export interface DestinationConfig {
   cloudEvents?: boolean;
 }
 
-/** FC's AsyncConfig, as returned by GetAsyncInvokeConfig. */
+/**
+ * FC's AsyncConfig, as returned by GetAsyncInvokeConfig: what was put, nothing filled in (what is
+ * left out follows ASYNC_CONFIG_DEFAULTS and, for asyncTask, the server's default task mode).
+ */
 export interface AsyncConfig {
-  asyncTask: boolean;
-  maxAsyncEventAgeInSeconds: number;
-  maxAsyncRetryAttempts: number;
+  asyncTask?: boolean;
+  maxAsyncEventAgeInSeconds?: number;
+  maxAsyncRetryAttempts?: number;
   destinationConfig?: DestinationConfig;
   functionArn: string;
   createdTime: string;

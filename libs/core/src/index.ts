@@ -22,3 +22,4 @@ export * from './triggers.js';
 export * from './trigger-schedule.js';
 export * from './trigger-events.js';
 export * from './instance-list.js';
+export * from './destination-arn.js';

@@ -6,6 +6,16 @@ import type {
   TaskEventDocument,
 } from '@asyncfn/contracts';
 
+/**
+ * destinationStatus as FC shows it (its task-state words, as the SDK's AsyncTask example
+ * "Succeeded"): stored values stay the delivery's own (pending, delivered, failed).
+ */
+const FC_DESTINATION_STATUS: Record<string, string> = {
+  pending: 'Running',
+  delivered: 'Succeeded',
+  failed: 'Failed',
+};
+
 /** GetAsyncTask / ListAsyncTasks item, in FC's AsyncTask shape. */
 export function asyncTaskView(
   doc: TaskDocument,
@@ -28,7 +38,8 @@ export function asyncTaskView(
   if (doc.returnPayload !== undefined) view.returnPayload = doc.returnPayload;
   if (doc.taskErrorMessage !== undefined) view.taskErrorMessage = doc.taskErrorMessage;
   if (doc.instanceId !== undefined) view.instanceId = doc.instanceId;
-  if (doc.destinationStatus !== undefined) view.destinationStatus = doc.destinationStatus;
+  if (doc.destinationStatus !== undefined)
+    view.destinationStatus = FC_DESTINATION_STATUS[doc.destinationStatus] ?? doc.destinationStatus;
   if (doc.dueAt > doc.startedTime) view.dueTime = doc.dueAt;
   if (doc.rerunOf !== undefined) view.rerunOf = doc.rerunOf;
   if (doc.resources !== undefined) view.resources = doc.resources;

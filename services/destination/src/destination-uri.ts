@@ -1,4 +1,4 @@
-import { FUNCTION_NAME } from '@asyncfn/core';
+import { FUNCTION_NAME, parseFunctionArn } from '@asyncfn/core';
 import { invalidDestination } from './errors.js';
 
 /** A destination URI of destinationConfig, parsed (validation accepted its scheme already). */
@@ -6,7 +6,7 @@ export type DestinationTarget =
   | { scheme: 'nats'; subject: string }
   | { scheme: 'kafka'; topic: string }
   | { scheme: 'http'; url: URL }
-  | { scheme: 'function'; functionName: string };
+  | { scheme: 'function'; functionName: string; qualifier?: string };
 
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
 const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
@@ -55,6 +55,17 @@ export function parseDestinationUri(
     case 'function':
       if (!FUNCTION_NAME.test(rest)) throw invalidDestination(`function:${rest}: not a valid function name`);
       return { scheme: 'function', functionName: rest };
+    case 'acs': {
+      // FC's own spelling of a function destination (the account was checked against the tenant
+      // when the config was put).
+      const arn = uri.startsWith('acs:fc:') ? parseFunctionArn(uri) : undefined;
+      if (!arn) throw invalidDestination(`${uri.slice(0, 200)}: unknown destination scheme`);
+      return {
+        scheme: 'function',
+        functionName: arn.functionName,
+        ...(arn.qualifier ? { qualifier: arn.qualifier } : {}),
+      };
+    }
     default:
       throw invalidDestination(`${uri.slice(0, 200)}: unknown destination scheme`);
   }

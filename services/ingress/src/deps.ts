@@ -36,6 +36,8 @@ export interface IngressDeps {
   accessKeys: AccessKeyLookup;
   nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
   limits: { maxAsyncPayloadBytes: number; maxSyncPayloadBytes: number };
+  /** Task mode of functions whose async config does not set asyncTask (ASYNCFN_DEFAULT_TASK_MODE; default on). */
+  defaultTaskMode?: boolean;
   logger: Logger;
   /** Readiness checks of the backing servers. */
   ready: () => Promise<void>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { IntakeReply, IntakeRequest, Names } from '@asyncfn/contracts';
-import { ApiError, notFound, parseFunctionName, parseTaskId } from '@asyncfn/core';
+import { ANY_TASK_ID, ApiError, notFound, parseFunctionName, parseTaskId, taskModeOf } from '@asyncfn/core';
 import type { FunctionDirectory } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 import type { TaskAcceptor } from './accept-task.js';
@@ -18,6 +18,8 @@ export function startIntake(deps: {
   directory: FunctionDirectory;
   acceptor: TaskAcceptor;
   maxAsyncPayloadBytes: number;
+  /** See IngressDeps.defaultTaskMode. */
+  defaultTaskMode?: boolean;
   logger: Logger;
 }): { stop(): Promise<void> } {
   const encoder = new TextEncoder();
@@ -41,12 +43,14 @@ export function startIntake(deps: {
     const fn = await deps.directory.get(request.tenant, name);
     if (!fn) throw notFound.function(name);
     const requestId = request.requestId ?? randomUUID();
-    const taskId = request.taskId !== undefined ? parseTaskId(request.taskId) : requestId;
+    const taskId = request.taskId !== undefined ? parseTaskId(request.taskId, ANY_TASK_ID) : requestId;
     const delaySeconds = request.delaySeconds ?? 0;
     if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 3600) {
       throw new ApiError('InvalidArgument', 'delaySeconds: an integer number of seconds, 0-3600');
     }
-    const accept = fn.asyncConfig?.asyncTask === false ? deps.acceptor.acceptUntracked : deps.acceptor.accept;
+    const accept = taskModeOf(fn.asyncConfig, deps.defaultTaskMode ?? true)
+      ? deps.acceptor.accept
+      : deps.acceptor.acceptUntracked;
     await accept({
       tenant: request.tenant,
       functionName: name,

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionRecord, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
-import { ApiError, notFound, parseDelaySeconds, parseTaskId } from '@asyncfn/core';
+import { ApiError, notFound, parseDelaySeconds, parseTaskId, taskModeOf } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
 import { header } from './http.js';
 import { recordAccepted } from './task-telemetry.js';
@@ -34,7 +34,9 @@ export async function acceptAsyncRequest(
   }
   const requested = header(request, 'x-fc-async-task-id');
   const taskId = requested !== undefined ? parseTaskId(requested) : request.id;
-  const accept = fn.asyncConfig?.asyncTask === false ? deps.acceptor.acceptUntracked : deps.acceptor.accept;
+  const accept = taskModeOf(fn.asyncConfig, deps.defaultTaskMode ?? true)
+    ? deps.acceptor.accept
+    : deps.acceptor.acceptUntracked;
   const { dueAt } = await accept({
     tenant: request.tenant,
     functionName: fn.functionName,
@@ -45,10 +47,16 @@ export async function acceptAsyncRequest(
     ...(traceparent ? { traceparent } : {}),
   });
   recordAccepted(request, deps.logger, { taskId, functionName: fn.functionName, tenant: request.tenant });
-  return sendAccepted(reply, request, { taskId, dueAt });
+  // As FC: 202 with an empty body; the request id (x-fc-request-id, set for every answer) and the
+  // task id travel in headers. Extension: x-asyncfn-due-time, when the task becomes due (epoch ms).
+  return reply
+    .status(202)
+    .header('x-fc-async-task-id', taskId)
+    .header('x-asyncfn-due-time', String(dueAt))
+    .send();
 }
 
-/** The 202 of an accepted async invocation: the task id in x-fc-async-task-id and in the body. */
+/** The 202 of an accepted re-run (an extension route): the task id in x-fc-async-task-id and in the body. */
 export function sendAccepted(
   reply: FastifyReply,
   request: FastifyRequest,

@@ -69,6 +69,7 @@ await runService('ingress', async ({ config, logger }) => {
       maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
       maxSyncPayloadBytes: config.maxSyncPayloadBytes,
     },
+    defaultTaskMode: config.defaultTaskMode,
     logger,
     ready: async () => {
       if (nc.isClosed()) throw new Error('NATS connection closed');
@@ -82,6 +83,7 @@ await runService('ingress', async ({ config, logger }) => {
     directory,
     acceptor,
     maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
+    defaultTaskMode: config.defaultTaskMode,
     logger,
   });
   return {

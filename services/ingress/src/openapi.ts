@@ -208,7 +208,7 @@ export function openApiDocument(): Record<string, unknown> {
             {
               name: 'x-fc-async-task-id',
               in: 'header',
-              schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
+              schema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,127}$' },
             },
             {
               name: 'x-fc-async-delay',
@@ -220,7 +220,10 @@ export function openApiDocument(): Record<string, unknown> {
           ],
           responses: {
             '200': { description: 'Sync: the function result' },
-            '202': { description: 'Async: accepted; x-fc-async-task-id names the task' },
+            '202': {
+              description:
+                'Async: accepted, empty body (as FC); headers x-fc-request-id, x-fc-async-task-id and (extension) x-asyncfn-due-time (epoch ms)',
+            },
             default: error,
           },
         },
@@ -261,7 +264,13 @@ export function openApiDocument(): Record<string, unknown> {
                 'extension (also header x-fc-stop-force-after-ms): kill the instance this many ms after the request, without waiting for PreStop; on a task already Stopping it brings the deadline forward',
             },
           ],
-          responses: { '200': { description: 'stop requested' }, default: error },
+          responses: {
+            '200': {
+              description:
+                'stop requested; empty body (as FC). Extension: x-asyncfn-force-at (epoch ms) when forceAfterMs was given',
+            },
+            default: error,
+          },
         },
       },
       '/2023-03-30/functions/{functionName}/async-tasks/{taskId}/redeliver': {
@@ -335,7 +344,7 @@ export function openApiDocument(): Record<string, unknown> {
             {
               name: 'x-fc-async-task-id',
               in: 'header',
-              schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
+              schema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,127}$' },
             },
             {
               name: 'x-fc-async-delay',

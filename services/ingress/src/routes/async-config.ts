@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  ApiError,
   buildAsyncConfig,
+  foreignFunctionArns,
   notFound,
   parseAsyncConfig,
   parseFunctionName,
@@ -19,6 +21,13 @@ export async function asyncConfigRoutes(app: FastifyInstance, deps: IngressDeps)
   app.put<NameParams>(path, async (request) => {
     const name = parseFunctionName(request.params.functionName);
     const input = parseAsyncConfig(jsonBody(request));
+    const foreign = foreignFunctionArns(input.destinationConfig, request.tenant);
+    if (foreign.length > 0) {
+      throw new ApiError(
+        'InvalidArgument',
+        `destinationConfig: '${foreign[0]!.slice(0, 200)}' is a function of another account; destinations deliver within account '${request.tenant}'`,
+      );
+    }
     const fn = await deps.functions.get(request.tenant, name);
     if (!fn) throw notFound.function(name);
     const record = { ...fn, asyncConfig: buildAsyncConfig(fn, input, now()) };

@@ -115,9 +115,9 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
           ...(forceAt !== undefined ? { forceAt } : {}),
         });
       }
-      return reply
-        .status(200)
-        .send({ taskId: doc.taskId, requestId: request.id, ...(forceAt !== undefined ? { forceAt } : {}) });
+      // As FC: 200 with an empty body (the SDK reads none). Extension: the kill deadline in a header.
+      if (forceAt !== undefined) reply.header('x-asyncfn-force-at', String(forceAt));
+      return reply.status(200).send();
     },
   );
 }
