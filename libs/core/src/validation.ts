@@ -7,7 +7,7 @@ import { ApiError } from '@asyncfn/contracts';
  * ApiError('InvalidArgument') naming the field.
  */
 
-import { ANY_TASK_ID, FUNCTION_NAME, TASK_ID } from './patterns.js';
+import { FUNCTION_NAME, TASK_ID } from './patterns.js';
 import { destinationProblem } from './destination-arn.js';
 
 export { ANY_TASK_ID, FUNCTION_NAME, QUALIFIER, TASK_ID } from './patterns.js';
