@@ -220,7 +220,7 @@ export const ERRORS = spec({
     retryable: false,
     message: '{detail}',
     description: 'The resource is still referenced (a version an alias points at).',
-    origin: 'fc',
+    origin: 'asyncfn',
   },
   // 412: the function's state refuses the request.
   FunctionDisabled: {

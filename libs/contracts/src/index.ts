@@ -3,4 +3,5 @@ export * from './events.js';
 export * from './names.js';
 export * from './messages.js';
 export * from './records.js';
+export * from './function-controls.js';
 export * from './errors.js';

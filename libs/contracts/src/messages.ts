@@ -16,6 +16,9 @@ export interface AcceptedTaskMessage {
   traceparent?: string;
   /** Set when this task re-runs an earlier one. */
   rerunOf?: string;
+  /** The qualifier invoked and the version it resolved to at acceptance (absent: LATEST). */
+  qualifier?: string;
+  resolvedVersion?: string;
   /** asyncTask=false: run it, but record no task state (only the terminal event, for destinations). */
   untracked?: boolean;
 }
@@ -33,6 +36,8 @@ export interface RunTaskMessage {
   maxRetries: number;
   traceparent?: string;
   untracked?: boolean;
+  /** The version to run (absent or LATEST: the function as it is when the attempt starts). */
+  resolvedVersion?: string;
 }
 
 /** Synchronous invocation request/reply over core NATS (ingress ↔ executor). */
@@ -43,6 +48,8 @@ export interface SyncInvokeRequest {
   requestId: string;
   payload: string;
   traceparent?: string;
+  /** The version to run (absent or LATEST: the function as it is now). */
+  resolvedVersion?: string;
 }
 export type SyncInvokeReply =
   | { ok: true; statusCode: 200; payload: string; instanceId: string; durationMs: number; logs: string }

@@ -23,3 +23,5 @@ export * from './trigger-schedule.js';
 export * from './trigger-events.js';
 export * from './instance-list.js';
 export * from './destination-arn.js';
+export * from './versions.js';
+export * from './concurrency.js';

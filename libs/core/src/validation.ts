@@ -216,6 +216,7 @@ export function parseDelaySeconds(value: string | undefined): number {
 }
 
 export interface ListTasksQuery {
+  qualifier?: string;
   prefix?: string;
   status?: TaskStatus;
   startedTimeBegin?: number;
@@ -250,6 +251,7 @@ export function parseListTasksQuery(query: unknown): ListTasksQuery {
       throw new ApiError('InvalidArgument', `status: unknown task status '${q.status.slice(0, 40)}'`);
   }
   return {
+    ...(q.qualifier ? { qualifier: q.qualifier } : {}),
     ...(q.prefix ? { prefix: q.prefix } : {}),
     ...(status ? { status } : {}),
     ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),

@@ -29,12 +29,16 @@ export interface TaskQuery {
   sortOrderByTime: 'asc' | 'desc';
   after?: { t: number; id: string };
   includePayload: boolean;
+  /** Tasks invoked with this qualifier (LATEST: those invoked without one). */
+  qualifier?: string;
 }
 
 export interface TaskStore {
   get(tenant: string, taskId: string): Promise<TaskDocument | undefined>;
   history(tenant: string, taskId: string): Promise<TaskEventDocument[]>;
   list(query: TaskQuery): Promise<TaskDocument[]>;
+  /** Tasks of the function still Enqueued that became due before this one (its approximate queue position). */
+  countEnqueuedAhead(tenant: string, functionName: string, dueAt: number, id: string): Promise<number>;
   /** Status service: the projection fields decisions are made from. */
   loadBases(ids: string[]): Promise<Map<string, ProjectionBaseDoc>>;
   /**
@@ -77,6 +81,9 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       const filter: Filter<TaskDocument> = { tenant: q.tenant, functionName: q.functionName };
       if (q.prefix) filter.taskId = { $regex: `^${escapeRegex(q.prefix)}` };
       if (q.status) filter.status = q.status;
+      if (q.qualifier !== undefined) {
+        filter.qualifier = q.qualifier === 'LATEST' ? { $exists: false } : q.qualifier;
+      }
       const range: { $gte?: number; $lte?: number } = {};
       if (q.startedTimeBegin !== undefined) range.$gte = q.startedTimeBegin;
       if (q.startedTimeEnd !== undefined) range.$lte = q.startedTimeEnd;
@@ -91,6 +98,14 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       }
       const projection = q.includePayload ? {} : { payload: 0 };
       return tasks.find(filter, { projection }).sort({ startedTime: dir, _id: dir }).limit(q.limit).toArray();
+    },
+    async countEnqueuedAhead(tenant, functionName, dueAt, id) {
+      return tasks.countDocuments({
+        tenant,
+        functionName,
+        status: 'Enqueued',
+        $or: [{ dueAt: { $lt: dueAt } }, { dueAt, _id: { $lt: id } }],
+      });
     },
     async loadBases(ids) {
       // One lookup per id rather than $in: MongoDB-wire servers without $in push-down (FerretDB 1.x)

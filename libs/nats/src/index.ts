@@ -57,3 +57,4 @@ export {
 } from './tracing.js';
 export { watchQueueDepth, DEFAULT_QUEUE_DEPTH_REFRESH_MS } from './queue-depth.js';
 export { watchTriggers, putTrigger, deleteTrigger, type TriggerDirectory } from './trigger-kv.js';
+export { openConcurrencyLeases, type ConcurrencyLeases } from './leases.js';

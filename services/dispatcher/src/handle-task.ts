@@ -1,12 +1,14 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { AcceptedTaskMessage, RunTaskMessage, TaskEventInput } from '@asyncfn/contracts';
-import { decideDispatch } from '@asyncfn/core';
+import { EnqueuedReason } from '@asyncfn/contracts';
+import { HOLD_RECHECK_MS, decideDispatch } from '@asyncfn/core';
 import {
   done,
   drop,
   retry,
   type EventBus,
   type FunctionDirectory,
+  type ConcurrencyLeases,
   type MessageOutcome,
   type StopRequests,
   type TaskQueues,
@@ -24,6 +26,8 @@ export function createTaskHandler(deps: {
   stops: StopRequests;
   bus: EventBus;
   queues: TaskQueues;
+  /** Concurrency limits: a task beyond them stays Enqueued (absent: no limits). */
+  leases?: ConcurrencyLeases;
   clock?: () => number;
   /** Dispatch decisions are logged at debug, with the task and its trace. */
   logger?: Logger;
@@ -63,8 +67,8 @@ export function createTaskHandler(deps: {
     };
     switch (decision.kind) {
       case 'defer':
-        // Delayed task: stays Enqueued in the queue until due (capped so a stop is noticed).
-        return retry(Math.min(decision.delayMs, 60_000), 'not due yet');
+        // Delayed, paused or disabled: stays Enqueued in the queue (capped so a stop is noticed).
+        return retry(Math.min(decision.delayMs, 60_000), decision.reason);
       case 'stop':
         await deps.bus.publish({ ...final, type: 'TaskStopped', reason: 'stopped before it was dequeued' });
         return done;
@@ -80,6 +84,11 @@ export function createTaskHandler(deps: {
         });
         return done;
       case 'run': {
+        // A slot under the function's and the tenant's limits, held until the task ends (the
+        // executor releases it); none free: the task stays Enqueued and looks again shortly.
+        if (deps.leases && fn && !(await deps.leases.acquire(fn, task.taskId))) {
+          return retry(HOLD_RECHECK_MS, EnqueuedReason.ConcurrencyLimit);
+        }
         const run: RunTaskMessage = {
           v: 1,
           taskId: task.taskId,
@@ -91,6 +100,7 @@ export function createTaskHandler(deps: {
           maxRetries: decision.maxRetries,
           ...(task.traceparent ? { traceparent: task.traceparent } : {}),
           ...(task.untracked ? { untracked: true } : {}),
+          ...(task.resolvedVersion ? { resolvedVersion: task.resolvedVersion } : {}),
         };
         // Both at once, Dequeued first on the wire: the run cannot start before it is sent. If
         // either fails, the message is redelivered; the hand-off is deduplicated by its id and a

@@ -14,6 +14,8 @@ import { logRoutes } from './routes/logs.js';
 import { rerunRoutes } from './routes/rerun.js';
 import { taskRoutes } from './routes/tasks.js';
 import { triggerRoutes } from './routes/triggers.js';
+import { functionControlRoutes } from './routes/function-controls.js';
+import { versionRoutes } from './routes/versions.js';
 
 /** The ingress HTTP API. Built from its dependencies so tests drive it with inject() or a socket. */
 export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
@@ -60,6 +62,8 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await logRoutes(api, deps);
     await rerunRoutes(api, deps);
     await triggerRoutes(api, deps);
+    await versionRoutes(api, deps);
+    await functionControlRoutes(api, deps);
   });
   return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { signatureNonceUsedError, verifyAcs3Request, type AccessKeyLookup } from '@asyncfn/auth';
 import { HTTP_TRIGGER_PREFIX } from '@asyncfn/core';
+import { CODE_DOWNLOAD_PREFIX } from './routes/function-controls.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,6 +22,8 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
     const path = request.url.split('?')[0] ?? '';
     // HTTP trigger URLs authenticate per trigger (anonymous or signed): their route calls authenticate().
     if (PUBLIC_PATHS.has(path) || path.startsWith(HTTP_TRIGGER_PREFIX)) return;
+    // GetFunctionCode's short-lived URLs: the token in the path is the credential.
+    if (path.startsWith(CODE_DOWNLOAD_PREFIX)) return;
     await authenticate(request, deps);
   });
 }

@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Names } from '@asyncfn/contracts';
 import type { FunctionStore, TaskStore, TriggerStore } from '@asyncfn/mongo';
 import type {
+  ConcurrencyLeases,
   EventBus,
   FunctionDirectory,
   StopRequests,
@@ -36,6 +37,13 @@ export interface IngressDeps {
   accessKeys: AccessKeyLookup;
   nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
   limits: { maxAsyncPayloadBytes: number; maxSyncPayloadBytes: number };
+  /** Concurrency limits (sync invocations beyond them: 429 ResourceThrottled). */
+  leases?: ConcurrencyLeases;
+  /** Short-lived GetFunctionCode download tokens (shared by every ingress). */
+  codeDownloads?: {
+    put(token: string, value: string): Promise<void>;
+    get(token: string): Promise<string | undefined>;
+  };
   /** Task mode of functions whose async config does not set asyncTask (ASYNCFN_DEFAULT_TASK_MODE; default on). */
   defaultTaskMode?: boolean;
   logger: Logger;

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { IntakeReply, IntakeRequest, Names } from '@asyncfn/contracts';
-import { ANY_TASK_ID, ApiError, notFound, parseFunctionName, parseTaskId, taskModeOf } from '@asyncfn/core';
+import {
+  ANY_TASK_ID,
+  ApiError,
+  asyncConfigFor,
+  notFound,
+  parseFunctionName,
+  parseTaskId,
+  taskModeOf,
+} from '@asyncfn/core';
+import { resolveInvocation } from './invoke.js';
 import type { FunctionDirectory } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 import type { TaskAcceptor } from './accept-task.js';
@@ -48,7 +57,8 @@ export function startIntake(deps: {
     if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 3600) {
       throw new ApiError('InvalidArgument', 'delaySeconds: an integer number of seconds, 0-3600');
     }
-    const accept = taskModeOf(fn.asyncConfig, deps.defaultTaskMode ?? true)
+    const target = resolveInvocation(fn, request.qualifier);
+    const accept = taskModeOf(asyncConfigFor(fn, target.qualifier), deps.defaultTaskMode ?? true)
       ? deps.acceptor.accept
       : deps.acceptor.acceptUntracked;
     await accept({
@@ -59,6 +69,7 @@ export function startIntake(deps: {
       payload,
       delaySeconds,
       ...(request.traceparent ? { traceparent: request.traceparent } : {}),
+      ...target,
     });
     return { ok: true, taskId, requestId };
   }

@@ -1,6 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionRecord, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
-import { ApiError, notFound, parseDelaySeconds, parseTaskId, taskModeOf } from '@asyncfn/core';
+import {
+  ApiError,
+  asyncConfigFor,
+  fcError,
+  notFound,
+  parseDelaySeconds,
+  parseQualifier,
+  parseTaskId,
+  resolveQualifier,
+  taskModeOf,
+} from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
 import { header } from './http.js';
 import { recordAccepted } from './task-telemetry.js';
@@ -15,6 +25,22 @@ const SYNC_GRACE_MS = 15_000;
 const encoder = new TextEncoder();
 
 /**
+ * What an invocation runs: refused while the function's invocation is disabled; the qualifier
+ * (absent: LATEST) resolved to a version now (an alias's weights decide here, once).
+ */
+export function resolveInvocation(
+  fn: FunctionRecord,
+  rawQualifier: unknown,
+): { qualifier: string; resolvedVersion: string } {
+  if (fn.invocationDisabled) {
+    const why = fn.invocationDisabled.reason ? ` (${fn.invocationDisabled.reason})` : '';
+    throw fcError('FunctionDisabled', { functionName: fn.functionName, reason: why });
+  }
+  const qualifier = parseQualifier(rawQualifier);
+  return { qualifier, resolvedVersion: resolveQualifier(fn, qualifier) };
+}
+
+/**
  * Accepts an async invocation (task mode on: a recorded task; off: queued only) and answers 202.
  * The task id and delay come from the x-fc-async-task-id and x-fc-async-delay headers (the request
  * id names the task when no id is given).
@@ -23,9 +49,10 @@ export async function acceptAsyncRequest(
   deps: IngressDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  input: { fn: FunctionRecord; payload: Buffer; traceparent: string | undefined },
+  input: { fn: FunctionRecord; payload: Buffer; traceparent: string | undefined; qualifier?: unknown },
 ): Promise<FastifyReply> {
   const { fn, payload, traceparent } = input;
+  const target = resolveInvocation(fn, input.qualifier);
   if (payload.length > deps.limits.maxAsyncPayloadBytes) {
     throw new ApiError(
       'EntityTooLarge',
@@ -34,7 +61,7 @@ export async function acceptAsyncRequest(
   }
   const requested = header(request, 'x-fc-async-task-id');
   const taskId = requested !== undefined ? parseTaskId(requested) : request.id;
-  const accept = taskModeOf(fn.asyncConfig, deps.defaultTaskMode ?? true)
+  const accept = taskModeOf(asyncConfigFor(fn, target.qualifier), deps.defaultTaskMode ?? true)
     ? deps.acceptor.accept
     : deps.acceptor.acceptUntracked;
   const { dueAt } = await accept({
@@ -45,6 +72,7 @@ export async function acceptAsyncRequest(
     payload,
     delaySeconds: parseDelaySeconds(header(request, 'x-fc-async-delay')),
     ...(traceparent ? { traceparent } : {}),
+    ...target,
   });
   recordAccepted(request, deps.logger, { taskId, functionName: fn.functionName, tenant: request.tenant });
   // As FC: 202 with an empty body; the request id (x-fc-request-id, set for every answer) and the
@@ -73,9 +101,10 @@ export function sendAccepted(
 export async function invokeSync(
   deps: IngressDeps,
   request: FastifyRequest,
-  input: { fn: FunctionRecord; payload: Buffer; traceparent: string | undefined },
+  input: { fn: FunctionRecord; payload: Buffer; traceparent: string | undefined; qualifier?: unknown },
 ): Promise<SyncInvokeReply> {
   const { fn, payload, traceparent } = input;
+  const { resolvedVersion } = resolveInvocation(fn, input.qualifier);
   if (payload.length > deps.limits.maxSyncPayloadBytes) {
     throw new ApiError(
       'EntityTooLarge',
@@ -89,7 +118,16 @@ export async function invokeSync(
     requestId: request.id,
     payload: payload.toString('base64'),
     ...(traceparent ? { traceparent } : {}),
+    ...(resolvedVersion !== 'LATEST' ? { resolvedVersion } : {}),
   };
+  // A slot under the function's and the tenant's concurrency limits for the call's duration.
+  const holder = `sync:${request.id}`;
+  if (deps.leases && !(await deps.leases.acquire(fn, holder))) {
+    throw fcError('ResourceThrottled', {
+      functionName: fn.functionName,
+      limit: fn.reservedConcurrency ?? 'the account limit',
+    });
+  }
   try {
     const msg = await deps.nc.request(
       deps.names.subjects.sync(request.tenant, fn.functionName),
@@ -109,6 +147,8 @@ export async function invokeSync(
         cause,
       });
     throw cause;
+  } finally {
+    await deps.leases?.release(fn, holder).catch(() => undefined);
   }
 }
 

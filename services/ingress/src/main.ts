@@ -19,6 +19,7 @@ import {
   putTrigger,
   watchFunctions,
   watchTriggers,
+  openConcurrencyLeases,
 } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createTaskAcceptor } from './accept-task.js';
@@ -70,6 +71,15 @@ await runService('ingress', async ({ config, logger }) => {
       maxSyncPayloadBytes: config.maxSyncPayloadBytes,
     },
     defaultTaskMode: config.defaultTaskMode,
+    leases: await openConcurrencyLeases(nc, names, { tenantLimit: config.tenantConcurrencyLimit }),
+    // GetFunctionCode tokens live in the nonces bucket (30-minute TTL; each token carries its expiry).
+    codeDownloads: {
+      put: async (token, value) => void (await buckets.nonces.put(`code-download.${token}`, value)),
+      get: async (token) => {
+        const entry = await buckets.nonces.get(`code-download.${token}`);
+        return entry && entry.operation === 'PUT' ? entry.string() : undefined;
+      },
+    },
     logger,
     ready: async () => {
       if (nc.isClosed()) throw new Error('NATS connection closed');

@@ -1,4 +1,5 @@
 import { ALL_TASK_STATUSES, errorTable } from '@asyncfn/contracts';
+import { controlPaths } from './openapi-controls.js';
 
 /**
  * The API document served at /openapi.json: FC 3.0 routes this product has, the extensions, and
@@ -154,6 +155,7 @@ export function openApiDocument(): Record<string, unknown> {
     security: [{ acs3: [] }],
     'x-error-codes': errorCodes,
     paths: {
+      ...controlPaths(),
       '/2023-03-30/functions': {
         post: {
           operationId: 'CreateFunction',

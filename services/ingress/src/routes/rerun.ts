@@ -3,7 +3,7 @@ import { isTerminal } from '@asyncfn/contracts';
 import { ApiError, notFound, parseDelaySeconds, parseFunctionName, parseTaskId } from '@asyncfn/core';
 import { currentTraceparent } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
-import { sendAccepted } from '../invoke.js';
+import { resolveInvocation, sendAccepted } from '../invoke.js';
 import { API, header } from '../http.js';
 import { findTask } from '../find-task.js';
 
@@ -29,7 +29,10 @@ export async function rerunRoutes(app: FastifyInstance, deps: IngressDeps): Prom
           `async task '${original.taskId}' is ${original.status}; only a finished task can be re-run`,
         );
       }
-      if (!(await deps.functions.get(request.tenant, name))) throw notFound.function(name);
+      const fn = await deps.functions.get(request.tenant, name);
+      if (!fn) throw notFound.function(name);
+      // Refused while disabled; a re-run runs the version the original ran (its qualifier kept).
+      resolveInvocation(fn, undefined);
       const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
       const payload = body ?? Buffer.from(original.payload, 'base64');
       if (payload.length > deps.limits.maxAsyncPayloadBytes) {
@@ -50,6 +53,8 @@ export async function rerunRoutes(app: FastifyInstance, deps: IngressDeps): Prom
         delaySeconds: parseDelaySeconds(header(request, 'x-fc-async-delay')),
         rerunOf: original.taskId,
         ...(traceparent ? { traceparent } : {}),
+        ...(original.qualifier ? { qualifier: original.qualifier } : {}),
+        ...(original.resolvedVersion ? { resolvedVersion: original.resolvedVersion } : {}),
       });
       return sendAccepted(reply, request, { taskId, dueAt }, { rerunOf: original.taskId });
     },

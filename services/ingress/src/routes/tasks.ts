@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { isTerminal } from '@asyncfn/contracts';
+import { isTerminal, type TaskDocument } from '@asyncfn/contracts';
 import {
   ApiError,
   asyncTaskView,
   decodePageToken,
   encodePageToken,
+  enqueuedReasonOf,
   eventDocument,
+  notFound,
   parseFunctionName,
+  parseQualifier,
   parseListTasksQuery,
 } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
@@ -25,15 +28,40 @@ const isCursor = (v: unknown): v is { t: number; id: string } =>
 export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const clock = deps.clock ?? Date.now;
 
-  app.get<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId`, async (request) => {
-    const name = parseFunctionName(request.params.functionName);
-    const { doc, claim } = await findTask(deps, request.tenant, name, request.params.taskId);
-    // Not recorded yet: the claim is all its history.
-    const events = claim
-      ? [eventDocument(claim, 1, doc.expireAt)]
-      : await deps.tasks.history(request.tenant, doc.taskId);
-    return asyncTaskView(doc, { events, includePayload: true });
-  });
+  app.get<TaskParams & { Querystring: { qualifier?: string } }>(
+    `${API}/functions/:functionName/async-tasks/:taskId`,
+    async (request) => {
+      const name = parseFunctionName(request.params.functionName);
+      const { doc, claim } = await findTask(deps, request.tenant, name, request.params.taskId);
+      // A qualifier given names the task's own (FC: the task is looked up under it).
+      if (
+        request.query.qualifier !== undefined &&
+        parseQualifier(request.query.qualifier) !== (doc.qualifier ?? 'LATEST')
+      ) {
+        throw notFound.task(name, request.params.taskId);
+      }
+      // Not recorded yet: the claim is all its history.
+      const events = claim
+        ? [eventDocument(claim, 1, doc.expireAt)]
+        : await deps.tasks.history(request.tenant, doc.taskId);
+      const view = asyncTaskView(doc, { events, includePayload: true });
+      if (doc.status === 'Enqueued') Object.assign(view, await waiting(doc));
+      return view;
+    },
+  );
+
+  /** While Enqueued: why, and about how many of the function's tasks are ahead (extension). */
+  async function waiting(doc: TaskDocument) {
+    const [fn, running, ahead] = await Promise.all([
+      deps.directory.get(doc.tenant, doc.functionName),
+      deps.leases?.running(doc.tenant, doc.functionName) ?? Promise.resolve(0),
+      deps.tasks.countEnqueuedAhead(doc.tenant, doc.functionName, doc.dueAt, doc._id),
+    ]);
+    return {
+      enqueuedReason: enqueuedReasonOf({ dueAt: doc.dueAt, fn, running, now: clock() }),
+      queuePosition: ahead + 1,
+    };
+  }
 
   app.get<NameParams>(`${API}/functions/:functionName/async-tasks`, async (request) => {
     const name = parseFunctionName(request.params.functionName);
@@ -53,6 +81,7 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
       ...(q.status ? { status: q.status } : {}),
       ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),
       ...(q.startedTimeEnd !== undefined ? { startedTimeEnd: q.startedTimeEnd } : {}),
+      ...(q.qualifier ? { qualifier: parseQualifier(q.qualifier) } : {}),
       ...(after ? { after } : {}),
     });
     const page = docs.slice(0, q.limit);
