@@ -8,6 +8,7 @@ import {
   eventually,
   fcClient,
   nodeFunctionZip,
+  signedFetch,
   type FcClient,
 } from './harness/api.js';
 import { serverUrls, testNames } from './harness/env.js';
