@@ -67,7 +67,7 @@ beforeAll(async () => {
   const names = testNames('fcconcurrency');
   stack = await startStack({
     namespace: names.namespace,
-    portBase: 21300,
+    portBase: 23300,
     env: { ...serverUrls().env, ASYNCFN_TENANT_CONCURRENCY: String(TENANT_CAP) },
   });
   client = fcClient(stack.ingressUrl);

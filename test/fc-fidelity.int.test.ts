@@ -41,7 +41,7 @@ beforeAll(async () => {
   const names = testNames('fcfidelity');
   stack = await startStack({
     namespace: names.namespace,
-    portBase: 21100,
+    portBase: 23100,
     env: { ...serverUrls().env, ASYNCFN_MAX_ASYNC_PAYLOAD_BYTES: '1024' },
   });
   client = fcClient(stack.ingressUrl);

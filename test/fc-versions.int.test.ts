@@ -69,7 +69,7 @@ const setCode = (fn: string, word: string) =>
 
 beforeAll(async () => {
   const names = testNames('fcversions');
-  stack = await startStack({ namespace: names.namespace, portBase: 21200, env: { ...serverUrls().env } });
+  stack = await startStack({ namespace: names.namespace, portBase: 23200, env: { ...serverUrls().env } });
   client = fcClient(stack.ingressUrl);
   await createNodeFunction(client, 'pinned', says('v1'));
 }, 120_000);
