@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, type FunctionRecord } from '@asyncfn/contracts';
+import type { ApiError } from '@asyncfn/contracts';
+import { type FunctionRecord } from '@asyncfn/contracts';
 import {
   createAlias,
   deleteVersion,
