@@ -79,8 +79,9 @@ export async function openConcurrencyLeases(
       return true;
     },
     async release(fn, holder) {
-      // Also a key whose limit was removed meanwhile: the holder may still be in it.
-      for (const key of [tenantKey(fn.tenant), functionKey(fn.tenant, fn.functionName)]) {
+      // Only the limits set now (no I/O without limits, the hot path): a lease under a limit
+      // removed meanwhile lapses on its own.
+      for (const { key } of keysOf(fn)) {
         const entry = await kv.get(key);
         if (!entry || entry.operation !== 'PUT' || entry.length === 0) continue;
         if (!Object.hasOwn(entry.json<LeaseSet>(), holder)) continue;
