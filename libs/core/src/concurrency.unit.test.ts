@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AcceptedTaskMessage, FunctionRecord } from '@asyncfn/contracts';
 import { acquireLease, concurrencyLimitsOf, leaseTtlMs, liveLeases, releaseLease } from './concurrency.js';
-import { HOLD_RECHECK_MS, asyncConfigFor, decideDispatch, enqueuedReasonOf } from './dispatch.js';
+import { PAUSE_RECHECK_MS, asyncConfigFor, decideDispatch, enqueuedReasonOf } from './dispatch.js';
 import { buildAsyncConfig, taskModeOf } from './function-record.js';
 
 const fn = (extra: Partial<FunctionRecord> = {}) =>
@@ -52,7 +52,7 @@ describe('dispatch holds', () => {
       }),
     ).toEqual({
       kind: 'defer',
-      delayMs: HOLD_RECHECK_MS,
+      delayMs: PAUSE_RECHECK_MS,
       reason: 'paused',
     });
     expect(

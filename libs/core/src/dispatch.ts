@@ -1,8 +1,13 @@
 import type { AcceptedTaskMessage, AsyncConfig, FunctionRecord } from '@asyncfn/contracts';
 import { ASYNC_CONFIG_DEFAULTS, EnqueuedReason } from '@asyncfn/contracts';
 
-/** How often a held-back task (paused, disabled, at its concurrency limit) looks again. */
+/** How often a task held at its concurrency limit looks again (a slot frees often: look soon). */
 export const HOLD_RECHECK_MS = 1_000;
+/**
+ * How often a task of a paused or disabled function looks again: longer, as a pause may hold many
+ * tasks for long, and each look is a redelivery; resuming takes effect within this.
+ */
+export const PAUSE_RECHECK_MS = 3_000;
 
 /** The async config of the qualifier a task was invoked with; the function's (LATEST) otherwise. */
 export function asyncConfigFor(fn: FunctionRecord, qualifier: string | undefined): AsyncConfig | undefined {
@@ -33,9 +38,9 @@ export function decideDispatch(input: {
   const ageSeconds = Math.floor((now - task.dueAt) / 1000);
   if (ageSeconds > maxAgeSeconds) return { kind: 'expire', ageSeconds, maxAgeSeconds };
   // Held back, still Enqueued (the event age still counts: a long pause expires its tasks).
-  if (fn.dispatchPaused) return { kind: 'defer', delayMs: HOLD_RECHECK_MS, reason: EnqueuedReason.Paused };
+  if (fn.dispatchPaused) return { kind: 'defer', delayMs: PAUSE_RECHECK_MS, reason: EnqueuedReason.Paused };
   if (fn.invocationDisabled)
-    return { kind: 'defer', delayMs: HOLD_RECHECK_MS, reason: EnqueuedReason.Disabled };
+    return { kind: 'defer', delayMs: PAUSE_RECHECK_MS, reason: EnqueuedReason.Disabled };
   return {
     kind: 'run',
     maxRetries: config?.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts,
