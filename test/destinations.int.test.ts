@@ -280,7 +280,7 @@ describe('result records in FC’s format', () => {
     const task = await taskOf('worker', 'ok-1');
     expect(record.timestamp).toBe(task.endTime);
     expect(record.requestContext.requestId).toBe(task.requestId);
-    expect(await destinationStatusOf('worker', 'ok-1', 'delivered')).toBe('delivered');
+    expect(await destinationStatusOf('worker', 'ok-1', 'Succeeded')).toBe('Succeeded');
   });
 
   it('Failed (no retries left): an InvocationError record on the NATS subject', async () => {
@@ -295,7 +295,7 @@ describe('result records in FC’s format', () => {
     expect(record.requestPayload).toBe('{"fail":true}');
     expect(got.headers['nats-msg-id']).toBe('default:fail-1:onFailure');
     expect(got.headers.traceparent).toBeTruthy();
-    expect(await destinationStatusOf('worker', 'fail-1', 'delivered')).toBe('delivered');
+    expect(await destinationStatusOf('worker', 'fail-1', 'Succeeded')).toBe('Succeeded');
   });
 
   it('Expired: an EventAgeExceeded record', async () => {
@@ -408,7 +408,7 @@ describe('HTTP destinations', () => {
       .findOne({ _id: taskDocumentId('default', 'http-1') });
     expect(got.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
     if (doc?.traceparent) expect(got.headers.traceparent!.split('-')[1]).toBe(doc.traceparent.split('-')[1]);
-    expect(await destinationStatusOf('hooked', 'http-1', 'delivered')).toBe('delivered');
+    expect(await destinationStatusOf('hooked', 'http-1', 'Succeeded')).toBe('Succeeded');
   });
 });
 
@@ -430,7 +430,7 @@ describe('function destinations', () => {
     });
     expect(JSON.parse(event.responsePayload)).toEqual({ errorMessage: 'boom' });
     expect(JSON.parse(chained.returnPayload!)).toEqual(event);
-    expect(await destinationStatusOf('source', 'chain-1', 'delivered')).toBe('delivered');
+    expect(await destinationStatusOf('source', 'chain-1', 'Succeeded')).toBe('Succeeded');
     const sinkTasks = (
       await client.listAsyncTasks('sink', new $FC.ListAsyncTasksRequest({ prefix: 'chain-1' }))
     ).body!;
@@ -486,14 +486,14 @@ describe('a dead destination', () => {
     }
     const stillFailing = (
       await Promise.all(bad.map(async (i) => (await taskOf('hanghook', `hang-${i}`)).destinationStatus))
-    ).filter((status) => status === 'pending').length;
+    ).filter((status) => status === 'Running').length;
     console.log(
       `healthy destination beside dead ones: delivery lag ms ${JSON.stringify(lags)}; ` +
         `${stillFailing}/${bad.length} hanging deliveries still retrying at the end`,
     );
     expect(Math.max(...lags)).toBeLessThan(2_000);
 
-    for (const i of bad) expect(await destinationStatusOf('deadhook', `dead-${i}`, 'failed')).toBe('failed');
+    for (const i of bad) expect(await destinationStatusOf('deadhook', `dead-${i}`, 'Failed')).toBe('Failed');
     const js = jetstream(nc);
     const letters = await eventually(async () => {
       const c = await js.consumers.get(names.streams.deadLetters, {
@@ -517,7 +517,7 @@ describe('a dead destination', () => {
     expect(first.record.requestPayload).toBe('d0');
     // The hanging destination ends the same way, after its timeouts.
     for (const i of bad)
-      expect(await destinationStatusOf('hanghook', `hang-${i}`, 'failed', 40_000)).toBe('failed');
+      expect(await destinationStatusOf('hanghook', `hang-${i}`, 'Failed', 40_000)).toBe('Failed');
   }, 120_000);
 
   it('redelivers a failed record on request, once the destination is fixed', async () => {
@@ -537,7 +537,7 @@ describe('a dead destination', () => {
       `default:dead-0:onSuccess:redelivery:${body.requestId}`,
     );
     expect(recordOf(got).requestPayload).toBe('d0');
-    expect(await destinationStatusOf('deadhook', 'dead-0', 'delivered')).toBe('delivered');
+    expect(await destinationStatusOf('deadhook', 'dead-0', 'Succeeded')).toBe('Succeeded');
   });
 
   it('redeliver: 404 for unknown or another tenant’s tasks, 409 for unfinished ones', async () => {
@@ -589,7 +589,7 @@ describe('CloudEvents', () => {
     expect(event.data.responsePayload).toBe('hello');
     expect(stored.header?.get('Nats-Msg-Id')).toBe('default:ce-1:onSuccess');
     expect(stored.header?.get('content-type')).toBe('application/cloudevents+json; charset=utf-8');
-    expect(await destinationStatusOf('ce', 'ce-1', 'delivered')).toBe('delivered');
+    expect(await destinationStatusOf('ce', 'ce-1', 'Succeeded')).toBe('Succeeded');
   });
 });
 

@@ -381,7 +381,7 @@ describe('bad input gets a clear FC-style 4xx', () => {
     await expectError(
       await call('POST', '/2023-03-30/functions', { body: '{"functionName": ' }),
       400,
-      'InvalidJSON',
+      'InvalidArgument',
     );
   });
   it('unknown function', async () => {
@@ -412,8 +412,8 @@ describe('bad input gets a clear FC-style 4xx', () => {
         headers: { 'x-fc-invocation-type': 'Async', 'content-type': 'application/octet-stream' },
         body: Buffer.alloc(2048, 1),
       }),
-      413,
-      'PayloadTooLarge',
+      400,
+      'EntityTooLarge',
     );
   });
   it('config values out of FC ranges', async () => {
@@ -509,6 +509,6 @@ describe('bad input gets a clear FC-style 4xx', () => {
     expect(((await again.json()) as { Code: string }).Code).toBe('SignatureNonceUsed');
   });
   it('an unknown route', async () => {
-    await expectError(await call('GET', '/2023-03-30/nothing-here'), 404, 'PathNotFound');
+    await expectError(await call('GET', '/2023-03-30/nothing-here'), 400, 'PathNotSupported');
   });
 });

@@ -218,7 +218,7 @@ function AsyncConfigForm({ name }: { name: string }) {
     try {
       return await json<AsyncConfig>('GET', `${fnPath(name)}/async-invoke-config`);
     } catch (err) {
-      if ((err as { code?: string }).code === 'AsyncConfigNotFound') return {} as AsyncConfig;
+      if ((err as { code?: string }).code === 'AsyncConfigNotExists') return {} as AsyncConfig;
       throw err;
     }
   }, [name]);

@@ -40,12 +40,6 @@ export {
   accessKeyLookup,
   parseAccessKeys,
 } from './access-keys.js';
-export {
-  AUTH_ERROR_CODES,
-  AUTH_ERROR_STATUS,
-  AuthError,
-  isAuthError,
-  signatureNonceUsedError,
-} from './errors.js';
+export { AUTH_ERROR_CODES, AuthError, isAuthError, signatureNonceUsedError } from './errors.js';
 export type { AuthErrorCode } from './errors.js';
 export type { NonceStore } from './nonce-store.js';

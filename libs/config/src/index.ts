@@ -66,6 +66,13 @@ export interface Config {
   consoleSessionTtlSeconds: number;
   /** Ingress: the other services' Prometheus endpoints, read for the console's metrics page. */
   metricsSources: string[];
+  /**
+   * Whether async invocations of a function whose async config does not say (no config, or one
+   * without asyncTask) are recorded as tasks.
+   */
+  defaultTaskMode: boolean;
+  /** Running attempts allowed per tenant across all its functions (0: no cap). */
+  tenantConcurrencyLimit: number;
 }
 
 /**
@@ -104,5 +111,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     consoleDir: read('ASYNCFN_CONSOLE_DIR'),
     consoleSessionTtlSeconds: read('ASYNCFN_CONSOLE_SESSION_TTL_SECONDS'),
     metricsSources: read('ASYNCFN_METRICS_SOURCES'),
+    defaultTaskMode: read('ASYNCFN_DEFAULT_TASK_MODE'),
+    tenantConcurrencyLimit: read('ASYNCFN_TENANT_CONCURRENCY'),
   };
 }

@@ -242,6 +242,21 @@ export const SETTINGS = {
     meaning: "comma-separated Prometheus endpoints the console's metrics page reads",
     group: 'ingress',
   }),
+  ASYNCFN_DEFAULT_TASK_MODE: setting({
+    kind: flag(),
+    default: true,
+    meaning:
+      'whether async invocations of a function whose async config does not set `asyncTask` are recorded as tasks',
+    group: 'tasks',
+  }),
+  ASYNCFN_TENANT_CONCURRENCY: setting({
+    kind: integer(0),
+    default: 0,
+    shownDefault: '0 (no cap)',
+    meaning:
+      "running attempts allowed per tenant across all its functions (a function's reservedConcurrency caps it alone)",
+    group: 'tasks',
+  }),
   ASYNCFN_BULK_TASKS_PER_SECOND: setting({
     kind: integer(1),
     default: 200,

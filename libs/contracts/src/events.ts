@@ -76,6 +76,9 @@ export interface TaskEnqueued extends TaskEventBase {
   payload: string;
   /** The task this one re-runs (extension). */
   rerunOf?: string;
+  /** The qualifier invoked and the version it resolved to (absent: LATEST). */
+  qualifier?: string;
+  resolvedVersion?: string;
 }
 export interface TaskDequeued extends TaskEventBase {
   type: typeof TaskEventType.TaskDequeued;

@@ -5,3 +5,5 @@ export * from './messages.js';
 export * from './records.js';
 export * from './bulk-operations.js';
 export * from './fc2.js';
+export * from './function-controls.js';
+export * from './errors.js';

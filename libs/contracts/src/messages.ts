@@ -1,3 +1,4 @@
+import type { ErrorCode } from './errors.js';
 import type { DeliveryIdentity, ResultRecord } from './records.js';
 
 /** An accepted task on the tasks stream (ingress → dispatcher). */
@@ -15,6 +16,9 @@ export interface AcceptedTaskMessage {
   traceparent?: string;
   /** Set when this task re-runs an earlier one. */
   rerunOf?: string;
+  /** The qualifier invoked and the version it resolved to at acceptance (absent: LATEST). */
+  qualifier?: string;
+  resolvedVersion?: string;
   /** asyncTask=false: run it, but record no task state (only the terminal event, for destinations). */
   untracked?: boolean;
 }
@@ -32,6 +36,8 @@ export interface RunTaskMessage {
   maxRetries: number;
   traceparent?: string;
   untracked?: boolean;
+  /** The version to run (absent or LATEST: the function as it is when the attempt starts). */
+  resolvedVersion?: string;
 }
 
 /** Synchronous invocation request/reply over core NATS (ingress ↔ executor). */
@@ -42,6 +48,8 @@ export interface SyncInvokeRequest {
   requestId: string;
   payload: string;
   traceparent?: string;
+  /** The version to run (absent or LATEST: the function as it is now). */
+  resolvedVersion?: string;
 }
 export type SyncInvokeReply =
   | { ok: true; statusCode: 200; payload: string; instanceId: string; durationMs: number; logs: string }
@@ -77,10 +85,13 @@ export interface IntakeRequest {
   payload: string;
   delaySeconds?: number;
   traceparent?: string;
+  /** Version or alias to invoke (FC's qualifier); LATEST when absent. */
+  qualifier?: string;
 }
 
+/** A refusal carries a code of the error registry (errors.ts); its `retryable` says what to do. */
 export type IntakeReply =
-  { ok: true; taskId: string; requestId: string } | { ok: false; code: string; message: string };
+  { ok: true; taskId: string; requestId: string } | { ok: false; code: ErrorCode; message: string };
 
 /**
  * A message received from a local MNS-style queue (GET /2023-03-30/queues/{q}/messages).

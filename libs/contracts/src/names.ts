@@ -58,6 +58,8 @@ export interface Names {
     instances: string;
     /** Triggers (mirrored from MongoDB), watched by the dispatcher's trigger runners and the ingress. */
     triggers: string;
+    /** Concurrency leases of running attempts, per function and per tenant (limits only). */
+    leases: string;
   };
   collections: {
     functions: string;
@@ -150,6 +152,7 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       logs: `${ns}-logs`,
       instances: `${ns}-instances`,
       triggers: `${ns}-triggers`,
+      leases: `${ns}-leases`,
     },
     collections: {
       functions: 'functions',

@@ -1,4 +1,5 @@
 import type { TaskResources } from './events.js';
+import type { FunctionControls } from './function-controls.js';
 import type { TaskStatus } from './task-status.js';
 
 /*
@@ -46,11 +47,14 @@ export interface DestinationConfig {
   cloudEvents?: boolean;
 }
 
-/** FC's AsyncConfig, as returned by GetAsyncInvokeConfig. */
+/**
+ * FC's AsyncConfig, as returned by GetAsyncInvokeConfig: what was put, nothing filled in (what is
+ * left out follows ASYNC_CONFIG_DEFAULTS and, for asyncTask, the server's default task mode).
+ */
 export interface AsyncConfig {
-  asyncTask: boolean;
-  maxAsyncEventAgeInSeconds: number;
-  maxAsyncRetryAttempts: number;
+  asyncTask?: boolean;
+  maxAsyncEventAgeInSeconds?: number;
+  maxAsyncRetryAttempts?: number;
   destinationConfig?: DestinationConfig;
   functionArn: string;
   createdTime: string;
@@ -64,7 +68,7 @@ export const ASYNC_CONFIG_DEFAULTS = {
 } as const;
 
 /** A function as stored in MongoDB and mirrored (without code) in the functions KV bucket. */
-export interface FunctionRecord {
+export interface FunctionRecord extends FunctionControls {
   tenant: string;
   functionName: string;
   functionId: string;
@@ -117,6 +121,12 @@ export interface TaskDocument {
   invokeCount: number;
   rerunOf?: string;
   traceparent?: string;
+  /** The qualifier the task was invoked with (absent: LATEST). */
+  qualifier?: string;
+  /** The version that qualifier resolved to when the task was accepted (absent: LATEST). */
+  resolvedVersion?: string;
+  /** When the next attempt is due, while Retrying. */
+  retryAt?: number;
   destinationStatus?: string;
   /** The delivery destinationStatus is about (a redelivery supersedes the delivery before it). */
   destinationDeliveryId?: string;
@@ -178,6 +188,13 @@ export interface AsyncTaskView {
   events?: AsyncTaskEventView[];
   /** Extensions beyond FC. */
   invokeCount: number;
+  /** The version the qualifier resolved to (LATEST, or a version id). */
+  resolvedVersion?: string;
+  /** While Enqueued: why it waits, and about how many tasks of the function are ahead of it. */
+  enqueuedReason?: string;
+  queuePosition?: number;
+  /** While Retrying: when the next attempt is due (epoch ms). */
+  nextRetryTime?: number;
   dueTime?: number;
   rerunOf?: string;
   /** What the last attempt that ended cost (see TaskResources). */

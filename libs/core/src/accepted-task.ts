@@ -17,6 +17,9 @@ export interface AcceptInput {
   delaySeconds: number;
   traceparent?: string;
   rerunOf?: string;
+  /** The qualifier invoked and the version it resolved to (absent: LATEST). */
+  qualifier?: string;
+  resolvedVersion?: string;
 }
 
 export interface AcceptedTask {
@@ -39,6 +42,8 @@ export function buildAcceptedTask(input: AcceptInput, now: number): AcceptedTask
   const optional = {
     ...(input.traceparent ? { traceparent: input.traceparent } : {}),
     ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
+    ...(input.qualifier ? { qualifier: input.qualifier } : {}),
+    ...(input.resolvedVersion ? { resolvedVersion: input.resolvedVersion } : {}),
   };
   return {
     claim: {
@@ -88,6 +93,8 @@ export function acceptedDocument(claim: TaskEnqueued, retentionMs: number): Task
     ...expiryOf(claim.timestamp + retentionMs),
     ...(claim.traceparent ? { traceparent: claim.traceparent } : {}),
     ...(claim.rerunOf ? { rerunOf: claim.rerunOf } : {}),
+    ...(claim.qualifier ? { qualifier: claim.qualifier } : {}),
+    ...(claim.resolvedVersion ? { resolvedVersion: claim.resolvedVersion } : {}),
   };
 }
 
@@ -104,5 +111,7 @@ export function acceptedMessageOf(doc: TaskDocument): AcceptedTaskMessage {
     dueAt: doc.dueAt,
     ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
     ...(doc.rerunOf ? { rerunOf: doc.rerunOf } : {}),
+    ...(doc.qualifier ? { qualifier: doc.qualifier } : {}),
+    ...(doc.resolvedVersion ? { resolvedVersion: doc.resolvedVersion } : {}),
   };
 }

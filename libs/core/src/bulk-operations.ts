@@ -10,7 +10,7 @@ import {
   type BulkOperationDocument,
   type TaskStatus,
 } from '@asyncfn/contracts';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 import { FUNCTION_NAME } from './validation.js';
 
 /*

@@ -1,12 +1,25 @@
-import type { AcceptedTaskMessage, FunctionRecord, RunTaskMessage } from '@asyncfn/contracts';
-import { ASYNC_CONFIG_DEFAULTS } from '@asyncfn/contracts';
+import type { AcceptedTaskMessage, AsyncConfig, FunctionRecord, RunTaskMessage } from '@asyncfn/contracts';
+import { ASYNC_CONFIG_DEFAULTS, EnqueuedReason } from '@asyncfn/contracts';
+
+/** How often a task held at its concurrency limit looks again (a slot frees often: look soon). */
+export const HOLD_RECHECK_MS = 1_000;
+/**
+ * How often a task of a paused or disabled function looks again: longer, as a pause may hold many
+ * tasks for long, and each look is a redelivery; resuming takes effect within this.
+ */
+export const PAUSE_RECHECK_MS = 3_000;
+
+/** The async config of the qualifier a task was invoked with; the function's (LATEST) otherwise. */
+export function asyncConfigFor(fn: FunctionRecord, qualifier: string | undefined): AsyncConfig | undefined {
+  return (qualifier && fn.qualifierAsyncConfigs?.[qualifier]) || fn.asyncConfig;
+}
 
 /** What the dispatcher does with a dequeued task (seed 000: TTL → Expired, function gone → Invalid). */
 export type DispatchDecision =
   | { kind: 'stop' }
   | { kind: 'invalid'; reason: string }
   | { kind: 'expire'; ageSeconds: number; maxAgeSeconds: number }
-  | { kind: 'defer'; delayMs: number }
+  | { kind: 'defer'; delayMs: number; reason: EnqueuedReason }
   | { kind: 'run'; maxRetries: number };
 
 export function decideDispatch(input: {
@@ -18,15 +31,19 @@ export function decideDispatch(input: {
   const { task, fn, stopRequested, now } = input;
   if (stopRequested) return { kind: 'stop' };
   if (!fn) return { kind: 'invalid', reason: `function '${task.functionName}' no longer exists` };
-  if (task.dueAt > now) return { kind: 'defer', delayMs: task.dueAt - now };
-  const maxAgeSeconds =
-    fn.asyncConfig?.maxAsyncEventAgeInSeconds ?? ASYNC_CONFIG_DEFAULTS.maxAsyncEventAgeInSeconds;
+  if (task.dueAt > now) return { kind: 'defer', delayMs: task.dueAt - now, reason: EnqueuedReason.Delayed };
+  const config = asyncConfigFor(fn, task.qualifier);
+  const maxAgeSeconds = config?.maxAsyncEventAgeInSeconds ?? ASYNC_CONFIG_DEFAULTS.maxAsyncEventAgeInSeconds;
   // Age counts from when the task became due, so a delayed task is not expired by its own delay.
   const ageSeconds = Math.floor((now - task.dueAt) / 1000);
   if (ageSeconds > maxAgeSeconds) return { kind: 'expire', ageSeconds, maxAgeSeconds };
+  // Held back, still Enqueued (the event age still counts: a long pause expires its tasks).
+  if (fn.dispatchPaused) return { kind: 'defer', delayMs: PAUSE_RECHECK_MS, reason: EnqueuedReason.Paused };
+  if (fn.invocationDisabled)
+    return { kind: 'defer', delayMs: PAUSE_RECHECK_MS, reason: EnqueuedReason.Disabled };
   return {
     kind: 'run',
-    maxRetries: fn.asyncConfig?.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts,
+    maxRetries: config?.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts,
   };
 }
 
@@ -54,10 +71,31 @@ export function runMessageOf(task: AcceptedTaskMessage, maxRetries: number): Run
     maxRetries,
     ...(task.traceparent ? { traceparent: task.traceparent } : {}),
     ...(task.untracked ? { untracked: true } : {}),
+    ...(task.resolvedVersion ? { resolvedVersion: task.resolvedVersion } : {}),
   };
 }
 
 /** The next wait of a doubling backoff: twice the last, at most `maxMs`. */
 export function doubledDelayMs(lastMs: number, maxMs: number): number {
   return Math.min(lastMs * 2, maxMs);
+}
+
+/**
+ * Why an Enqueued task is still waiting, as the dispatcher decides it (see decideDispatch and the
+ * concurrency leases): for GetAsyncTask. `running` is the function's attempts holding a slot now.
+ */
+export function enqueuedReasonOf(input: {
+  dueAt: number;
+  fn: FunctionRecord | undefined;
+  running: number;
+  now: number;
+}): EnqueuedReason {
+  const { dueAt, fn, running, now } = input;
+  if (dueAt > now) return EnqueuedReason.Delayed;
+  if (fn?.dispatchPaused) return EnqueuedReason.Paused;
+  if (fn?.invocationDisabled) return EnqueuedReason.Disabled;
+  if (fn?.reservedConcurrency !== undefined && running >= fn.reservedConcurrency) {
+    return EnqueuedReason.ConcurrencyLimit;
+  }
+  return EnqueuedReason.Queued;
 }

@@ -56,6 +56,7 @@ describe('decideDispatch', () => {
     expect(decideDispatch({ task: delayed, fn: fn(), stopRequested: false, now: T0 + 10_000 })).toEqual({
       kind: 'defer',
       delayMs: 20_000,
+      reason: 'delayed',
     });
     expect(decideDispatch({ task: delayed, fn: fn(), stopRequested: false, now: T0 + 30_000 }).kind).toBe(
       'run',

@@ -1,5 +1,5 @@
 import type { AsyncConfig, AsyncTaskView, Fc2ServiceRecord, FunctionRecord } from '@asyncfn/contracts';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 import { FUNCTION_NAME } from './validation.js';
 
 /*

@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  ASYNC_CONFIG_DEFAULTS,
-  functionArn,
-  type AsyncConfig,
-  type FunctionRecord,
-} from '@asyncfn/contracts';
+import { functionArn, type AsyncConfig, type FunctionRecord } from '@asyncfn/contracts';
 import type { AsyncConfigInput, CreateFunctionInput, UpdateFunctionInput } from './validation.js';
 import { isNativeRuntime } from './validation.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 
 /** FC's defaults for fields a CreateFunction request leaves out. */
 export const FUNCTION_DEFAULTS = { timeout: 3, memorySize: 128, instanceConcurrency: 1 } as const;
@@ -99,17 +94,33 @@ export function applyFunctionUpdate(
   };
 }
 
-/** PutAsyncInvokeConfig: the stored config, with FC's defaults for what is left out. */
-export function buildAsyncConfig(fn: FunctionRecord, input: AsyncConfigInput, now: Date): AsyncConfig {
+/**
+ * PutAsyncInvokeConfig: the stored config is what was put, and only that (a PUT replaces the whole
+ * config, as on FC; GetAsyncInvokeConfig returns it as put). Defaults apply where it is read.
+ */
+export function buildAsyncConfig(
+  fn: FunctionRecord,
+  input: AsyncConfigInput,
+  now: Date,
+  previous: AsyncConfig | undefined = fn.asyncConfig,
+): AsyncConfig {
   const iso = now.toISOString();
   return {
-    asyncTask: input.asyncTask ?? ASYNC_CONFIG_DEFAULTS.asyncTask,
-    maxAsyncEventAgeInSeconds:
-      input.maxAsyncEventAgeInSeconds ?? ASYNC_CONFIG_DEFAULTS.maxAsyncEventAgeInSeconds,
-    maxAsyncRetryAttempts: input.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts,
+    ...(input.asyncTask !== undefined ? { asyncTask: input.asyncTask } : {}),
+    ...(input.maxAsyncEventAgeInSeconds !== undefined
+      ? { maxAsyncEventAgeInSeconds: input.maxAsyncEventAgeInSeconds }
+      : {}),
+    ...(input.maxAsyncRetryAttempts !== undefined
+      ? { maxAsyncRetryAttempts: input.maxAsyncRetryAttempts }
+      : {}),
     ...(input.destinationConfig ? { destinationConfig: input.destinationConfig } : {}),
     functionArn: fn.functionArn,
-    createdTime: fn.asyncConfig?.createdTime ?? iso,
+    createdTime: previous?.createdTime ?? iso,
     lastModifiedTime: iso,
   };
+}
+
+/** Whether an async invocation becomes a recorded task: the config's asyncTask, else the server's default. */
+export function taskModeOf(config: AsyncConfig | undefined, defaultTaskMode: boolean): boolean {
+  return config?.asyncTask ?? defaultTaskMode;
 }

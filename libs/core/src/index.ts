@@ -1,6 +1,15 @@
 export * from './task-state.js';
 export * from './projection.js';
-export * from './errors.js';
+// The error registry lives in contracts; re-exported for the services that import errors from core.
+export {
+  ApiError,
+  ERRORS,
+  errorMessage,
+  fcError,
+  isRetryable,
+  notFound,
+  type ErrorCode,
+} from '@asyncfn/contracts';
 export * from './validation.js';
 export * from './views.js';
 export * from './dispatch.js';
@@ -16,3 +25,6 @@ export * from './instance-list.js';
 export * from './mns-queue.js';
 export * from './bulk-operations.js';
 export * from './fc2.js';
+export * from './destination-arn.js';
+export * from './versions.js';
+export * from './concurrency.js';

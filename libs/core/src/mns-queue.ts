@@ -1,4 +1,4 @@
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 
 /*
  * FC's MNS queue destinations, `acs:mns:<region>:<account>:/queues/<queue>/messages`, delivered to

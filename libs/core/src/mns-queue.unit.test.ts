@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 import { parseMnsQueueArn, parseQueueName, parseReceiveQuery } from './mns-queue.js';
 import { parseAsyncConfig, parseCreateFunction } from './validation.js';
 

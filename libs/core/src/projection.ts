@@ -42,6 +42,7 @@ export function projectionChanges(
       break;
     case 'TaskRetryScheduled':
       changes.taskErrorMessage = event.errorMessage;
+      changes.retryAt = event.retryAt;
       break;
     case 'TaskStopped':
       changes.taskErrorMessage = describeEvent(event);

@@ -12,7 +12,7 @@ import {
   type TaskEvent,
   type TaskStatus,
 } from '@asyncfn/contracts';
-import { TASK_ID } from './validation.js';
+import { ANY_TASK_ID } from './validation.js';
 
 /*
  * The result record of a finished task (FC's destination format, seed 004) and the identities of
@@ -173,7 +173,7 @@ export function deliveryId(
  */
 export function chainedTaskId(taskId: string, condition: ResultCondition, redeliveryOf?: string): string {
   const plain = redeliveryOf ? `${taskId}-${condition}-${redeliveryOf}` : `${taskId}-${condition}`;
-  if (TASK_ID.test(plain)) return plain;
+  if (ANY_TASK_ID.test(plain)) return plain;
   const hash = createHash('sha256').update(plain).digest('hex').slice(0, 24);
   const head = taskId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128 - hash.length - 1);
   return `${head}-${hash}`;

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 
 /*
  * Timer triggers (FC's TimerTriggerConfig.cronExpression): when they fire. Pure: the current time

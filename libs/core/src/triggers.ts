@@ -10,7 +10,7 @@ import {
   type TriggerSpec,
   type TriggerView,
 } from '@asyncfn/contracts';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 import { parseTimerSchedule } from './trigger-schedule.js';
 
 /*

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseTaskStatus, type TaskStatus } from '@asyncfn/contracts';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
 import { MNS_QUEUE_ARN } from './mns-queue.js';
 
 /*
@@ -8,8 +8,10 @@ import { MNS_QUEUE_ARN } from './mns-queue.js';
  * ApiError('InvalidArgument') naming the field.
  */
 
-export const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
-export const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/;
+import { FUNCTION_NAME, TASK_ID } from './patterns.js';
+import { destinationProblem } from './destination-arn.js';
+
+export { ANY_TASK_ID, FUNCTION_NAME, QUALIFIER, TASK_ID } from './patterns.js';
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HANDLER = /^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -23,10 +25,12 @@ export const isPythonRuntime = (runtime: string) => (PYTHON_RUNTIMES as readonly
 /** A runtime whose handler is `<file>.<function>` in the code (not a custom runtime's server). */
 export const isNativeRuntime = (runtime: string) => isNodeRuntime(runtime) || isPythonRuntime(runtime);
 
-/** Destination URI schemes accepted in destinationConfig (delivered by the destination service). */
-export const DESTINATION_SCHEME = new RegExp(
-  `${/^(nats:[A-Za-z0-9_.>*-]+|kafka:[A-Za-z0-9._-]+|https?:\/\/\S+|function:[A-Za-z_][A-Za-z0-9_-]{0,127})$/.source}|${MNS_QUEUE_ARN.source}`,
-);
+const FUNCTION_NAME_RULE = '1-64 letters, digits, _ and -, not starting with a digit or -';
+const SECONDS_1_86400 = 'an integer number of seconds, 1-86400';
+const MEMORY_RULE = 'an integer number of MB, a multiple of 64 from 128 to 32768';
+const CONCURRENCY_RULE = 'an integer, 1-200';
+const EVENT_AGE_RULE = 'an integer number of seconds, 1-604800';
+const RETRIES_RULE = 'an integer, 0-8';
 
 function fail(error: z.ZodError): never {
   const issue = error.issues[0];
@@ -52,9 +56,25 @@ const functionFields = {
   description: z.string().max(256).optional(),
   runtime: z.enum(RUNTIMES, { message: `must be one of ${RUNTIMES.join(', ')}` }),
   handler: z.string().max(128).optional(),
-  timeout: z.number().int().min(1).max(86_400).optional(),
-  memorySize: z.number().int().min(64).max(32_768).multipleOf(64).optional(),
-  instanceConcurrency: z.number().int().min(1).max(200).optional(),
+  timeout: z
+    .number(SECONDS_1_86400)
+    .int(SECONDS_1_86400)
+    .min(1, SECONDS_1_86400)
+    .max(86_400, SECONDS_1_86400)
+    .optional(),
+  memorySize: z
+    .number(MEMORY_RULE)
+    .int(MEMORY_RULE)
+    .min(128, MEMORY_RULE)
+    .max(32_768, MEMORY_RULE)
+    .multipleOf(64, MEMORY_RULE)
+    .optional(),
+  instanceConcurrency: z
+    .number(CONCURRENCY_RULE)
+    .int(CONCURRENCY_RULE)
+    .min(1, CONCURRENCY_RULE)
+    .max(200, CONCURRENCY_RULE)
+    .optional(),
   environmentVariables: z
     .record(z.string().regex(ENV_KEY, 'environment variable names are letters, digits and _'), z.string())
     .optional(),
@@ -91,9 +111,7 @@ const functionFields = {
 
 const createFunctionSchema = z
   .object({
-    functionName: z
-      .string()
-      .regex(FUNCTION_NAME, 'letters, digits, _ and -, 1-128, not starting with a digit or -'),
+    functionName: z.string().regex(FUNCTION_NAME, FUNCTION_NAME_RULE),
     ...functionFields,
   })
   .strip();
@@ -137,25 +155,37 @@ export function parseFunctionName(name: string): string {
   if (!FUNCTION_NAME.test(name))
     throw new ApiError(
       'InvalidArgument',
-      `functionName: '${name.slice(0, 140)}' is not a valid function name`,
+      `functionName: '${name.slice(0, 80)}' is not a valid function name (${FUNCTION_NAME_RULE})`,
     );
   return name;
 }
 
 const destination = z.object({
-  destination: z
-    .string()
-    .regex(
-      DESTINATION_SCHEME,
-      'must be nats:<subject>, kafka:<topic>, http(s)://<url>, function:<name> or acs:mns:<region>:<account>:/queues/<queue>/messages',
-    ),
+  destination: z.string().superRefine((uri, ctx) => {
+    const problem =
+      destinationProblem(uri) ??
+      (uri.startsWith('acs:mns:') && !MNS_QUEUE_ARN.test(uri)
+        ? 'must be acs:mns:<region>:<account>:/queues/<queue>/messages (a queue name starts with a letter; letters, digits and -, up to 120)'
+        : undefined);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 });
 
 const asyncConfigSchema = z
   .object({
     asyncTask: z.boolean().optional(),
-    maxAsyncEventAgeInSeconds: z.number().int().min(1).max(604_800).optional(),
-    maxAsyncRetryAttempts: z.number().int().min(0).max(8).optional(),
+    maxAsyncEventAgeInSeconds: z
+      .number(EVENT_AGE_RULE)
+      .int(EVENT_AGE_RULE)
+      .min(1, EVENT_AGE_RULE)
+      .max(604_800, EVENT_AGE_RULE)
+      .optional(),
+    maxAsyncRetryAttempts: z
+      .number(RETRIES_RULE)
+      .int(RETRIES_RULE)
+      .min(0, RETRIES_RULE)
+      .max(8, RETRIES_RULE)
+      .optional(),
     destinationConfig: z
       .object({
         onSuccess: destination.optional(),
@@ -174,9 +204,13 @@ export function parseAsyncConfig(body: unknown): AsyncConfigInput {
   return parse(asyncConfigSchema, body);
 }
 
-export function parseTaskId(value: string): string {
-  if (!TASK_ID.test(value)) {
-    throw new ApiError('InvalidArgument', 'x-fc-async-task-id: 1-128 characters of letters, digits, _ and -');
+/** A task id: FC's rule for ids clients choose; `ANY_TASK_ID` for ids other services generate. */
+export function parseTaskId(value: string, pattern: RegExp = TASK_ID): string {
+  if (!pattern.test(value)) {
+    throw new ApiError(
+      'InvalidArgument',
+      'x-fc-async-task-id: 1-128 letters, digits, _ and -, starting with a letter or _',
+    );
   }
   return value;
 }
@@ -192,6 +226,7 @@ export function parseDelaySeconds(value: string | undefined): number {
 }
 
 export interface ListTasksQuery {
+  qualifier?: string;
   prefix?: string;
   status?: TaskStatus;
   startedTimeBegin?: number;
@@ -226,6 +261,7 @@ export function parseListTasksQuery(query: unknown): ListTasksQuery {
       throw new ApiError('InvalidArgument', `status: unknown task status '${q.status.slice(0, 40)}'`);
   }
   return {
+    ...(q.qualifier ? { qualifier: q.qualifier } : {}),
     ...(q.prefix ? { prefix: q.prefix } : {}),
     ...(status ? { status } : {}),
     ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),

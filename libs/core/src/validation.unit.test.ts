@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './errors.js';
+import { ApiError } from '@asyncfn/contracts';
+import { foreignFunctionArns, parseFunctionArn } from './destination-arn.js';
 import {
+  ANY_TASK_ID,
   parseAsyncConfig,
   parseCreateFunction,
+  parseFunctionName,
   parseDelaySeconds,
   parseListTasksQuery,
   parseTaskId,
@@ -21,11 +24,75 @@ const invalid = (fn: () => unknown, field: RegExp) => {
 };
 
 describe('validation', () => {
-  it('task ids: letters, digits, _ and -, 1 to 128', () => {
+  it("task ids (FC's rule): letters, digits, _ and -, 1 to 128, starting with a letter or _", () => {
     expect(parseTaskId('a-B_9')).toBe('a-B_9');
+    expect(parseTaskId('_9')).toBe('_9');
     expect(parseTaskId('x'.repeat(128))).toHaveLength(128);
-    for (const bad of ['', 'x'.repeat(129), 'a b', 'a/b', 'ü'])
-      invalid(() => parseTaskId(bad), /x-fc-async-task-id/);
+    for (const bad of ['', 'x'.repeat(129), 'a b', 'a/b', 'ü', '9abc', '-abc'])
+      invalid(() => parseTaskId(bad), /x-fc-async-task-id: .*starting with a letter or _/);
+    // Ids asyncfn generates (request ids, chained tasks) may start with a digit.
+    expect(parseTaskId('9abc', ANY_TASK_ID)).toBe('9abc');
+  });
+
+  it("function names (FC's rule): 1 to 64, not starting with a digit or -", () => {
+    expect(parseFunctionName('f'.repeat(64))).toHaveLength(64);
+    for (const bad of ['f'.repeat(65), '9f', '-f', 'a.b'])
+      invalid(() => parseFunctionName(bad), /functionName: .*1-64 letters, digits, _ and -/);
+  });
+
+  it("destinations: FC's function ARNs and the schemes asyncfn delivers to; other acs: services named", () => {
+    const put = (destination: string) =>
+      parseAsyncConfig({ destinationConfig: { onSuccess: { destination } } }).destinationConfig?.onSuccess
+        ?.destination;
+    for (const ok of [
+      'acs:fc:cn-hangzhou:default:functions/next',
+      'acs:fc:local:default:functions/next/prod',
+      'acs:fc:cn-hangzhou:123:functions/next/3',
+      'acs:mns:cn-hangzhou:123:/queues/q1/messages',
+    ])
+      expect(put(ok)).toBe(ok);
+    expect(parseFunctionArn('acs:fc:cn-hangzhou:123:functions/next/prod')).toEqual({
+      region: 'cn-hangzhou',
+      account: '123',
+      functionName: 'next',
+      qualifier: 'prod',
+    });
+    invalid(
+      () => put('acs:eventbridge:cn-hangzhou:123:eventbus/default'),
+      /acs:eventbridge .*acs:fc:.*nats:/,
+    );
+    invalid(() => put('acs:oss:cn-hangzhou:123:bucket'), /acs:oss destinations are not supported/);
+    invalid(() => put('acs:fc:cn-hangzhou:123:services/s'), /not a function ARN/);
+    expect(
+      foreignFunctionArns({ onSuccess: { destination: 'acs:fc:r:other:functions/f' } }, 'default'),
+    ).toEqual(['acs:fc:r:other:functions/f']);
+    expect(
+      foreignFunctionArns({ onFailure: { destination: 'acs:fc:r:default:functions/f' } }, 'default'),
+    ).toEqual([]);
+  });
+
+  it('ranges: the message names the field and the rule', () => {
+    const base = {
+      functionName: 'f',
+      runtime: 'nodejs20',
+      handler: 'index.handler',
+      code: { zipFile: 'UEsF' },
+    };
+    for (const memorySize of [64, 130, 32832])
+      invalid(
+        () => parseCreateFunction({ ...base, memorySize }),
+        /memorySize: .*multiple of 64 from 128 to 32768/,
+      );
+    for (const timeout of [0, 86401, 1.5])
+      invalid(
+        () => parseCreateFunction({ ...base, timeout }),
+        /timeout: an integer number of seconds, 1-86400/,
+      );
+    invalid(() => parseAsyncConfig({ maxAsyncRetryAttempts: 9 }), /maxAsyncRetryAttempts: an integer, 0-8/);
+    invalid(
+      () => parseAsyncConfig({ maxAsyncEventAgeInSeconds: 0 }),
+      /maxAsyncEventAgeInSeconds: an integer number of seconds, 1-604800/,
+    );
   });
 
   it('async config: FC ranges', () => {

@@ -6,6 +6,16 @@ import type {
   TaskEventDocument,
 } from '@asyncfn/contracts';
 
+/**
+ * destinationStatus as FC shows it (its task-state words, as the SDK's AsyncTask example
+ * "Succeeded"): stored values stay the delivery's own (pending, delivered, failed).
+ */
+const FC_DESTINATION_STATUS: Record<string, string> = {
+  pending: 'Running',
+  delivered: 'Succeeded',
+  failed: 'Failed',
+};
+
 /** GetAsyncTask / ListAsyncTasks item, in FC's AsyncTask shape. */
 export function asyncTaskView(
   doc: TaskDocument,
@@ -16,7 +26,8 @@ export function asyncTaskView(
     status: doc.status,
     requestId: doc.requestId,
     functionArn: doc.functionArn,
-    qualifier: 'LATEST',
+    qualifier: doc.qualifier ?? 'LATEST',
+    resolvedVersion: doc.resolvedVersion ?? 'LATEST',
     startedTime: doc.startedTime,
     alreadyRetriedTimes: doc.alreadyRetriedTimes,
     invokeCount: doc.invokeCount,
@@ -28,9 +39,11 @@ export function asyncTaskView(
   if (doc.returnPayload !== undefined) view.returnPayload = doc.returnPayload;
   if (doc.taskErrorMessage !== undefined) view.taskErrorMessage = doc.taskErrorMessage;
   if (doc.instanceId !== undefined) view.instanceId = doc.instanceId;
-  if (doc.destinationStatus !== undefined) view.destinationStatus = doc.destinationStatus;
+  if (doc.destinationStatus !== undefined)
+    view.destinationStatus = FC_DESTINATION_STATUS[doc.destinationStatus] ?? doc.destinationStatus;
   if (doc.dueAt > doc.startedTime) view.dueTime = doc.dueAt;
   if (doc.rerunOf !== undefined) view.rerunOf = doc.rerunOf;
+  if (doc.status === 'Retrying' && doc.retryAt !== undefined) view.nextRetryTime = doc.retryAt;
   if (doc.resources !== undefined) view.resources = doc.resources;
   if (options.includePayload) view.taskPayload = Buffer.from(doc.payload, 'base64').toString('utf8');
   if (options.events) view.events = options.events.map(eventView);
@@ -50,7 +63,18 @@ export function eventView(doc: TaskEventDocument): AsyncTaskEventView {
 
 /** FC's Function shape (code itself is never returned). */
 export function functionView(record: FunctionRecord): Record<string, unknown> {
-  const { tenant: _tenant, asyncConfig: _async, ...rest } = record;
+  const {
+    tenant: _tenant,
+    asyncConfig: _async,
+    versions: _versions,
+    lastVersionId: _lastVersion,
+    aliases: _aliases,
+    reservedConcurrency: _reserved,
+    invocationDisabled: _disabled,
+    dispatchPaused: _paused,
+    qualifierAsyncConfigs: _configs,
+    ...rest
+  } = record;
   return { ...rest, state: 'Active', lastUpdateStatus: 'Successful' };
 }
 

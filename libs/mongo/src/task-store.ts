@@ -32,6 +32,8 @@ export interface TaskQuery {
   sortOrderByTime: 'asc' | 'desc';
   after?: { t: number; id: string };
   includePayload: boolean;
+  /** Tasks invoked with this qualifier (LATEST: those invoked without one). */
+  qualifier?: string;
 }
 
 export interface TaskStore {
@@ -42,6 +44,8 @@ export interface TaskStore {
   count(query: Omit<TaskQuery, 'limit' | 'sortOrderByTime' | 'includePayload' | 'after'>): Promise<number>;
   /** How many of the tenant's tasks (of one function, or all) are in each status. */
   countByStatus(tenant: string, functionName?: string): Promise<Partial<Record<TaskStatus, number>>>;
+  /** Tasks of the function still Enqueued that became due before this one (its approximate queue position). */
+  countEnqueuedAhead(tenant: string, functionName: string, dueAt: number, id: string): Promise<number>;
   /** Status service: the projection fields decisions are made from. */
   loadBases(ids: string[]): Promise<Map<string, ProjectionBaseDoc>>;
   /**
@@ -76,6 +80,8 @@ function taskFilter(q: Parameters<TaskStore['count']>[0]): Filter<TaskDocument> 
   if (q.status && q.statuses) filter.$and = [{ status: q.status }, { status: { $in: [...q.statuses] } }];
   else if (q.status) filter.status = q.status;
   else if (q.statuses) filter.status = { $in: [...q.statuses] };
+  if (q.qualifier !== undefined)
+    filter.qualifier = q.qualifier === 'LATEST' ? { $exists: false } : q.qualifier;
   const range: { $gte?: number; $lte?: number } = {};
   if (q.startedTimeBegin !== undefined) range.$gte = q.startedTimeBegin;
   if (q.startedTimeEnd !== undefined) range.$lte = q.startedTimeEnd;
@@ -121,6 +127,15 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
         ])
         .toArray();
       return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+    },
+
+    async countEnqueuedAhead(tenant, functionName, dueAt, id) {
+      return tasks.countDocuments({
+        tenant,
+        functionName,
+        status: 'Enqueued',
+        $or: [{ dueAt: { $lt: dueAt } }, { dueAt, _id: { $lt: id } }],
+      });
     },
     async loadBases(ids) {
       // One lookup per id rather than $in: MongoDB-wire servers without $in push-down (FerretDB 1.x)

@@ -68,3 +68,4 @@ export {
   type ReceiveOptions,
   type SendOptions,
 } from './message-queues.js';
+export { openConcurrencyLeases, type ConcurrencyLeases } from './leases.js';

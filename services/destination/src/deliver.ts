@@ -132,6 +132,7 @@ export function createDeliveryHandler(deps: {
               v: 1,
               tenant: job.tenant,
               functionName: target.functionName,
+              ...(target.qualifier ? { qualifier: target.qualifier } : {}),
               taskId: chainedTaskId(job.taskId, job.record.requestContext.condition, job.redeliveryOf),
               payload: Buffer.from(body).toString('base64'),
               ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),

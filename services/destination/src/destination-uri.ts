@@ -1,4 +1,4 @@
-import { FUNCTION_NAME, parseMnsQueueArn } from '@asyncfn/core';
+import { FUNCTION_NAME, parseFunctionArn, parseMnsQueueArn } from '@asyncfn/core';
 import { invalidDestination } from './errors.js';
 
 /** A destination URI of destinationConfig, parsed (validation accepted its scheme already). */
@@ -6,7 +6,7 @@ export type DestinationTarget =
   | { scheme: 'nats'; subject: string }
   | { scheme: 'kafka'; topic: string }
   | { scheme: 'http'; url: URL }
-  | { scheme: 'function'; functionName: string }
+  | { scheme: 'function'; functionName: string; qualifier?: string }
   /** FC's MNS queue ARN: the function's tenant's local queue of that name (region, account ignored). */
   | { scheme: 'mns'; queueName: string };
 
@@ -58,9 +58,20 @@ export function parseDestinationUri(
       if (!FUNCTION_NAME.test(rest)) throw invalidDestination(`function:${rest}: not a valid function name`);
       return { scheme: 'function', functionName: rest };
     case 'acs': {
-      const arn = parseMnsQueueArn(uri);
-      if (!arn.ok) throw invalidDestination(`${uri.slice(0, 200)}: ${arn.reason}`);
-      return { scheme: 'mns', queueName: arn.queueName };
+      if (uri.startsWith('acs:mns:')) {
+        const mns = parseMnsQueueArn(uri);
+        if (!mns.ok) throw invalidDestination(`${uri.slice(0, 200)}: ${mns.reason}`);
+        return { scheme: 'mns', queueName: mns.queueName };
+      }
+      // FC's own spelling of a function destination (the account was checked against the tenant
+      // when the config was put).
+      const arn = uri.startsWith('acs:fc:') ? parseFunctionArn(uri) : undefined;
+      if (!arn) throw invalidDestination(`${uri.slice(0, 200)}: unknown destination scheme`);
+      return {
+        scheme: 'function',
+        functionName: arn.functionName,
+        ...(arn.qualifier ? { qualifier: arn.qualifier } : {}),
+      };
     }
     default:
       throw invalidDestination(`${uri.slice(0, 200)}: unknown destination scheme`);

@@ -1,6 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { AcceptedTaskMessage, TaskEventInput } from '@asyncfn/contracts';
-import { decideDispatch, deferDelayMs, runMessageOf } from '@asyncfn/core';
+import { EnqueuedReason } from '@asyncfn/contracts';
+import { HOLD_RECHECK_MS, decideDispatch, deferDelayMs, runMessageOf } from '@asyncfn/core';
 import {
   decodeJson,
   done,
@@ -8,6 +9,7 @@ import {
   retry,
   type EventBus,
   type FunctionDirectory,
+  type ConcurrencyLeases,
   type MessageOutcome,
   type StopRequests,
   type TaskQueues,
@@ -25,6 +27,8 @@ export function createTaskHandler(deps: {
   stops: StopRequests;
   bus: EventBus;
   queues: TaskQueues;
+  /** Concurrency limits: a task beyond them stays Enqueued (absent: no limits). */
+  leases?: ConcurrencyLeases;
   clock?: () => number;
   /** Dispatch decisions are logged at debug, with the task and its trace. */
   logger?: Logger;
@@ -60,8 +64,8 @@ export function createTaskHandler(deps: {
     };
     switch (decision.kind) {
       case 'defer':
-        // Delayed task: stays Enqueued in the queue until due (capped so a stop is noticed).
-        return retry(deferDelayMs(decision.delayMs), 'not due yet');
+        // Delayed, paused or disabled: stays Enqueued in the queue (capped so a stop is noticed).
+        return retry(deferDelayMs(decision.delayMs), decision.reason);
       case 'stop':
         await deps.bus.publish({ ...final, type: 'TaskStopped', reason: 'stopped before it was dequeued' });
         return done;
@@ -77,6 +81,11 @@ export function createTaskHandler(deps: {
         });
         return done;
       case 'run': {
+        // A slot under the function's and the tenant's limits, held until the task ends (the
+        // executor releases it); none free: the task stays Enqueued and looks again shortly.
+        if (deps.leases && fn && !(await deps.leases.acquire(fn, task.taskId))) {
+          return retry(HOLD_RECHECK_MS, EnqueuedReason.ConcurrencyLimit);
+        }
         const run = runMessageOf(task, decision.maxRetries);
         // Both at once, Dequeued first on the wire: the run cannot start before it is sent. If
         // either fails, the message is redelivered; the hand-off is deduplicated by its id and a

@@ -8,6 +8,7 @@ import {
   ensureTopology,
   watchFunctions,
   watchQueueDepth,
+  openConcurrencyLeases,
 } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createTaskHandler } from './handle-task.js';
@@ -33,6 +34,7 @@ await runService('dispatcher', async ({ config, logger, health }) => {
       stops: stopRequests,
       bus,
       queues: await createTaskQueues(nc, names),
+      leases: await openConcurrencyLeases(nc, names, { tenantLimit: config.tenantConcurrencyLimit }),
     }),
   });
   const stops = await consumeEach({

@@ -1,11 +1,12 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { FunctionRecord, RunTaskMessage, TaskEventInput, TaskResources } from '@asyncfn/contracts';
-import { judgeAttempt, type RetryPolicy } from '@asyncfn/core';
+import { functionAtVersion, judgeAttempt, type RetryPolicy } from '@asyncfn/core';
 import {
   done,
   drop,
   retry,
   type EventBus,
+  type ConcurrencyLeases,
   type FunctionDirectory,
   type MessageOutcome,
   type StopRequests,
@@ -56,6 +57,8 @@ export function createRunHandler(deps: {
   retrying: RetryingTasks;
   logs: TaskLogs;
   retryPolicy: RetryPolicy;
+  /** Concurrency limits: the task's slot, taken by the dispatcher, is renewed per attempt and freed at its end. */
+  leases?: ConcurrencyLeases;
   logger: Logger;
   /** During shutdown, attempts cut short by it are handed back for another executor. */
   isShuttingDown?: () => boolean;
@@ -96,8 +99,14 @@ export function createRunHandler(deps: {
     // Registered before the stop check, so a stop arriving in between still reaches this attempt.
     const controls = deps.running.register(run.tenant, run.taskId);
     try {
+      /** Frees the task's concurrency slot (before the function is looked up for the attempt). */
+      const freeSlot = async () => {
+        const record = deps.leases && (await deps.functions.get(run.tenant, run.functionName));
+        if (record) await deps.leases!.release(record, run.taskId);
+      };
       const stop = await deps.stops.get(run.tenant, run.taskId);
       if (stop) {
+        await freeSlot();
         // settledAt: the executor that held this retry already reported Stopped.
         if (stop.settledAt === undefined) {
           await publish(
@@ -109,6 +118,7 @@ export function createRunHandler(deps: {
       }
       if (attempt > 1 + run.maxRetries) {
         // Only after crash redeliveries: the previous attempt never reported back.
+        await freeSlot();
         const lost = attempt - 1;
         await publishStartedWith(
           {
@@ -124,10 +134,17 @@ export function createRunHandler(deps: {
         );
         return done;
       }
-      const fn = await deps.functions.get(run.tenant, run.functionName);
+      const latest = await deps.functions.get(run.tenant, run.functionName);
+      // A task runs the version its qualifier resolved to when it was accepted, whatever LATEST is now.
+      const fn = latest && functionAtVersion(latest, run.resolvedVersion);
+      const releaseSlot = async () => {
+        if (latest && deps.leases) await deps.leases.release(latest, run.taskId);
+      };
       let spec: FunctionSpec | undefined;
       let invalidReason: string | undefined;
-      if (!fn) invalidReason = `function '${run.functionName}' was deleted`;
+      if (!latest) invalidReason = `function '${run.functionName}' was deleted`;
+      else if (!fn)
+        invalidReason = `version '${run.resolvedVersion}' of function '${run.functionName}' was deleted`;
       else {
         try {
           spec = functionSpec(fn, await deps.code(fn));
@@ -137,6 +154,7 @@ export function createRunHandler(deps: {
         }
       }
       if (!fn || !spec) {
+        await releaseSlot();
         await publish(
           { ...common, attempt: attempt - 1, type: 'TaskInvalidated', reason: invalidReason ?? 'unknown' },
           attempt - 1,
@@ -144,6 +162,8 @@ export function createRunHandler(deps: {
         return done;
       }
 
+      // Renews the slot (a retry's lease may have lapsed during its backoff); never holds the attempt back.
+      if (deps.leases) await deps.leases.acquire(latest!, run.taskId);
       const startedAt = clock();
       let startedPublished: Promise<unknown> | undefined;
       const announceStarted = () =>
@@ -197,6 +217,7 @@ export function createRunHandler(deps: {
       const instanceId = outcome.instanceId;
       const resources = resourcesOf(outcome);
       const verdict = judgeAttempt(attemptResult(outcome), attempt, run.maxRetries, deps.retryPolicy);
+      if (verdict.kind !== 'retry') await releaseSlot();
       switch (verdict.kind) {
         case 'succeed':
           await conclude({

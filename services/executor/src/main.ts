@@ -11,6 +11,7 @@ import {
   createTaskLogs,
   ensureTopology,
   watchFunctions,
+  openConcurrencyLeases,
 } from '@asyncfn/nats';
 import { createInstancePool } from '@asyncfn/runtime';
 import { runService } from '@asyncfn/service';
@@ -90,6 +91,7 @@ await runService('executor', async ({ config, logger, health }) => {
       retrying,
       logs: createTaskLogs(buckets.logs),
       retryPolicy: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
+      leases: await openConcurrencyLeases(nc, names, { tenantLimit: config.tenantConcurrencyLimit }),
       logger,
       isShuttingDown: () => shuttingDown,
     }),

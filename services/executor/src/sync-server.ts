@@ -1,3 +1,4 @@
+import { functionAtVersion } from '@asyncfn/core';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Names, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
 import type { FunctionDirectory } from '@asyncfn/nats';
@@ -24,13 +25,16 @@ export function startSyncServer(deps: {
         let reply: SyncInvokeReply;
         try {
           const request = msg.json<SyncInvokeRequest>();
-          const fn = await deps.functions.get(request.tenant, request.functionName);
+          const latest = await deps.functions.get(request.tenant, request.functionName);
+          const fn = latest && functionAtVersion(latest, request.resolvedVersion);
           if (!fn) {
             reply = {
               ok: false,
               statusCode: 404,
               errorType: 'FunctionNotFound',
-              errorMessage: `function '${request.functionName}' does not exist`,
+              errorMessage: latest
+                ? `version '${request.resolvedVersion}' of function '${request.functionName}' does not exist`
+                : `function '${request.functionName}' does not exist`,
               logs: '',
             };
           } else {

@@ -11,6 +11,8 @@ export interface AcceptRequest {
   delaySeconds: number;
   traceparent?: string;
   rerunOf?: string;
+  qualifier?: string;
+  resolvedVersion?: string;
 }
 
 export interface TaskAcceptor {
@@ -48,6 +50,11 @@ export function createTaskAcceptor(deps: {
         delaySeconds: req.delaySeconds,
         ...(req.traceparent ? { traceparent: req.traceparent } : {}),
         ...(req.rerunOf ? { rerunOf: req.rerunOf } : {}),
+        // LATEST is the default and is not recorded.
+        ...(req.qualifier && req.qualifier !== 'LATEST' ? { qualifier: req.qualifier } : {}),
+        ...(req.resolvedVersion && req.resolvedVersion !== 'LATEST'
+          ? { resolvedVersion: req.resolvedVersion }
+          : {}),
       },
       clock(),
     );

@@ -22,6 +22,8 @@ import { metricsSummaryRoutes } from './routes/metrics-summary.js';
 import { taskEventRoutes } from './routes/task-events.js';
 import { taskOverviewRoutes } from './routes/task-overview.js';
 import { traceRoutes } from './routes/trace.js';
+import { functionControlRoutes } from './routes/function-controls.js';
+import { versionRoutes } from './routes/versions.js';
 
 /** The ingress HTTP API. Built from its dependencies so tests drive it with inject() or a socket. */
 export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
@@ -81,6 +83,8 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await taskEventRoutes(api, deps);
     await traceRoutes(api, deps);
     await metricsSummaryRoutes(api, deps);
+    await versionRoutes(api, deps);
+    await functionControlRoutes(api, deps);
   });
   return app;
 }

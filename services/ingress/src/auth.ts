@@ -15,6 +15,7 @@ import {
   sameToken,
   type SessionStore,
 } from './console/session-store.js';
+import { CODE_DOWNLOAD_PREFIX } from './routes/function-controls.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,6 +48,8 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
       return;
     }
     if (path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`)) return;
+    // GetFunctionCode's short-lived URLs: the token in the path is the credential.
+    if (path.startsWith(CODE_DOWNLOAD_PREFIX)) return;
     await authenticate(request, deps);
   });
 }

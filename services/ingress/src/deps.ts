@@ -8,6 +8,7 @@ import type {
   TriggerStore,
 } from '@asyncfn/mongo';
 import type {
+  ConcurrencyLeases,
   EventBus,
   FunctionDirectory,
   StopRequests,
@@ -48,6 +49,15 @@ export interface IngressDeps {
   accessKeys: AccessKeyLookup;
   nonces: { claim(accessKeyId: string, nonce: string): Promise<boolean> };
   limits: { maxAsyncPayloadBytes: number; maxSyncPayloadBytes: number };
+  /** Concurrency limits (sync invocations beyond them: 429 ResourceThrottled). */
+  leases?: ConcurrencyLeases;
+  /** Short-lived GetFunctionCode download tokens (shared by every ingress). */
+  codeDownloads?: {
+    put(token: string, value: string): Promise<void>;
+    get(token: string): Promise<string | undefined>;
+  };
+  /** Task mode of functions whose async config does not set asyncTask (ASYNCFN_DEFAULT_TASK_MODE; default on). */
+  defaultTaskMode?: boolean;
   logger: Logger;
   /** Readiness checks of the backing servers. */
   ready: () => Promise<void>;

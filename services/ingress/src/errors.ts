@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isAuthError } from '@asyncfn/auth';
-import { ApiError, ErrorCodes, FC2_API, parseFc2FunctionName } from '@asyncfn/core';
+import { FC2_API, parseFc2FunctionName } from '@asyncfn/core';
+import { ApiError, ERRORS, errorMessage, type ErrorCode } from '@asyncfn/contracts';
 
 /** FC's error body. */
 export interface ErrorBody {
@@ -9,8 +9,8 @@ export interface ErrorBody {
   RequestId: string;
 }
 
-const FASTIFY_ERRORS: Record<string, { code: keyof typeof ErrorCodes; message?: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PayloadTooLarge', message: 'request body is too large' },
+const FASTIFY_ERRORS: Record<string, { code: ErrorCode; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'EntityTooLarge', message: 'request body exceeds the size limit' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UnsupportedMediaType' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     code: 'InvalidArgument',
@@ -23,33 +23,31 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let status: number;
     let body: ErrorBody;
+    // AuthError is an ApiError too (its codes are in the same registry).
     if (error instanceof ApiError) {
       status = error.status;
       body = { Code: error.code, Message: error.message, RequestId: request.id };
-      if (status >= 500) request.log.error({ err: error.cause ?? error }, error.message);
-    } else if (isAuthError(error)) {
-      status = error.httpStatus;
-      body = { Code: error.code, Message: error.message, RequestId: request.id };
+      if (status >= 500 && status !== 501) request.log.error({ err: error.cause ?? error }, error.message);
     } else if (error.code && FASTIFY_ERRORS[error.code]) {
       const mapped = FASTIFY_ERRORS[error.code]!;
-      status = ErrorCodes[mapped.code].status;
+      status = ERRORS[mapped.code].status;
       body = { Code: mapped.code, Message: mapped.message ?? error.message, RequestId: request.id };
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode;
       body = { Code: 'InvalidArgument', Message: error.message, RequestId: request.id };
     } else if (isUnavailable(error)) {
-      status = 503;
+      status = ERRORS.ServiceUnavailable.status;
       body = {
         Code: 'ServiceUnavailable',
-        Message: 'a backing server is unavailable; retry later',
+        Message: errorMessage('ServiceUnavailable'),
         RequestId: request.id,
       };
       request.log.error({ err: error }, 'backing server unavailable');
     } else {
-      status = 500;
+      status = ERRORS.InternalServerError.status;
       body = {
         Code: 'InternalServerError',
-        Message: 'internal error; see the server log for this request id',
+        Message: errorMessage('InternalServerError'),
         RequestId: request.id,
       };
       request.log.error({ err: error }, 'unhandled error');
@@ -59,13 +57,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
       .header('content-type', 'application/json')
       .send(request.url.startsWith(`${FC2_API}/`) ? fc2ErrorBody(body) : body);
   });
+  // FC answers an unknown path or method with 400 PathNotSupported.
   app.setNotFoundHandler((request, reply) => {
     const body = {
-      Code: 'PathNotFound',
-      Message: `no route ${request.method} ${request.url.split('?')[0]}`,
+      Code: 'PathNotSupported',
+      Message: errorMessage('PathNotSupported', { method: request.method, path: request.url.split('?')[0]! }),
       RequestId: request.id,
     };
-    void reply.status(404).send(request.url.startsWith(`${FC2_API}/`) ? fc2ErrorBody(body) : body);
+    void reply
+      .status(ERRORS.PathNotSupported.status)
+      .send(request.url.startsWith(`${FC2_API}/`) ? fc2ErrorBody(body) : body);
   });
 }
 

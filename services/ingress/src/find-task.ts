@@ -1,5 +1,5 @@
 import type { TaskDocument, TaskEnqueued } from '@asyncfn/contracts';
-import { TASK_ID, acceptedDocument, notFound } from '@asyncfn/core';
+import { ANY_TASK_ID, acceptedDocument, notFound } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
 
 /**
@@ -14,7 +14,7 @@ export async function findTask(
 ): Promise<{ doc: TaskDocument; claim?: TaskEnqueued }> {
   const doc = await deps.tasks.get(tenant, taskId);
   if (doc && doc.functionName === functionName) return { doc };
-  const claim = !doc && TASK_ID.test(taskId) ? await deps.claims.get(tenant, taskId) : undefined;
+  const claim = !doc && ANY_TASK_ID.test(taskId) ? await deps.claims.get(tenant, taskId) : undefined;
   if (!claim || claim.functionName !== functionName) throw notFound.task(functionName, taskId);
   return { doc: acceptedDocument(claim, deps.retentionSeconds * 1000), claim };
 }

@@ -8,7 +8,8 @@ export function jsonBody(request: FastifyRequest): unknown {
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new ApiError('InvalidJSON', 'request body is not valid JSON');
+    // FC answers a malformed body with InvalidArgument.
+    throw new ApiError('InvalidArgument', 'body: not valid JSON');
   }
 }
 

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { IntakeReply, IntakeRequest, Names } from '@asyncfn/contracts';
-import { ApiError, notFound, parseFunctionName, parseTaskId } from '@asyncfn/core';
+import {
+  ANY_TASK_ID,
+  ApiError,
+  asyncConfigFor,
+  notFound,
+  parseFunctionName,
+  parseTaskId,
+  taskModeOf,
+} from '@asyncfn/core';
+import { resolveInvocation } from './invoke.js';
 import type { FunctionDirectory } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 import type { TaskAcceptor } from './accept-task.js';
@@ -18,6 +27,8 @@ export function startIntake(deps: {
   directory: FunctionDirectory;
   acceptor: TaskAcceptor;
   maxAsyncPayloadBytes: number;
+  /** See IngressDeps.defaultTaskMode. */
+  defaultTaskMode?: boolean;
   logger: Logger;
 }): { stop(): Promise<void> } {
   const encoder = new TextEncoder();
@@ -34,19 +45,22 @@ export function startIntake(deps: {
     const payload = Buffer.from(typeof request.payload === 'string' ? request.payload : '', 'base64');
     if (payload.length > deps.maxAsyncPayloadBytes) {
       throw new ApiError(
-        'PayloadTooLarge',
-        `async payload is ${payload.length} bytes; the limit is ${deps.maxAsyncPayloadBytes}`,
+        'EntityTooLarge',
+        `payload size exceeds maximum allowed size (${deps.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
       );
     }
     const fn = await deps.directory.get(request.tenant, name);
     if (!fn) throw notFound.function(name);
     const requestId = request.requestId ?? randomUUID();
-    const taskId = request.taskId !== undefined ? parseTaskId(request.taskId) : requestId;
+    const taskId = request.taskId !== undefined ? parseTaskId(request.taskId, ANY_TASK_ID) : requestId;
     const delaySeconds = request.delaySeconds ?? 0;
     if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 3600) {
       throw new ApiError('InvalidArgument', 'delaySeconds: an integer number of seconds, 0-3600');
     }
-    const accept = fn.asyncConfig?.asyncTask === false ? deps.acceptor.acceptUntracked : deps.acceptor.accept;
+    const target = resolveInvocation(fn, request.qualifier);
+    const accept = taskModeOf(asyncConfigFor(fn, target.qualifier), deps.defaultTaskMode ?? true)
+      ? deps.acceptor.accept
+      : deps.acceptor.acceptUntracked;
     await accept({
       tenant: request.tenant,
       functionName: name,
@@ -55,6 +69,7 @@ export function startIntake(deps: {
       payload,
       delaySeconds,
       ...(request.traceparent ? { traceparent: request.traceparent } : {}),
+      ...target,
     });
     return { ok: true, taskId, requestId };
   }
@@ -68,7 +83,7 @@ export function startIntake(deps: {
         reply = { ok: false, code: err.code, message: err.message };
         if (err.status >= 500) deps.logger.error({ err: err.cause ?? err }, 'intake: task not accepted');
       } else if (err instanceof SyntaxError) {
-        reply = { ok: false, code: 'InvalidJSON', message: 'intake request is not valid JSON' };
+        reply = { ok: false, code: 'InvalidArgument', message: 'intake request: not valid JSON' };
       } else {
         deps.logger.error({ err }, 'intake: task not accepted');
         reply = { ok: false, code: 'ServiceUnavailable', message: (err as Error).message };

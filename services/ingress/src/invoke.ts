@@ -1,6 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FunctionRecord, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
-import { ApiError, notFound, parseDelaySeconds, parseTaskId } from '@asyncfn/core';
+import {
+  ApiError,
+  asyncConfigFor,
+  fcError,
+  notFound,
+  parseDelaySeconds,
+  parseQualifier,
+  parseTaskId,
+  resolveQualifier,
+  taskModeOf,
+} from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
 import { header } from './http.js';
 import { recordAccepted } from './task-telemetry.js';
@@ -13,6 +23,22 @@ import { recordAccepted } from './task-telemetry.js';
 /** Time a sync call may take beyond the function's own timeout (instance start, transport). */
 const SYNC_GRACE_MS = 15_000;
 const encoder = new TextEncoder();
+
+/**
+ * What an invocation runs: refused while the function's invocation is disabled; the qualifier
+ * (absent: LATEST) resolved to a version now (an alias's weights decide here, once).
+ */
+export function resolveInvocation(
+  fn: FunctionRecord,
+  rawQualifier: unknown,
+): { qualifier: string; resolvedVersion: string } {
+  if (fn.invocationDisabled) {
+    const why = fn.invocationDisabled.reason ? ` (${fn.invocationDisabled.reason})` : '';
+    throw fcError('FunctionDisabled', { functionName: fn.functionName, reason: why });
+  }
+  const qualifier = parseQualifier(rawQualifier);
+  return { qualifier, resolvedVersion: resolveQualifier(fn, qualifier) };
+}
 
 /**
  * Accepts an async invocation (task mode on: a recorded task; off: queued only) and answers 202.
@@ -31,18 +57,21 @@ export async function acceptAsyncRequest(
     taskId?: string;
     /** Overrides the function's task mode (FC 2.0: X-Fc-Stateful-Async-Invocation-Enable). */
     tracked?: boolean;
+    qualifier?: unknown;
   },
 ): Promise<FastifyReply> {
   const { fn, payload, traceparent } = input;
+  const target = resolveInvocation(fn, input.qualifier);
   if (payload.length > deps.limits.maxAsyncPayloadBytes) {
     throw new ApiError(
-      'PayloadTooLarge',
-      `async payload is ${payload.length} bytes; the limit is ${deps.limits.maxAsyncPayloadBytes}`,
+      'EntityTooLarge',
+      `payload size exceeds maximum allowed size (${deps.limits.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
     );
   }
   const requested = input.taskId ?? header(request, 'x-fc-async-task-id');
   const taskId = requested !== undefined ? parseTaskId(requested) : request.id;
-  const tracked = input.tracked ?? fn.asyncConfig?.asyncTask !== false;
+  const tracked =
+    input.tracked ?? taskModeOf(asyncConfigFor(fn, target.qualifier), deps.defaultTaskMode ?? true);
   const accept = tracked ? deps.acceptor.accept : deps.acceptor.acceptUntracked;
   const { dueAt } = await accept({
     tenant: request.tenant,
@@ -52,12 +81,19 @@ export async function acceptAsyncRequest(
     payload,
     delaySeconds: parseDelaySeconds(header(request, 'x-fc-async-delay')),
     ...(traceparent ? { traceparent } : {}),
+    ...target,
   });
   recordAccepted(request, deps.logger, { taskId, functionName: fn.functionName, tenant: request.tenant });
-  return sendAccepted(reply, request, { taskId, dueAt });
+  // As FC: 202 with an empty body; the request id (x-fc-request-id, set for every answer) and the
+  // task id travel in headers. Extension: x-asyncfn-due-time, when the task becomes due (epoch ms).
+  return reply
+    .status(202)
+    .header('x-fc-async-task-id', taskId)
+    .header('x-asyncfn-due-time', String(dueAt))
+    .send();
 }
 
-/** The 202 of an accepted async invocation: the task id in x-fc-async-task-id and in the body. */
+/** The 202 of an accepted re-run (an extension route): the task id in x-fc-async-task-id and in the body. */
 export function sendAccepted(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -74,13 +110,14 @@ export function sendAccepted(
 export async function invokeSync(
   deps: IngressDeps,
   request: FastifyRequest,
-  input: { fn: FunctionRecord; payload: Buffer; traceparent: string | undefined },
+  input: { fn: FunctionRecord; payload: Buffer; traceparent: string | undefined; qualifier?: unknown },
 ): Promise<SyncInvokeReply> {
   const { fn, payload, traceparent } = input;
+  const { resolvedVersion } = resolveInvocation(fn, input.qualifier);
   if (payload.length > deps.limits.maxSyncPayloadBytes) {
     throw new ApiError(
-      'PayloadTooLarge',
-      `sync payload is ${payload.length} bytes; the limit is ${deps.limits.maxSyncPayloadBytes}`,
+      'EntityTooLarge',
+      `payload size exceeds maximum allowed size (${deps.limits.maxSyncPayloadBytes} bytes): the sync payload is ${payload.length} bytes`,
     );
   }
   const message: SyncInvokeRequest = {
@@ -90,7 +127,16 @@ export async function invokeSync(
     requestId: request.id,
     payload: payload.toString('base64'),
     ...(traceparent ? { traceparent } : {}),
+    ...(resolvedVersion !== 'LATEST' ? { resolvedVersion } : {}),
   };
+  // A slot under the function's and the tenant's concurrency limits for the call's duration.
+  const holder = `sync:${request.id}`;
+  if (deps.leases && !(await deps.leases.acquire(fn, holder))) {
+    throw fcError('ResourceThrottled', {
+      functionName: fn.functionName,
+      limit: fn.reservedConcurrency ?? 'the account limit',
+    });
+  }
   try {
     const msg = await deps.nc.request(
       deps.names.subjects.sync(request.tenant, fn.functionName),
@@ -110,6 +156,8 @@ export async function invokeSync(
         cause,
       });
     throw cause;
+  } finally {
+    await deps.leases?.release(fn, holder).catch(() => undefined);
   }
 }
 

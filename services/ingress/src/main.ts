@@ -23,6 +23,7 @@ import {
   putTrigger,
   watchFunctions,
   watchTriggers,
+  openConcurrencyLeases,
 } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createTaskAcceptor } from './accept-task.js';
@@ -60,6 +61,7 @@ await runService('ingress', async ({ config, logger }) => {
     maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
     maxSyncPayloadBytes: config.maxSyncPayloadBytes,
   };
+  const leases = await openConcurrencyLeases(nc, names, { tenantLimit: config.tenantConcurrencyLimit });
   const bulkStore = createBulkOperationStore(db, names);
   const bulkRunner = createBulkRunner({
     store: bulkStore,
@@ -87,8 +89,18 @@ await runService('ingress', async ({ config, logger }) => {
     fc2Services: createFc2ServiceStore(db, names),
     accessKeys,
     nonces: createNonceStore(buckets.nonces),
-    limits,
     bulk: { store: bulkStore, runner: bulkRunner },
+    limits,
+    defaultTaskMode: config.defaultTaskMode,
+    leases,
+    // GetFunctionCode tokens live in the nonces bucket (30-minute TTL; each token carries its expiry).
+    codeDownloads: {
+      put: async (token, value) => void (await buckets.nonces.put(`code-download.${token}`, value)),
+      get: async (token) => {
+        const entry = await buckets.nonces.get(`code-download.${token}`);
+        return entry && entry.operation === 'PUT' ? entry.string() : undefined;
+      },
+    },
     logger,
     jaegerQueryUrl: config.jaegerQueryUrl,
     metricsSources: config.metricsSources,
@@ -112,6 +124,7 @@ await runService('ingress', async ({ config, logger }) => {
     directory,
     acceptor,
     maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
+    defaultTaskMode: config.defaultTaskMode,
     logger,
   });
   return {

@@ -1,24 +1,16 @@
-import { AUTH_ERROR_CODES } from '@asyncfn/auth';
-import { ErrorCodes } from '@asyncfn/core';
-import { ALL_TASK_STATUSES } from '@asyncfn/contracts';
+import { ALL_TASK_STATUSES, errorTable } from '@asyncfn/contracts';
 import { queuePaths } from './openapi-queues.js';
 import { bulkOperationPaths, bulkOperationSchemas } from './openapi-bulk.js';
 import { fc2OpenApiPaths } from './openapi-fc2.js';
 import { consoleOpenApiPaths } from './console/openapi-paths.js';
+import { controlPaths } from './openapi-controls.js';
 
 /**
  * The API document served at /openapi.json: FC 3.0 routes this product has, the extensions, and
  * every error code with its status (a test keeps this table and the code in step).
  */
 export function openApiDocument(): Record<string, unknown> {
-  const errorCodes = [
-    ...Object.entries(ErrorCodes).map(([code, { status, description }]) => ({ code, status, description })),
-    ...AUTH_ERROR_CODES.map(({ code, httpStatus, description }) => ({
-      code,
-      status: httpStatus,
-      description,
-    })),
-  ];
+  const errorCodes = errorTable();
   const error = { $ref: '#/components/responses/Error' };
   const fn = { name: 'functionName', in: 'path', required: true, schema: { type: 'string' } };
   const task = { name: 'taskId', in: 'path', required: true, schema: { type: 'string' } };
@@ -177,6 +169,7 @@ export function openApiDocument(): Record<string, unknown> {
     'x-error-codes': errorCodes,
     paths: {
       ...bulkOperationPaths(error),
+      ...controlPaths(),
       '/2023-03-30/functions': {
         post: {
           operationId: 'CreateFunction',
@@ -231,7 +224,7 @@ export function openApiDocument(): Record<string, unknown> {
             {
               name: 'x-fc-async-task-id',
               in: 'header',
-              schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
+              schema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,127}$' },
             },
             {
               name: 'x-fc-async-delay',
@@ -243,7 +236,10 @@ export function openApiDocument(): Record<string, unknown> {
           ],
           responses: {
             '200': { description: 'Sync: the function result' },
-            '202': { description: 'Async: accepted; x-fc-async-task-id names the task' },
+            '202': {
+              description:
+                'Async: accepted, empty body (as FC); headers x-fc-request-id, x-fc-async-task-id and (extension) x-asyncfn-due-time (epoch ms)',
+            },
             default: error,
           },
         },
@@ -284,7 +280,13 @@ export function openApiDocument(): Record<string, unknown> {
                 'extension (also header x-fc-stop-force-after-ms): kill the instance this many ms after the request, without waiting for PreStop; on a task already Stopping it brings the deadline forward',
             },
           ],
-          responses: { '200': { description: 'stop requested' }, default: error },
+          responses: {
+            '200': {
+              description:
+                'stop requested; empty body (as FC). Extension: x-asyncfn-force-at (epoch ms) when forceAfterMs was given',
+            },
+            default: error,
+          },
         },
       },
       '/2023-03-30/functions/{functionName}/async-tasks/{taskId}/redeliver': {
@@ -296,7 +298,7 @@ export function openApiDocument(): Record<string, unknown> {
             '(e.g. after destinationStatus became failed and the destination was fixed). The redelivery is a ' +
             'delivery of its own (delivery id <tenant>:<taskId>:<kind>:redelivery:<requestId>). 404 ' +
             'AsyncTaskNotFound for an unknown task, 409 AsyncTaskNotFinished for an unfinished one, 404 ' +
-            'AsyncConfigNotFound when the function has no destination for the outcome.',
+            'AsyncConfigNotExists when the function has no destination for the outcome.',
           responses: {
             '202': {
               description: 'redelivery queued: taskId, requestId, destinationKind, destination',
@@ -358,7 +360,7 @@ export function openApiDocument(): Record<string, unknown> {
             {
               name: 'x-fc-async-task-id',
               in: 'header',
-              schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
+              schema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,127}$' },
             },
             {
               name: 'x-fc-async-delay',

@@ -1,6 +1,7 @@
 import { isTerminal, type TaskDocument } from '@asyncfn/contracts';
 import { ApiError, notFound } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
+import { resolveInvocation } from './invoke.js';
 
 /*
  * Stopping and re-running one task: what the single-task routes and bulk operations both do, once.
@@ -88,12 +89,15 @@ export async function rerunTask(
     );
   }
   const name = original.functionName;
-  if (!(await deps.functions.get(original.tenant, name))) throw notFound.function(name);
+  const fn = await deps.functions.get(original.tenant, name);
+  if (!fn) throw notFound.function(name);
+  // Refused while disabled; a re-run runs the version the original ran (its qualifier kept).
+  resolveInvocation(fn, undefined);
   const payload = req.payload ?? Buffer.from(original.payload, 'base64');
   if (payload.length > deps.limits.maxAsyncPayloadBytes) {
     throw new ApiError(
-      'PayloadTooLarge',
-      `async payload is ${payload.length} bytes; the limit is ${deps.limits.maxAsyncPayloadBytes}`,
+      'EntityTooLarge',
+      `payload size exceeds maximum allowed size (${deps.limits.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
     );
   }
   return deps.acceptor.accept({
@@ -105,5 +109,7 @@ export async function rerunTask(
     delaySeconds: req.delaySeconds,
     rerunOf: original.taskId,
     ...(req.traceparent ? { traceparent: req.traceparent } : {}),
+    ...(original.qualifier ? { qualifier: original.qualifier } : {}),
+    ...(original.resolvedVersion ? { resolvedVersion: original.resolvedVersion } : {}),
   });
 }

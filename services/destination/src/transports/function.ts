@@ -1,9 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { IntakeReply, IntakeRequest, Names } from '@asyncfn/contracts';
+import { isRetryable, type IntakeReply, type IntakeRequest, type Names } from '@asyncfn/contracts';
 import { DeliveryError, DeliveryErrorCode } from '../errors.js';
-
-/** Intake refusals that another attempt cannot change. */
-const PERMANENT = new Set(['FunctionNotFound', 'InvalidArgument', 'PayloadTooLarge']);
 
 /**
  * `function:` destinations: the record becomes the event of a new task of that function (same
@@ -24,18 +21,18 @@ export function createFunctionTransport(nc: NatsConnection, names: Names, option
         throw new DeliveryError(
           DeliveryErrorCode.DestinationUnreachable,
           `invoking function ${request.functionName} failed: ${(cause as Error).message} (is an ingress running?)`,
-          true,
           { cause },
         );
       }
       if (reply.ok) return 'accepted';
       if (reply.code === 'AsyncTaskAlreadyExists') return 'already-accepted';
+      // The registry says whether the intake's refusal can change (the same answer as the
+      // dispatcher's trigger intake client gives).
       throw new DeliveryError(
-        PERMANENT.has(reply.code)
-          ? DeliveryErrorCode.DestinationInvalid
-          : DeliveryErrorCode.DestinationRejected,
+        isRetryable(reply.code)
+          ? DeliveryErrorCode.DestinationRejected
+          : DeliveryErrorCode.DestinationInvalid,
         `invoking function ${request.functionName}: ${reply.code}: ${reply.message}`,
-        !PERMANENT.has(reply.code),
       );
     },
   };

@@ -29,7 +29,6 @@ export function createHttpTransport(options: { timeoutMs: number; clock?: () => 
         throw new DeliveryError(
           DeliveryErrorCode.DestinationUnreachable,
           `POST ${safeUrl(url)} failed: ${describeError(cause)}`,
-          true,
           { cause },
         );
       }
@@ -38,7 +37,6 @@ export function createHttpTransport(options: { timeoutMs: number; clock?: () => 
         throw new DeliveryError(
           DeliveryErrorCode.DestinationRejected,
           `POST ${safeUrl(url)} answered HTTP ${res.status}`,
-          true,
         );
       }
       return res.status;

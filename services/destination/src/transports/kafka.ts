@@ -14,7 +14,6 @@ export function createKafkaTransport(producer: KafkaProducer) {
           cause instanceof ServerUnreachableError
             ? cause.message
             : `sending to Kafka topic ${topic} failed: ${(cause as Error).message}`,
-          true,
           { cause },
         );
       }

@@ -22,7 +22,6 @@ export function createMnsTransport(queues: MessageQueues, options: { timeoutMs: 
         throw new DeliveryError(
           DeliveryErrorCode.DestinationUnreachable,
           `sending to queue ${queueName} failed: ${(cause as Error).message}`,
-          true,
           { cause },
         );
       }

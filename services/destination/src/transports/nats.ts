@@ -69,7 +69,6 @@ export function createNatsTransport(nc: NatsConnection, options: { timeoutMs: nu
         throw new DeliveryError(
           DeliveryErrorCode.DestinationUnreachable,
           `publishing to NATS subject ${subject} failed: ${(cause as Error).message}`,
-          true,
           { cause },
         );
       }

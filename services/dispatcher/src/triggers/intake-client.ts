@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { IntakeReply, IntakeRequest, Names } from '@asyncfn/contracts';
+import { isRetryable, type IntakeReply, type IntakeRequest, type Names } from '@asyncfn/contracts';
 import { doubledDelayMs } from '@asyncfn/core';
 
 /**
@@ -21,9 +21,6 @@ export class IntakeRejectedError extends Error {
   }
 }
 
-/** Codes after which the same request may succeed later. */
-const TRANSIENT_CODES = new Set(['ServiceUnavailable', 'InternalServerError']);
-
 export interface IntakeClient {
   /** Throws IntakeRejectedError (permanent) or another error (transient: no ingress, timeout, outage). */
   submit(request: Omit<IntakeRequest, 'v'>): Promise<SubmitOutcome>;
@@ -40,7 +37,9 @@ export function createIntakeClient(nc: NatsConnection, names: Names, timeoutMs =
       const reply = msg.json<IntakeReply>();
       if (reply.ok) return 'accepted';
       if (reply.code === 'AsyncTaskAlreadyExists') return 'duplicate';
-      if (TRANSIENT_CODES.has(reply.code)) throw new Error(`intake: ${reply.code}: ${reply.message}`);
+      // The registry says whether the same request may succeed later (the destination's function
+      // transport asks the same question).
+      if (isRetryable(reply.code)) throw new Error(`intake: ${reply.code}: ${reply.message}`);
       throw new IntakeRejectedError(reply.code, reply.message);
     },
   };

@@ -1,64 +1,110 @@
 import type { FastifyInstance } from 'fastify';
-import type { AsyncConfig } from '@asyncfn/contracts';
+import type { AsyncConfig, FunctionRecord } from '@asyncfn/contracts';
 import {
+  ApiError,
   buildAsyncConfig,
+  checkQualifier,
+  foreignFunctionArns,
   notFound,
   parseAsyncConfig,
   parseFunctionName,
   parsePageQuery,
+  parseQualifier,
 } from '@asyncfn/core';
 import { putFunction } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
 import { API, jsonBody } from '../http.js';
 
 type NameParams = { Params: { functionName: string } };
+type QualifiedParams = NameParams & { Querystring: { qualifier?: string } };
 
-/** PutAsyncInvokeConfig (shared with the FC 2.0 routes): the stored config. */
+/* The operations, shared with the FC 2.0 routes (which know no qualifier: LATEST). */
+
+/** The function and the qualifier's config (LATEST: the function's own; else a version's or alias's). */
+async function target(deps: IngressDeps, tenant: string, name: string, rawQualifier: unknown) {
+  const fn = await deps.functions.get(tenant, name);
+  if (!fn) throw notFound.function(name);
+  const qualifier = parseQualifier(rawQualifier);
+  checkQualifier(fn, qualifier);
+  const current = qualifier === 'LATEST' ? fn.asyncConfig : fn.qualifierAsyncConfigs?.[qualifier];
+  return { fn, qualifier, current };
+}
+
+function withConfig(fn: FunctionRecord, qualifier: string, config: AsyncConfig | undefined): FunctionRecord {
+  if (qualifier === 'LATEST') {
+    const { asyncConfig: _old, ...rest } = fn;
+    return config ? { ...rest, asyncConfig: config } : rest;
+  }
+  const { qualifierAsyncConfigs, ...rest } = fn;
+  const configs = { ...qualifierAsyncConfigs };
+  if (config) configs[qualifier] = config;
+  else delete configs[qualifier];
+  return Object.keys(configs).length ? { ...rest, qualifierAsyncConfigs: configs } : rest;
+}
+
+/** PutAsyncInvokeConfig: replaces the whole config (as FC), and answers the stored one. */
 export async function putAsyncConfig(
   deps: IngressDeps,
   tenant: string,
   name: string,
   body: unknown,
+  rawQualifier?: unknown,
 ): Promise<AsyncConfig> {
+  const { fn, qualifier, current } = await target(deps, tenant, name, rawQualifier);
   const input = parseAsyncConfig(body);
-  const fn = await deps.functions.get(tenant, name);
-  if (!fn) throw notFound.function(name);
-  const asyncConfig = buildAsyncConfig(fn, input, new Date(deps.clock?.() ?? Date.now()));
-  const record = { ...fn, asyncConfig };
-  if (!(await deps.functions.replace(record))) throw notFound.function(name);
+  const foreign = foreignFunctionArns(input.destinationConfig, tenant);
+  if (foreign.length > 0) {
+    throw new ApiError(
+      'InvalidArgument',
+      `destinationConfig: '${foreign[0]!.slice(0, 200)}' is a function of another account; destinations deliver within account '${tenant}'`,
+    );
+  }
+  const config = buildAsyncConfig(fn, input, new Date(deps.clock?.() ?? Date.now()), current);
+  const record = withConfig(fn, qualifier, config);
+  if (!(await deps.functions.replace(record))) throw notFound.function(fn.functionName);
   await putFunction(deps.functionsKv, record);
-  return asyncConfig;
+  return config;
 }
 
-export async function getAsyncConfig(deps: IngressDeps, tenant: string, name: string): Promise<AsyncConfig> {
-  const fn = await deps.functions.get(tenant, name);
-  if (!fn) throw notFound.function(name);
-  if (!fn.asyncConfig) throw notFound.asyncConfig(name);
-  return fn.asyncConfig;
+export async function getAsyncConfig(
+  deps: IngressDeps,
+  tenant: string,
+  name: string,
+  rawQualifier?: unknown,
+): Promise<AsyncConfig> {
+  const { qualifier, current } = await target(deps, tenant, name, rawQualifier);
+  if (!current) throw notFound.asyncConfig(name, qualifier);
+  return current;
 }
 
-export async function deleteAsyncConfig(deps: IngressDeps, tenant: string, name: string): Promise<void> {
-  const fn = await deps.functions.get(tenant, name);
-  if (!fn) throw notFound.function(name);
-  if (!fn.asyncConfig) throw notFound.asyncConfig(name);
-  const { asyncConfig: _removed, ...record } = fn;
+export async function deleteAsyncConfig(
+  deps: IngressDeps,
+  tenant: string,
+  name: string,
+  rawQualifier?: unknown,
+): Promise<void> {
+  const { fn, qualifier, current } = await target(deps, tenant, name, rawQualifier);
+  if (!current) throw notFound.asyncConfig(name, qualifier);
+  const record = withConfig(fn, qualifier, undefined);
   await deps.functions.replace(record);
   await putFunction(deps.functionsKv, record);
 }
 
 export async function asyncConfigRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const path = `${API}/functions/:functionName/async-invoke-config`;
+  const nameOf = (request: { params: { functionName: string } }) =>
+    parseFunctionName(request.params.functionName);
 
-  app.put<NameParams>(path, async (request) =>
-    putAsyncConfig(deps, request.tenant, parseFunctionName(request.params.functionName), jsonBody(request)),
+  app.put<QualifiedParams>(path, async (request) =>
+    putAsyncConfig(deps, request.tenant, nameOf(request), jsonBody(request), request.query.qualifier),
   );
 
-  app.get<NameParams>(path, async (request) =>
-    getAsyncConfig(deps, request.tenant, parseFunctionName(request.params.functionName)),
+  app.get<QualifiedParams>(path, async (request) =>
+    getAsyncConfig(deps, request.tenant, nameOf(request), request.query.qualifier),
   );
 
-  app.delete<NameParams>(path, async (request, reply) => {
-    await deleteAsyncConfig(deps, request.tenant, parseFunctionName(request.params.functionName));
+  app.delete<QualifiedParams>(path, async (request, reply) => {
+    await deleteAsyncConfig(deps, request.tenant, nameOf(request), request.query.qualifier);
     return reply.status(204).send();
   });
 

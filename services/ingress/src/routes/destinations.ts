@@ -46,7 +46,7 @@ export async function destinationRoutes(app: FastifyInstance, deps: IngressDeps)
       const target = destinationFor(fn.asyncConfig, kind);
       if (!target) {
         throw new ApiError(
-          'AsyncConfigNotFound',
+          'AsyncConfigNotExists',
           `function '${name}' has no ${kind} destination for this ${status} task`,
         );
       }

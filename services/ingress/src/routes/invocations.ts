@@ -25,12 +25,13 @@ export async function invocationRoutes(app: FastifyInstance, deps: IngressDeps):
       const fn = await deps.directory.get(request.tenant, name);
       if (!fn) throw notFound.function(name);
       const traceparent = requestTraceparent(request);
+      const { qualifier } = request.query as { qualifier?: unknown };
 
       if (type === 'async') {
-        return acceptAsyncRequest(deps, request, reply, { fn, payload, traceparent });
+        return acceptAsyncRequest(deps, request, reply, { fn, payload, traceparent, qualifier });
       }
 
-      const answer = await invokeSync(deps, request, { fn, payload, traceparent });
+      const answer = await invokeSync(deps, request, { fn, payload, traceparent, qualifier });
       if (header(request, 'x-fc-log-type')?.toLowerCase() === 'tail') {
         const logs = Buffer.from(answer.logs, 'utf8');
         reply.header(

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { parseDelaySeconds, parseFunctionName, parseTaskId } from '@asyncfn/core';
 import { currentTraceparent } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
-import { sendAccepted } from '../invoke.js';
 import { API, header } from '../http.js';
 import { findTask } from '../find-task.js';
 import { rerunTask } from '../task-control.js';
@@ -33,6 +32,8 @@ export async function rerunRoutes(app: FastifyInstance, deps: IngressDeps): Prom
         ...(body ? { payload: body } : {}),
         delaySeconds: parseDelaySeconds(header(request, 'x-fc-async-delay')),
         ...(traceparent ? { traceparent } : {}),
+        ...(original.qualifier ? { qualifier: original.qualifier } : {}),
+        ...(original.resolvedVersion ? { resolvedVersion: original.resolvedVersion } : {}),
       });
       return sendAccepted(reply, request, { taskId, dueAt }, { rerunOf: original.taskId });
     },

@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import type { TaskDocument } from '@asyncfn/contracts';
 import {
   ApiError,
   asyncTaskView,
   decodePageToken,
   encodePageToken,
+  enqueuedReasonOf,
   eventDocument,
+  notFound,
   parseFunctionName,
+  parseQualifier,
   parseListTasksQuery,
 } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
@@ -24,14 +28,42 @@ const isCursor = (v: unknown): v is { t: number; id: string } =>
 
 /* The operations, shared by the 3.0 routes below and the FC 2.0 routes (routes/fc2/). */
 
-/** GetAsyncTask: the task with its events. */
-export async function getTaskView(deps: IngressDeps, tenant: string, name: string, taskId: string) {
+/**
+ * GetAsyncTask: the task with its events; while Enqueued, why it waits and about where it is in
+ * the queue (extension). A qualifier given must be the task's own (FC looks the task up under it).
+ */
+export async function getTaskView(
+  deps: IngressDeps,
+  tenant: string,
+  name: string,
+  taskId: string,
+  qualifier?: string,
+) {
   const { doc, claim } = await findTask(deps, tenant, name, taskId);
+  if (qualifier !== undefined && parseQualifier(qualifier) !== (doc.qualifier ?? 'LATEST')) {
+    throw notFound.task(name, taskId);
+  }
   // Not recorded yet: the claim is all its history.
   const events = claim
     ? [eventDocument(claim, 1, doc.expireAt)]
     : await deps.tasks.history(tenant, doc.taskId);
-  return asyncTaskView(doc, { events, includePayload: true });
+  const view = asyncTaskView(doc, { events, includePayload: true });
+  if (doc.status === 'Enqueued') Object.assign(view, await waiting(deps, doc));
+  return view;
+}
+
+/** While Enqueued: why, and about how many of the function's tasks are ahead (extension). */
+async function waiting(deps: IngressDeps, doc: TaskDocument) {
+  const clock = deps.clock ?? Date.now;
+  const [fn, running, ahead] = await Promise.all([
+    deps.directory.get(doc.tenant, doc.functionName),
+    deps.leases?.running(doc.tenant, doc.functionName) ?? Promise.resolve(0),
+    deps.tasks.countEnqueuedAhead(doc.tenant, doc.functionName, doc.dueAt, doc._id),
+  ]);
+  return {
+    enqueuedReason: enqueuedReasonOf({ dueAt: doc.dueAt, fn, running, now: clock() }),
+    queuePosition: ahead + 1,
+  };
 }
 
 /** StopAsyncTask by id: records Stopping and asks the executors; 409 for a finished task. */
@@ -48,8 +80,16 @@ export async function stopTaskById(
 }
 
 export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
-  app.get<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId`, async (request) =>
-    getTaskView(deps, request.tenant, parseFunctionName(request.params.functionName), request.params.taskId),
+  app.get<TaskParams & { Querystring: { qualifier?: string } }>(
+    `${API}/functions/:functionName/async-tasks/:taskId`,
+    async (request) =>
+      getTaskView(
+        deps,
+        request.tenant,
+        parseFunctionName(request.params.functionName),
+        request.params.taskId,
+        request.query.qualifier,
+      ),
   );
 
   app.get<NameParams>(`${API}/functions/:functionName/async-tasks`, async (request) =>
@@ -64,8 +104,10 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
       const forceAfterMs = parseForceAfterMs(
         request.query.forceAfterMs ?? header(request, 'x-fc-stop-force-after-ms'),
       );
-      const stopped = await stopTaskById(deps, request.tenant, name, request.params.taskId, forceAfterMs);
-      return reply.status(200).send({ ...stopped, requestId: request.id });
+      const { forceAt } = await stopTaskById(deps, request.tenant, name, request.params.taskId, forceAfterMs);
+      // As FC: 200 with an empty body (the SDK reads none). Extension: the kill deadline in a header.
+      if (forceAt !== undefined) reply.header('x-asyncfn-force-at', String(forceAt));
+      return reply.status(200).send();
     },
   );
 }
@@ -93,6 +135,7 @@ export async function listTaskPage(
     ...(q.status ? { status: q.status } : {}),
     ...(q.startedTimeBegin !== undefined ? { startedTimeBegin: q.startedTimeBegin } : {}),
     ...(q.startedTimeEnd !== undefined ? { startedTimeEnd: q.startedTimeEnd } : {}),
+    ...(q.qualifier ? { qualifier: parseQualifier(q.qualifier) } : {}),
     ...(after ? { after } : {}),
   });
   const page = docs.slice(0, q.limit);

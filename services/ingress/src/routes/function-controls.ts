@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { FunctionRecord } from '@asyncfn/contracts';
+import {
+  ApiError,
+  checkQualifier,
+  fcError,
+  functionAtVersion,
+  parsePageQuery,
+  parseQualifier,
+  resolveQualifier,
+} from '@asyncfn/core';
+import type { IngressDeps } from '../deps.js';
+import { API, jsonBody } from '../http.js';
+import { functionOf, saveFunction } from './versions.js';
+
+type NameParams = { Params: { functionName: string } };
+
+/** Where GetFunctionCode's short-lived URLs point (public: the token is the credential). */
+export const CODE_DOWNLOAD_PREFIX = '/code-downloads/';
+const CODE_URL_TTL_MS = 10 * 60 * 1000;
+
+const concurrencyView = (fn: FunctionRecord) => ({
+  functionArn: fn.functionArn,
+  ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
+});
+
+/**
+ * FC's ConcurrencyConfig, DisableFunctionInvocation / EnableFunctionInvocation and GetFunctionCode;
+ * the dispatch pause (extension); and a clear NotImplemented (501) for FC's operations asyncfn
+ * does not serve.
+ */
+export async function functionControlRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
+  const clock = deps.clock ?? Date.now;
+  const iso = () => new Date(clock()).toISOString();
+  const concurrency = `${API}/functions/:functionName/concurrency`;
+
+  app.put<NameParams>(concurrency, async (request) => {
+    const fn = await functionOf(deps, request.tenant, request.params.functionName);
+    const { reservedConcurrency } = jsonBody(request) as { reservedConcurrency?: unknown };
+    if (
+      typeof reservedConcurrency !== 'number' ||
+      !Number.isInteger(reservedConcurrency) ||
+      reservedConcurrency < 0 ||
+      reservedConcurrency > 100_000
+    ) {
+      throw new ApiError('InvalidArgument', 'reservedConcurrency: an integer, 0-100000');
+    }
+    const record = { ...fn, reservedConcurrency };
+    await saveFunction(deps, record);
+    return concurrencyView(record);
+  });
+
+  app.get<NameParams>(concurrency, async (request) =>
+    concurrencyView(await functionOf(deps, request.tenant, request.params.functionName)),
+  );
+
+  app.delete<NameParams>(concurrency, async (request, reply) => {
+    const { reservedConcurrency: _removed, ...record } = await functionOf(
+      deps,
+      request.tenant,
+      request.params.functionName,
+    );
+    await saveFunction(deps, record);
+    return reply.status(204).send();
+  });
+
+  app.get(`${API}/concurrency-configs`, async (request) => {
+    const q = parsePageQuery(request.query);
+    const configs: ReturnType<typeof concurrencyView>[] = [];
+    let after = q.nextToken;
+    for (;;) {
+      const batch = await deps.functions.list(request.tenant, {
+        limit: 100,
+        ...(q.functionName ? { prefix: q.functionName } : {}),
+        ...(after ? { after } : {}),
+      });
+      for (const fn of batch) {
+        after = fn.functionName;
+        if (fn.reservedConcurrency === undefined) continue;
+        configs.push(concurrencyView(fn));
+        if (configs.length === q.limit) return { configs, nextToken: after };
+      }
+      if (batch.length < 100) return { configs };
+    }
+  });
+
+  app.post<NameParams>(`${API}/functions/:functionName/invoke/disable`, async (request) => {
+    const fn = await functionOf(deps, request.tenant, request.params.functionName);
+    const body = jsonBody(request) as { reason?: unknown; abortOngoingRequest?: unknown };
+    if (body.reason !== undefined && typeof body.reason !== 'string') {
+      throw new ApiError('InvalidArgument', 'reason: a string');
+    }
+    await saveFunction(deps, {
+      ...fn,
+      invocationDisabled: { reason: ((body.reason as string | undefined) ?? '').slice(0, 256), at: iso() },
+    });
+    if (body.abortOngoingRequest === true) await stopRunningTasks(deps, fn, clock);
+    return { success: true };
+  });
+
+  app.post<NameParams>(`${API}/functions/:functionName/invoke/enable`, async (request) => {
+    const { invocationDisabled: _off, ...record } = await functionOf(
+      deps,
+      request.tenant,
+      request.params.functionName,
+    );
+    await saveFunction(deps, record);
+    return { success: true };
+  });
+
+  // Extension: pause and resume dispatching of the function's queued tasks (new ones still accepted).
+  app.post<NameParams>(`${API}/functions/:functionName/dispatch/pause`, async (request) => {
+    const fn = await functionOf(deps, request.tenant, request.params.functionName);
+    const record = fn.dispatchPaused ? fn : { ...fn, dispatchPaused: { at: iso() } };
+    if (record !== fn) await saveFunction(deps, record);
+    return { functionName: fn.functionName, paused: true, pausedAt: record.dispatchPaused!.at };
+  });
+  app.post<NameParams>(`${API}/functions/:functionName/dispatch/resume`, async (request) => {
+    const { dispatchPaused, ...record } = await functionOf(deps, request.tenant, request.params.functionName);
+    if (dispatchPaused) await saveFunction(deps, record);
+    return { functionName: record.functionName, paused: false };
+  });
+  app.get<NameParams>(`${API}/functions/:functionName/dispatch`, async (request) => {
+    const fn = await functionOf(deps, request.tenant, request.params.functionName);
+    return {
+      functionName: fn.functionName,
+      paused: fn.dispatchPaused !== undefined,
+      ...(fn.dispatchPaused ? { pausedAt: fn.dispatchPaused.at } : {}),
+    };
+  });
+
+  app.get<NameParams & { Querystring: { qualifier?: string } }>(
+    `${API}/functions/:functionName/code`,
+    async (request) => {
+      const fn = await functionOf(deps, request.tenant, request.params.functionName);
+      const qualifier = parseQualifier(request.query.qualifier);
+      checkQualifier(fn, qualifier);
+      // An alias's main version (its weights only route invocations).
+      const version =
+        /^[0-9]+$/.test(qualifier) || qualifier === 'LATEST'
+          ? qualifier
+          : resolveQualifier(fn, qualifier, () => 1);
+      const code = functionAtVersion(fn, version)!;
+      if (code.localDirectory) {
+        throw new ApiError(
+          'InvalidArgument',
+          'code: the function runs a local directory; there is no zip to download',
+        );
+      }
+      if (!deps.codeDownloads) throw fcError('NotImplemented', { operation: 'GetFunctionCode' });
+      const token = randomBytes(24).toString('hex');
+      await deps.codeDownloads.put(
+        token,
+        JSON.stringify({
+          tenant: fn.tenant,
+          checksum: code.codeChecksum,
+          expiresAt: clock() + CODE_URL_TTL_MS,
+        }),
+      );
+      const host = request.headers.host ?? '127.0.0.1';
+      return {
+        url: `${request.protocol}://${host}${CODE_DOWNLOAD_PREFIX}${token}`,
+        checksum: code.codeChecksum,
+      };
+    },
+  );
+
+  app.get<{ Params: { token: string } }>(`${CODE_DOWNLOAD_PREFIX}:token`, async (request, reply) => {
+    const token = request.params.token;
+    const raw = /^[0-9a-f]{48}$/.test(token) ? await deps.codeDownloads?.get(token) : undefined;
+    const grant = raw
+      ? (JSON.parse(raw) as { tenant: string; checksum: string; expiresAt: number })
+      : undefined;
+    if (!grant || grant.expiresAt < clock()) {
+      throw new ApiError(
+        'AccessDenied',
+        'this code URL is unknown or has expired; call GetFunctionCode again',
+      );
+    }
+    const zip = await deps.functions.readCode(grant.tenant, grant.checksum);
+    if (!zip) throw new ApiError('AccessDenied', 'the code behind this URL no longer exists');
+    return reply.header('content-type', 'application/zip').send(zip);
+  });
+
+  // FC operations out of asyncfn's scope: 501 NotImplemented, not a 400 PathNotSupported.
+  const notServed = (operation: string) => async () => {
+    throw fcError('NotImplemented', { operation });
+  };
+  for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+    app.route({
+      method,
+      url: `${API}/functions/:functionName/provision-config`,
+      handler: notServed('provision config'),
+    });
+  }
+  app.get(`${API}/provision-configs`, notServed('provision config'));
+  app.route({
+    method: ['GET', 'POST'],
+    url: `${API}/functions/:functionName/vpc-bindings`,
+    handler: notServed('VPC binding'),
+  });
+  app.delete(`${API}/functions/:functionName/vpc-bindings/:vpcId`, notServed('VPC binding'));
+  app.all(`${API}/layers`, notServed('layers'));
+  app.all(`${API}/layers/*`, notServed('layers'));
+  app.all(`${API}/layerarn/*`, notServed('layers'));
+}
+
+/** abortOngoingRequest: every Running task of the function is asked to stop (as StopAsyncTask does). */
+async function stopRunningTasks(deps: IngressDeps, fn: FunctionRecord, clock: () => number): Promise<void> {
+  let after: { t: number; id: string } | undefined;
+  for (;;) {
+    const page = await deps.tasks.list({
+      tenant: fn.tenant,
+      functionName: fn.functionName,
+      status: 'Running',
+      limit: 100,
+      sortOrderByTime: 'asc',
+      includePayload: false,
+      ...(after ? { after } : {}),
+    });
+    for (const doc of page) {
+      await deps.bus.publish({
+        type: 'TaskStopRequested',
+        taskId: doc.taskId,
+        tenant: doc.tenant,
+        functionName: doc.functionName,
+        attempt: doc.attempt,
+        ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
+      });
+      await deps.stops.request({
+        tenant: doc.tenant,
+        taskId: doc.taskId,
+        functionName: doc.functionName,
+        requestedAt: clock(),
+      });
+    }
+    const last = page.at(-1);
+    if (page.length < 100 || !last) return;
+    after = { t: last.startedTime, id: last._id };
+  }
+}
