@@ -81,7 +81,13 @@ export function invokeCommand(): Command {
         }
         return;
       }
-      const accepted = res.json<{ taskId: string; requestId: string; dueTime?: number }>();
+      // FC answers an async invocation 202 with an empty body: the task id and request id are headers.
+      const dueTime = res.headers.get('x-asyncfn-due-time');
+      const accepted = {
+        taskId: res.headers.get('x-fc-async-task-id') ?? '',
+        requestId: res.headers.get('x-fc-request-id') ?? '',
+        ...(dueTime ? { dueTime: Number(dueTime) } : {}),
+      };
       if (!opts.wait) {
         if (json) return printJson(accepted);
         console.log(accepted.taskId);
