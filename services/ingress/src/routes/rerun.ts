@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseDelaySeconds, parseFunctionName, parseTaskId } from '@asyncfn/core';
 import { currentTraceparent } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
+import { sendAccepted } from '../invoke.js';
 import { API, header } from '../http.js';
 import { findTask } from '../find-task.js';
 import { rerunTask } from '../task-control.js';
