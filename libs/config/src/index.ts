@@ -52,7 +52,7 @@ export interface Config {
   bulkLeaseMs: number;
   /**
    * CPU niceness the service lowers itself to (0–19): on a machine shared with the other services,
-   * a higher value yields the CPU to them when it is contended (README, "CPU priority").
+   * a higher value yields the CPU to them when it is contended (docs/design.md, "CPU priority").
    */
   cpuNice: number;
   /**

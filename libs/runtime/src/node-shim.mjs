@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import { traced } from './function-tracing.mjs'; // the handler's span (function-tracing.mjs)
+import { preloadTracing, traced } from './function-tracing.mjs'; // the handler's span (function-tracing.mjs)
 
 /** @type {Map<string, AbortController>} in-flight invocations, by request id */
 const inFlight = new Map();
@@ -213,4 +213,5 @@ process.on('message', (msg) => {
   }
 });
 
+await preloadTracing(); // before `ready`: the start's budget pays for it (function-tracing.mjs)
 send({ type: 'ready', pid: process.pid });
