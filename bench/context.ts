@@ -21,6 +21,7 @@ import { startBullmqPeer, type BullmqPeer } from './peers/bullmq.js';
 import { startJetStreamPeer, type JetStreamPeer } from './peers/jetstream.js';
 import { startRedis, type RedisServer } from './peers/redis-server.js';
 import type { Measured } from './report/types.js';
+import { storageUrls } from '../test/harness/storage.js';
 
 /*
  * Everything a bench run uses, started once: the servers, the resource meter, asyncfn (five
@@ -101,8 +102,8 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
     closers.length = 0;
   };
   try {
-    const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-    const mongoUrl = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017';
+    const storage = storageUrls(process.env);
+    const { natsUrl, mongoUrl } = storage;
     const wantsNats = needsAsyncfn(opts) || opts.workloads.includes('jetstream');
     let servers: Servers | undefined;
     if (wantsNats) {
@@ -110,10 +111,10 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
       servers = await ensureServers(names);
       closers.push(() => servers?.stop());
       // A run drops its namespace when it closes; one that was killed left it: older than any run.
-      const stale = await staleNamespaces(natsUrl, STALE_BENCH_NAMESPACE_MS, BENCH_NAMESPACES);
+      const stale = await staleNamespaces(storage, STALE_BENCH_NAMESPACE_MS, BENCH_NAMESPACES);
       if (stale.length > 0) {
         console.log(`dropping ${stale.length} namespace(s) left by bench runs that were killed`);
-        await dropNamespaces({ natsUrl, mongoUrl }, stale, BENCH_NAMESPACES);
+        await dropNamespaces(storage, stale, BENCH_NAMESPACES);
       }
     }
     const meter = await startResourceMeter();
@@ -137,7 +138,7 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
     }
     let js: JetStreamPeer | undefined;
     if (opts.workloads.includes('jetstream')) {
-      js = await startJetStreamPeer({ natsUrl, namespace, concurrency: opts.instanceConcurrency });
+      js = await startJetStreamPeer({ storage, namespace, concurrency: opts.instanceConcurrency });
       closers.push(() => js?.close());
       suts.jetstream = js;
     }
@@ -163,8 +164,7 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
       });
       console.log(`starting asyncfn (namespace ${namespace}) ...`);
       asyncfn = await startAsyncfn({
-        natsUrl,
-        mongoUrl,
+        storage,
         namespace,
         clientConnections: opts.clients,
         functions: [
@@ -193,7 +193,7 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
       for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
         const fn = FUNCTIONS[key];
         suts[key] = counting(
-          asyncfnSut(sys, { functionName: fn, tracked: key !== 'taskoff', natsUrl, onRestart: retrack }),
+          asyncfnSut(sys, { functionName: fn, tracked: key !== 'taskoff', storage, onRestart: retrack }),
           fn,
           accepted,
         );

@@ -4,10 +4,12 @@
  *   npx tsx scripts/queue.ts sub kafka <topic>       print records from the beginning
  *   npx tsx scripts/queue.ts pub nats <subject> <text>
  *   npx tsx scripts/queue.ts pub kafka <topic> <text>
- * Servers from NATS_URL / KAFKA_BROKERS, else the local defaults.
+ * Servers from NATS_URL / KAFKA_BROKERS, else the local defaults. NATS as its admin user (the
+ * password from deploy/local's secrets; see docs/control-plane-auth.md).
  */
 import { connect } from '@nats-io/transport-node';
 import { Kafka, logLevel } from 'kafkajs';
+import { natsAuth } from '@asyncfn/config';
 
 const [verb, system, target, text] = process.argv.slice(2);
 if (!verb || !system || !target || !['sub', 'pub'].includes(verb) || !['nats', 'kafka'].includes(system)) {
@@ -18,7 +20,7 @@ const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 if (system === 'nats') {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: natsUrl, ...natsAuth('admin') });
   if (verb === 'pub') {
     nc.publish(target, text ?? '');
     await nc.drain();

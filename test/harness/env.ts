@@ -1,14 +1,9 @@
 import { appendFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { createNames, type Names } from '@asyncfn/contracts';
+import { storageUrls } from './storage.js';
 
-/** The NATS and MongoDB URLs an environment names, or the local defaults. */
-export function storageUrls(env: Record<string, string | undefined>) {
-  return {
-    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
-  };
-}
+export { storageUrls, type StorageUrls } from './storage.js';
 
 /** Server URLs for this test run: set by the environment, by testcontainers, or the local defaults. */
 export function serverUrls() {

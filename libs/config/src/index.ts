@@ -2,6 +2,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_NAMESPACE } from '@asyncfn/contracts';
 import { DEFAULT_LOCAL_ACCESS_KEYS } from '@asyncfn/auth';
+import { accessKeys, mongoUrl, natsAuth, type NatsAuth } from './secrets.js';
+
+export * from './secrets.js';
 
 export const SERVICE_PORTS = {
   ingress: 9000,
@@ -16,12 +19,16 @@ export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
 export interface Config {
   namespace: string;
   natsUrl: string;
+  /** This service's NATS user and password (from a file), when the server requires them. */
+  natsAuth: NatsAuth | undefined;
+  /** With credentials: never log it unredacted. */
   mongoUrl: string;
   kafkaBrokers: string[];
   otlpEndpoint: string;
   jaegerQueryUrl: string;
   host: string;
   port: number;
+  /** `id:secret:tenant,…`, from a file (ASYNCFN_ACCESS_KEYS_FILE) or ASYNCFN_ACCESS_KEYS. */
   accessKeys: string;
   /** Task history retention (TTL index), seconds. */
   retentionSeconds: number;
@@ -71,7 +78,8 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
   return {
     namespace: env.ASYNCFN_NAMESPACE ?? DEFAULT_NAMESPACE,
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+    natsAuth: natsAuth(service, env),
+    mongoUrl: mongoUrl(env),
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
       .split(',')
       .map((b) => b.trim())
@@ -80,7 +88,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     jaegerQueryUrl: env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686',
     host: env.ASYNCFN_HOST ?? '127.0.0.1',
     port: int(env, portVar, SERVICE_PORTS[service]),
-    accessKeys: env.ASYNCFN_ACCESS_KEYS ?? DEFAULT_LOCAL_ACCESS_KEYS,
+    accessKeys: service === 'ingress' ? accessKeys(env, DEFAULT_LOCAL_ACCESS_KEYS) : '',
     retentionSeconds: int(env, 'ASYNCFN_TASK_RETENTION_SECONDS', 7 * 24 * 3600, 60),
     maxAsyncPayloadBytes: int(env, 'ASYNCFN_MAX_ASYNC_PAYLOAD_BYTES', 128 * 1024, 1),
     maxSyncPayloadBytes: int(env, 'ASYNCFN_MAX_SYNC_PAYLOAD_BYTES', 512 * 1024, 1),

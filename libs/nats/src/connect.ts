@@ -7,17 +7,28 @@ export class ServerUnreachableError extends Error {
   constructor(
     readonly server: string,
     readonly url: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: string },
   ) {
-    super(`${server} is not reachable at ${url}`, options);
+    super(`${server} ${options?.reason ?? 'is not reachable'} at ${url}`, options);
   }
 }
 
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+/** User and password of a NATS user (see libs/config natsAuth); none for a server without auth. */
+export interface NatsCredentials {
+  user: string;
+  pass: string;
+}
+
+export async function connectNats(
+  url: string,
+  name: string,
+  auth?: NatsCredentials,
+): Promise<NatsConnection> {
   try {
     return await connect({
       servers: url.split(','),
       name,
+      ...(auth ? { user: auth.user, pass: auth.pass } : {}),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       timeout: 5_000,
@@ -27,6 +38,11 @@ export async function connectNats(url: string, name: string): Promise<NatsConnec
       noAsyncTraces: true,
     });
   } catch (cause) {
-    throw new ServerUnreachableError('NATS', url, { cause });
+    // An authentication failure is not an unreachable server: say which user was refused.
+    const refused = /authorization|authentication/i.test(String((cause as Error).message));
+    const reason = refused
+      ? `refused ${auth ? `the credentials of user '${auth.user}'` : 'a client without credentials'}`
+      : undefined;
+    throw new ServerUnreachableError('NATS', url, { cause, reason });
   }
 }

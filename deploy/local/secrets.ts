@@ -1,0 +1,75 @@
+/**
+ * The control plane's credentials for deploy/local (and deploy/compose's init container):
+ *
+ *   node --import tsx deploy/local/secrets.ts ensure <secrets dir> <mongo host:port>
+ *     creates what is missing: the directory (0700) and every file (0600), with random secrets
+ *     (access-keys: the README's local key, LTAIasyncfnLocalKey, until you replace it);
+ *     an existing file is kept (delete one to rotate it, see docs/control-plane-auth.md);
+ *     mongo-url and pgpass are rewritten from the passwords on every run.
+ *   node --import tsx deploy/local/secrets.ts nats-conf <secrets dir> <namespace|*> <out file>
+ *     writes the nats-server `authorization` block (0600) for the users of
+ *     libs/contracts natsPermissions, with their passwords, to be included by nats.conf.
+ *
+ * Secrets are never printed and never passed on a command line or in an environment.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_LOCAL_ACCESS_KEYS } from '@asyncfn/auth';
+import { SecretFiles } from '@asyncfn/config';
+import { NATS_USERS, natsAuthorization, type NatsUser } from '@asyncfn/contracts';
+
+/** PostgreSQL roles: the superuser servers.sh administers with, and FerretDB's clients' role. */
+export const PG_ADMIN_ROLE = 'postgres';
+export const PG_SERVICE_ROLE = 'asyncfn';
+export const pgPasswordFile = (role: string) => `pg-${role}.password`;
+
+const random = () => randomBytes(24).toString('base64url');
+
+/** Writes atomically with mode 0600 (the temp file has it from the start). */
+function writeSecret(path: string, content: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, content, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+function ensureFile(path: string, make: () => string): string {
+  if (!existsSync(path)) writeSecret(path, `${make()}\n`);
+  chmodSync(path, 0o600);
+  return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+}
+
+function ensure(dir: string, mongoHostPort: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  for (const user of NATS_USERS) ensureFile(join(dir, SecretFiles.natsPassword(user)), random);
+  const admin = ensureFile(join(dir, pgPasswordFile(PG_ADMIN_ROLE)), random);
+  const service = ensureFile(join(dir, pgPasswordFile(PG_SERVICE_ROLE)), random);
+  ensureFile(join(dir, SecretFiles.accessKeys), () => DEFAULT_LOCAL_ACCESS_KEYS);
+  // FerretDB 1.x passes a client's user and password (SASL PLAIN) through to PostgreSQL.
+  const url = (role: string, password: string) =>
+    `mongodb://${role}:${encodeURIComponent(password)}@${mongoHostPort}/?authMechanism=PLAIN`;
+  writeSecret(join(dir, SecretFiles.mongoUrl), `${url(PG_SERVICE_ROLE, service)}\n`);
+  // psql / pg_isready of servers.sh (PGPASSFILE): host:port:database:user:password
+  writeSecret(join(dir, 'pgpass'), `*:*:*:${PG_ADMIN_ROLE}:${admin}\n*:*:*:${PG_SERVICE_ROLE}:${service}\n`);
+}
+
+function natsConf(dir: string, scope: string, out: string): void {
+  const passwords = Object.fromEntries(
+    NATS_USERS.map((user) => [user, readFileSync(join(dir, SecretFiles.natsPassword(user)), 'utf8').trim()]),
+  ) as Record<NatsUser, string>;
+  const header = `# Written by deploy/local/secrets.ts from libs/contracts natsPermissions (namespace ${scope}); edits are lost.\n`;
+  const { authorization } = natsAuthorization(passwords, scope);
+  writeSecret(out, `${header}authorization: ${JSON.stringify(authorization, null, 2)}\n`);
+}
+
+const [command, dir, arg, extra] = process.argv.slice(2);
+if (command === 'ensure' && dir && arg) ensure(dir, arg);
+else if (command === 'nats-conf' && dir && arg && extra) natsConf(dir, arg, extra);
+else {
+  console.error(
+    'usage: secrets.ts ensure <dir> <mongo host:port> | nats-conf <dir> <namespace|*> <out>',
+  );
+  process.exit(2);
+}
