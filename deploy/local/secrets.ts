@@ -6,9 +6,11 @@
  *     (access-keys: the README's local key, LTAIasyncfnLocalKey, until you replace it);
  *     an existing file is kept (delete one to rotate it, see docs/control-plane-auth.md);
  *     mongo-url and pgpass are rewritten from the passwords on every run.
- *   node --import tsx deploy/local/secrets.ts nats-conf <secrets dir> <namespace|*> <out file>
+ *   node --import tsx deploy/local/secrets.ts nats-conf <secrets dir> <namespace> <out file> [test-users]
  *     writes the nats-server `authorization` block (0600) for the users of
- *     libs/contracts natsPermissions, with their passwords, to be included by nats.conf.
+ *     libs/contracts natsPermissions (the services' limited to <namespace>; with test-users,
+ *     also the users of the services tests and the bench start), with their passwords, to be
+ *     included by nats.conf.
  *
  * Secrets are never printed and never passed on a command line or in an environment.
  */
@@ -17,7 +19,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from 'node:path';
 import { DEFAULT_LOCAL_ACCESS_KEYS } from '@asyncfn/auth';
 import { SecretFiles } from '@asyncfn/config';
-import { NATS_USERS, natsAuthorization, type NatsUser } from '@asyncfn/contracts';
+import { natsAuthorization, natsUsers } from '@asyncfn/contracts';
 
 /** PostgreSQL roles: the superuser servers.sh administers with, and FerretDB's clients' role. */
 export const PG_ADMIN_ROLE = 'postgres';
@@ -43,7 +45,7 @@ function ensureFile(path: string, make: () => string): string {
 function ensure(dir: string, mongoHostPort: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  for (const user of NATS_USERS) ensureFile(join(dir, SecretFiles.natsPassword(user)), random);
+  for (const user of natsUsers({ testUsers: true })) ensureFile(join(dir, SecretFiles.natsPassword(user)), random);
   const admin = ensureFile(join(dir, pgPasswordFile(PG_ADMIN_ROLE)), random);
   const service = ensureFile(join(dir, pgPasswordFile(PG_SERVICE_ROLE)), random);
   ensureFile(join(dir, SecretFiles.accessKeys), () => DEFAULT_LOCAL_ACCESS_KEYS);
@@ -55,21 +57,24 @@ function ensure(dir: string, mongoHostPort: string): void {
   writeSecret(join(dir, 'pgpass'), `*:*:*:${PG_ADMIN_ROLE}:${admin}\n*:*:*:${PG_SERVICE_ROLE}:${service}\n`);
 }
 
-function natsConf(dir: string, scope: string, out: string): void {
+function natsConf(dir: string, namespace: string, out: string, testUsers: boolean): void {
   const passwords = Object.fromEntries(
-    NATS_USERS.map((user) => [user, readFileSync(join(dir, SecretFiles.natsPassword(user)), 'utf8').trim()]),
-  ) as Record<NatsUser, string>;
-  const header = `# Written by deploy/local/secrets.ts from libs/contracts natsPermissions (namespace ${scope}); edits are lost.\n`;
-  const { authorization } = natsAuthorization(passwords, scope);
+    natsUsers({ testUsers }).map((user) => [
+      user,
+      readFileSync(join(dir, SecretFiles.natsPassword(user)), 'utf8').trim(),
+    ]),
+  );
+  const header = `# Written by deploy/local/secrets.ts from libs/contracts natsPermissions (namespace ${namespace}); edits are lost.\n`;
+  const authorization = natsAuthorization(passwords, { namespace, testUsers });
   writeSecret(out, `${header}authorization: ${JSON.stringify(authorization, null, 2)}\n`);
 }
 
-const [command, dir, arg, extra] = process.argv.slice(2);
+const [command, dir, arg, extra, flag] = process.argv.slice(2);
 if (command === 'ensure' && dir && arg) ensure(dir, arg);
-else if (command === 'nats-conf' && dir && arg && extra) natsConf(dir, arg, extra);
+else if (command === 'nats-conf' && dir && arg && extra) natsConf(dir, arg, extra, flag === 'test-users');
 else {
   console.error(
-    'usage: secrets.ts ensure <dir> <mongo host:port> | nats-conf <dir> <namespace|*> <out>',
+    'usage: secrets.ts ensure <dir> <mongo host:port> | nats-conf <dir> <namespace> <out> [test-users]',
   );
   process.exit(2);
 }

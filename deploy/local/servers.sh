@@ -30,9 +30,11 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 # psql and pg_isready read the superuser's password from here (never from a
 # command line or the environment).
 export PGPASSFILE="$SECRETS_DIR/pgpass"
-# Which namespaces the services' NATS users may work in: * (any: these servers
-# also host the tests' and the bench's namespaces), or one (production).
-NATS_PERMISSION_NAMESPACE="${ASYNCFN_NATS_PERMISSION_NAMESPACE:-*}"
+# The namespace the services' NATS users are limited to (npm run up's), and
+# whether the users of the services tests and the bench start (test-<service>:
+# any namespace but that one) exist too (1, the default) or not (0).
+NATS_NAMESPACE="${ASYNCFN_NAMESPACE:-asyncfn}"
+NATS_TEST_USERS="${ASYNCFN_NATS_TEST_USERS:-1}"
 
 READY_TIMEOUT="${ASYNCFN_READY_TIMEOUT:-60}"
 KAFKA_READY_TIMEOUT="${ASYNCFN_KAFKA_READY_TIMEOUT:-90}"
@@ -520,7 +522,9 @@ launch_nats() {
   local conf="$RUN_DIR/nats.conf"
   mkdir -p "$DATA_DIR/nats"
   # The users and their permissions, rendered from libs/contracts (0600).
-  if ! secrets_node nats-conf "$SECRETS_DIR" "$NATS_PERMISSION_NAMESPACE" "$RUN_DIR/nats-auth.conf" \
+  local test_users=()
+  [[ "$NATS_TEST_USERS" == 0 ]] || test_users=(test-users)
+  if ! secrets_node nats-conf "$SECRETS_DIR" "$NATS_NAMESPACE" "$RUN_DIR/nats-auth.conf" "${test_users[@]}" \
     >> "$(log_file nats)" 2>&1; then
     LAUNCH_FAIL="could not write $RUN_DIR/nats-auth.conf (deploy/local/secrets.ts)"
     return 1

@@ -47,17 +47,16 @@ export function readSecretFile(path: string, what: string): string {
 /**
  * NATS credentials of `user` (a service name, or `admin`): NATS_USER + NATS_PASSWORD_FILE when
  * set, else `<secrets>/nats-<user>.password` when it exists, else none (a server without auth).
+ * ASYNCFN_NATS_USER_PREFIX (`test-`, set by scripts/stack.ts) picks a service's test user.
  */
 export function natsAuth(user: string, env: Env = process.env): NatsAuth | undefined {
+  const name = env.NATS_USER ?? (user === 'admin' ? user : `${env.ASYNCFN_NATS_USER_PREFIX ?? ''}${user}`);
   if (env.NATS_PASSWORD_FILE) {
-    return {
-      user: env.NATS_USER ?? user,
-      pass: readSecretFile(env.NATS_PASSWORD_FILE, 'NATS_PASSWORD_FILE'),
-    };
+    return { user: name, pass: readSecretFile(env.NATS_PASSWORD_FILE, 'NATS_PASSWORD_FILE') };
   }
-  const file = join(secretsDir(env), SecretFiles.natsPassword(env.NATS_USER ?? user));
+  const file = join(secretsDir(env), SecretFiles.natsPassword(name));
   if (!existsSync(file)) return undefined;
-  return { user: env.NATS_USER ?? user, pass: readSecretFile(file, `NATS password of ${env.NATS_USER ?? user}`) };
+  return { user: name, pass: readSecretFile(file, `NATS password of ${name}`) };
 }
 
 /**

@@ -7,9 +7,22 @@ import { createNames, type Names } from './names.js';
  */
 export const NATS_SERVICE_USERS = ['ingress', 'dispatcher', 'executor', 'status', 'destination'] as const;
 export type NatsServiceUser = (typeof NATS_SERVICE_USERS)[number];
-/** The services, plus `admin` (tests, bench, scripts/queue.ts, operators): no limits. */
-export type NatsUser = NatsServiceUser | 'admin';
-export const NATS_USERS: readonly NatsUser[] = [...NATS_SERVICE_USERS, 'admin'];
+/**
+ * Users of the services started for tests and the bench (scripts/stack.ts): `test-<service>`, the
+ * same rights in any namespace but the production one.
+ */
+export const TEST_USER_PREFIX = 'test-';
+/**
+ * The services (their production namespace only), `admin` (tests, bench, scripts/queue.ts,
+ * operators: no limits) and, on servers that also run tests, the test users.
+ */
+export function natsUsers(options: { testUsers: boolean }): string[] {
+  return [
+    ...NATS_SERVICE_USERS,
+    'admin',
+    ...(options.testUsers ? NATS_SERVICE_USERS.map((s) => `${TEST_USER_PREFIX}${s}`) : []),
+  ];
+}
 
 export interface SubjectPermission {
   allow: string[];
@@ -21,13 +34,13 @@ export interface NatsPermissions {
 }
 
 /**
- * Which namespaces the users may work in: one (production: `ASYNCFN_NAMESPACE`), or any (`'*'`),
- * for servers that also host the throwaway namespaces of tests and the bench. NATS wildcards match
- * whole tokens only, so with any namespace a stream, consumer-stream or bucket name is `*`: what
- * a service may do is still limited, but not to which namespace's streams it does it.
+ * Which namespaces a user may work in: one (the services: `ASYNCFN_NAMESPACE`), or any (`'*'`, the
+ * test users, whose namespaces are made up per test file). NATS wildcards match whole tokens only,
+ * so for any namespace a stream or bucket name is `*`: what a test service may do is limited, but
+ * not to which namespace's streams or buckets it does it.
  */
-export type NamespaceScope = string;
-export const ANY_NAMESPACE: NamespaceScope = '*';
+type NamespaceScope = string;
+const ANY_NAMESPACE: NamespaceScope = '*';
 
 /** Names of the scope: the real ones, or wildcards standing for every namespace's. */
 interface ScopedNames {
@@ -203,9 +216,45 @@ function platformSubjects(n: ScopedNames): string[] {
   ];
 }
 
-/** What `user` may publish and subscribe to; `undefined` for admin (everything). */
-export function natsPermissions(user: NatsUser, scope: NamespaceScope): NatsPermissions | undefined {
+/** Everything of one namespace, for deny lists: its subjects, streams, consumers and buckets. */
+function namespaceSubjects(namespace: string): string[] {
+  const names = createNames(namespace);
+  const streams = [...Object.values(names.streams), ...Object.values(names.kv).map((b) => `KV_${b}`)];
+  return [
+    `${names.namespace}.>`,
+    ...Object.values(names.kv).map((bucket) => `$KV.${bucket}.>`),
+    ...streams.flatMap((s) => [
+      // $JS.API.STREAM.INFO.<s>, .CONSUMER.INFO.<s>.<c>, .STREAM.MSG.GET.<s>, .CONSUMER.MSG.NEXT.<s>.<c>, …
+      `${JS}.*.*.${s}`,
+      `${JS}.*.*.${s}.>`,
+      `${JS}.*.*.*.${s}`,
+      `${JS}.*.*.*.${s}.>`,
+      `$JS.ACK.${s}.>`,
+      `$JS.FC.${s}.>`,
+    ]),
+  ];
+}
+
+/**
+ * What `user` may publish and subscribe to; `undefined` for admin (everything). `namespace` is the
+ * production namespace (ASYNCFN_NAMESPACE): the services' users are limited to it, the test users
+ * kept out of it.
+ */
+export function natsPermissions(user: string, namespace: string): NatsPermissions | undefined {
   if (user === 'admin') return undefined;
+  const test = user.startsWith(TEST_USER_PREFIX);
+  const service = (test ? user.slice(TEST_USER_PREFIX.length) : user) as NatsServiceUser;
+  if (!NATS_SERVICE_USERS.includes(service)) throw new Error(`unknown NATS user ${user}`);
+  const permissions = servicePermissions(service, test ? ANY_NAMESPACE : namespace);
+  if (test) {
+    const production = namespaceSubjects(namespace);
+    permissions.publish.deny = [...(permissions.publish.deny ?? []), ...production];
+    permissions.subscribe.deny = [...(permissions.subscribe.deny ?? []), ...production];
+  }
+  return permissions;
+}
+
+function servicePermissions(user: NatsServiceUser, scope: NamespaceScope): NatsPermissions {
   const n = scoped(scope);
   const use = USES[user];
   const js = [
@@ -251,15 +300,15 @@ export function natsPermissions(user: NatsUser, scope: NamespaceScope): NatsPerm
 
 /** The nats-server `authorization` block (JSON, which nats-server's config format accepts). */
 export function natsAuthorization(
-  passwords: Record<NatsUser, string>,
-  scope: NamespaceScope,
-): { authorization: { users: { user: string; password: string; permissions?: NatsPermissions }[] } } {
+  passwords: Record<string, string>,
+  options: { namespace: string; testUsers: boolean },
+): { users: { user: string; password: string; permissions?: NatsPermissions }[] } {
   return {
-    authorization: {
-      users: NATS_USERS.map((user) => {
-        const permissions = natsPermissions(user, scope);
-        return { user, password: passwords[user], ...(permissions ? { permissions } : {}) };
-      }),
-    },
+    users: natsUsers(options).map((user) => {
+      const password = passwords[user];
+      if (!password) throw new Error(`no password for NATS user ${user}`);
+      const permissions = natsPermissions(user, options.namespace);
+      return { user, password, ...(permissions ? { permissions } : {}) };
+    }),
   };
 }
