@@ -155,7 +155,8 @@ function postgresAuthRequest(user: string): Promise<number> {
     socket.setTimeout(5_000, () => socket.destroy(new Error('no answer from PostgreSQL')));
     socket.once('data', (data) => {
       socket.destroy();
-      if (data[0] !== 'R'.charCodeAt(0)) reject(new Error(`unexpected message ${String.fromCharCode(data[0]!)}`));
+      if (data[0] !== 'R'.charCodeAt(0))
+        reject(new Error(`unexpected message ${String.fromCharCode(data[0]!)}`));
       else resolve(data.readInt32BE(5));
     });
     socket.once('error', reject);

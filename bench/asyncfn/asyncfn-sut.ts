@@ -27,7 +27,12 @@ export function collectorSource(sys: AsyncfnSystem): CompletionSource {
  * destination services have taken in every claim and event so far: what is left is work for the
  * executors only (none, between phases). `ran`: the executors' run queue must be empty too.
  */
-async function settled(sys: AsyncfnSystem, storage: StorageUrls, timeoutMs: number, ran = false): Promise<void> {
+async function settled(
+  sys: AsyncfnSystem,
+  storage: StorageUrls,
+  timeoutMs: number,
+  ran = false,
+): Promise<void> {
   const names = createNames(sys.namespace);
   const nc = await connect({ servers: storage.natsUrl, ...storage.natsAuth });
   const consumers: Array<[stream: string, durable: string]> = [

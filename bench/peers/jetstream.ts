@@ -33,7 +33,11 @@ export async function startJetStreamPeer(options: {
   const stream = `${options.namespace.toUpperCase()}_PEER`;
   const subject = `${options.namespace}.peer.jobs`;
   const durable = 'worker';
-  const nc = await connect({ servers: options.storage.natsUrl, name: 'bench-js-producer', ...options.storage.natsAuth });
+  const nc = await connect({
+    servers: options.storage.natsUrl,
+    name: 'bench-js-producer',
+    ...options.storage.natsAuth,
+  });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({
     name: stream,

@@ -31,7 +31,7 @@ DATA_DIR="${CACHE}/data"
 LOG_DIR="${CACHE}/logs"
 RUN_DIR="${CACHE}/run"
 STAMP_DIR="${CACHE}/stamps"
-# Control-plane credentials (files of mode 0600 in a 0700 dir; deploy/local/secrets.ts).
+# Control-plane credentials (files of mode 0600 in a 0700 dir; scripts/secrets.ts).
 SECRETS_DIR="${ASYNCFN_SECRETS_DIR:-${CACHE}/secrets}"
 
 # Fixed loopback endpoints.

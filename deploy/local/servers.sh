@@ -13,7 +13,7 @@
 # of mongo also (re)installs ferretdb-gin-indexes.sql in PostgreSQL: GIN
 # indexes that serve FerretDB's pushed-down equality filters (_id, ...).
 # Every server requires credentials: start first generates them (once, files
-# of mode 0600 in secrets/, deploy/local/secrets.ts), and each server is
+# of mode 0600 in secrets/, scripts/secrets.ts), and each server is
 # started with a clean environment (env -i) holding none of them. NATS gets a
 # user per service (libs/contracts natsPermissions), PostgreSQL password
 # (scram-sha-256) logins only, FerretDB passes its clients' logins through to
@@ -526,7 +526,7 @@ launch_nats() {
   [[ "$NATS_TEST_USERS" == 0 ]] || test_users=(test-users)
   if ! secrets_node nats-conf "$SECRETS_DIR" "$NATS_NAMESPACE" "$RUN_DIR/nats-auth.conf" "${test_users[@]}" \
     >> "$(log_file nats)" 2>&1; then
-    LAUNCH_FAIL="could not write $RUN_DIR/nats-auth.conf (deploy/local/secrets.ts)"
+    LAUNCH_FAIL="could not write $RUN_DIR/nats-auth.conf (scripts/secrets.ts)"
     return 1
   fi
   cat > "$conf" << EOF
@@ -820,10 +820,10 @@ status_mongo() {
   return 1
 }
 
-# secrets_node ARGS... -> deploy/local/secrets.ts (needs node and the repo's
+# secrets_node ARGS... -> scripts/secrets.ts (needs node and the repo's
 # npm packages, as the services do).
 secrets_node() {
-  (cd "$ROOT" && node --import tsx "$HERE/secrets.ts" "$@")
+  (cd "$ROOT" && node --import tsx "$ROOT/scripts/secrets.ts" "$@")
 }
 
 # ---------------------------------------------------------------------------
@@ -843,7 +843,7 @@ cmd_start() {
   done
   ((${#todo[@]})) || return 0
   if ! secrets_node ensure "$SECRETS_DIR" 127.0.0.1:27017; then
-    die "could not create the credentials in $SECRETS_DIR (deploy/local/secrets.ts)"
+    die "could not create the credentials in $SECRETS_DIR (scripts/secrets.ts)"
   fi
   if ((${#missing[@]})); then
     bash "$HERE/install.sh" "${missing[@]}" || die "install failed for: ${missing[*]}"

@@ -68,7 +68,9 @@ export function mongoUrl(env: Env = process.env, role: 'service' | 'admin' = 'se
   if (env.MONGO_URL_FILE) return readSecretFile(env.MONGO_URL_FILE, 'MONGO_URL_FILE');
   if (env.MONGO_URL) return env.MONGO_URL;
   const dir = secretsDir(env);
-  for (const name of role === 'admin' ? [SecretFiles.mongoAdminUrl, SecretFiles.mongoUrl] : [SecretFiles.mongoUrl]) {
+  for (const name of role === 'admin'
+    ? [SecretFiles.mongoAdminUrl, SecretFiles.mongoUrl]
+    : [SecretFiles.mongoUrl]) {
     const file = join(dir, name);
     if (existsSync(file)) return readSecretFile(file, `MongoDB URL (${file})`);
   }

@@ -62,7 +62,8 @@ function scoped(scope: NamespaceScope): ScopedNames {
       key,
       typeof value === 'string'
         ? value.replace(/^nsplaceholder\./, '*.')
-        : (...args: string[]) => (value as (...a: string[]) => string)(...args).replace(/^nsplaceholder\./, '*.'),
+        : (...args: string[]) =>
+            (value as (...a: string[]) => string)(...args).replace(/^nsplaceholder\./, '*.'),
     ]),
   ) as unknown as Names['subjects'];
   return { names, subjects, stream: () => '*', bucket: () => '*' };

@@ -14,7 +14,8 @@ function matches(pattern: string, subject: string): boolean {
 }
 
 const may = (permission: SubjectPermission, subject: string) =>
-  permission.allow.some((p) => matches(p, subject)) && !(permission.deny ?? []).some((p) => matches(p, subject));
+  permission.allow.some((p) => matches(p, subject)) &&
+  !(permission.deny ?? []).some((p) => matches(p, subject));
 
 const prod = createNames('asyncfn');
 const other = createNames('t_other_abc123456');
@@ -30,7 +31,14 @@ describe('natsPermissions', () => {
 
   it('admin has no limits; every service has its own limited user', () => {
     expect(natsPermissions('admin', 'asyncfn')).toBeUndefined();
-    expect(natsUsers({ testUsers: false })).toEqual(['ingress', 'dispatcher', 'executor', 'status', 'destination', 'admin']);
+    expect(natsUsers({ testUsers: false })).toEqual([
+      'ingress',
+      'dispatcher',
+      'executor',
+      'status',
+      'destination',
+      'admin',
+    ]);
     expect(natsUsers({ testUsers: true })).toContain('test-executor');
     expect(() => natsPermissions('nobody', 'asyncfn')).toThrow(/unknown NATS user/);
   });
@@ -107,7 +115,9 @@ describe('natsPermissions', () => {
     expect(may(publish, `$JS.API.CONSUMER.MSG.NEXT.${prod.streams.runs}.executor`)).toBe(false);
     expect(may(publish, `$JS.API.STREAM.INFO.KV_${prod.kv.logs}`)).toBe(false);
     expect(may(subscribe, prod.subjects.sync('default', 'fn'))).toBe(false);
-    expect(may(perms('test-destination').publish, prod.subjects.deliveriesAll.replace('>', 'a.b'))).toBe(false);
+    expect(may(perms('test-destination').publish, prod.subjects.deliveriesAll.replace('>', 'a.b'))).toBe(
+      false,
+    );
   });
 
   it('renders one nats-server user per name, with its password', () => {
