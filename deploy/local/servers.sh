@@ -687,6 +687,25 @@ fail_start() {
   return 1
 }
 
+# server_outdated NAME PID -> 0 when the running server was started by a
+# version of this script before credentials: its environment is not a clean
+# one (env -i), or (NATS) its config has no users. After a git pull, start
+# restarts such a server instead of using it.
+server_outdated() {
+  local s="$1" pid="$2" var
+  if [[ "$s" == nats ]] && ! grep -q 'include "nats-auth.conf"' "$RUN_DIR/nats.conf" 2> /dev/null; then
+    return 0
+  fi
+  [[ -r "/proc/$pid/environ" ]] || return 1
+  while IFS= read -r -d '' var; do
+    case "${var%%=*}" in
+      PATH | HOME | LANG | TZ | JAVA_HOME | PWD | OLDPWD | SHLVL | _ | DO_NOT_TRACK | GOGC) ;;
+      *) return 0 ;;
+    esac
+  done < "/proc/$pid/environ"
+  return 1
+}
+
 start_one() {
   local s="$1" t0=$SECONDS pid timeout_s rc
   timeout_s="$(ready_timeout "$s")"
@@ -696,6 +715,11 @@ start_one() {
     return 1
   }
   pid="$(server_pid "$s")"
+  if [[ -n "$pid" ]] && server_outdated "$s" "$pid"; then
+    say "$s: restarting it: started by an earlier version of this script (without credentials)"
+    stop_one "$s" 9>&- > /dev/null
+    pid=""
+  fi
   if [[ -n "$pid" ]]; then
     # Our FerretDB runs: (re)start its PostgreSQL if that went away. fd 9
     # (the lock) must not leak into the postmaster.
