@@ -1,3 +1,4 @@
+import { readSecretFile } from '@asyncfn/config';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { signingSecrets } from './signature.js';
 
@@ -24,9 +25,15 @@ function int(env: Env, name: string, fallback: number, min: number): number {
   return n;
 }
 
+/** A secret setting: from the file `<name>_FILE` names (kept out of the environment), else `<name>`. */
+function secretSetting(env: Env, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  return file ? readSecretFile(file, `${name}_FILE`).trim() : env[name];
+}
+
 /** The destination service's own settings (the shared ones come from @asyncfn/config). */
 export function loadDestinationSettings(env: Env = process.env): DestinationSettings {
-  const secret = env.ASYNCFN_DESTINATION_SIGNING_SECRET || DEV_SIGNING_SECRET;
+  const secret = secretSetting(env, 'ASYNCFN_DESTINATION_SIGNING_SECRET') || DEV_SIGNING_SECRET;
   return {
     retry: {
       maxAttempts: int(env, 'ASYNCFN_DESTINATION_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts, 1),
@@ -35,7 +42,7 @@ export function loadDestinationSettings(env: Env = process.env): DestinationSett
     },
     timeoutMs: int(env, 'ASYNCFN_DESTINATION_TIMEOUT_MS', 5_000, 100),
     concurrency: int(env, 'ASYNCFN_DESTINATION_CONCURRENCY', 256, 1),
-    secretOf: signingSecrets(secret, env.ASYNCFN_DESTINATION_SIGNING_SECRETS),
+    secretOf: signingSecrets(secret, secretSetting(env, 'ASYNCFN_DESTINATION_SIGNING_SECRETS')),
     usingDevSecret: secret === DEV_SIGNING_SECRET,
   };
 }
