@@ -601,7 +601,8 @@ EOF
     local klog
     klog="$(log_file kafka)"
     echo "formatting KRaft storage in $logs" >> "$klog"
-    if ! timeout 120 "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format \
+    clean_env
+    if ! timeout 120 env -i "${CLEAN_ENV[@]}" "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format \
       -t "$KAFKA_CLUSTER_ID" -c "$conf" --ignore-formatted >> "$klog" 2>&1; then
       echo "kafka storage format FAILED" >> "$klog"
       return 1
