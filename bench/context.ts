@@ -1,4 +1,3 @@
-import { readSetting } from '@asyncfn/config';
 import { monoMs } from './lib/clock.js';
 import { countersDelta, readOpCounters } from './lib/op-counters.js';
 import { closedLoop } from './lib/load.js';
@@ -24,6 +23,7 @@ import { startJetStreamPeer, type JetStreamPeer } from './peers/jetstream.js';
 import { startPgbossPeer, type PgbossPeer } from './peers/pgboss.js';
 import { startRedis, type RedisServer } from './peers/redis-server.js';
 import type { Measured } from './report/types.js';
+import { storageUrls } from '../test/harness/storage.js';
 
 /*
  * Everything a bench run uses, started once: the servers, the resource meter, asyncfn (five
@@ -104,8 +104,8 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
     closers.length = 0;
   };
   try {
-    const natsUrl = readSetting('NATS_URL');
-    const mongoUrl = readSetting('MONGO_URL');
+    const storage = storageUrls(process.env);
+    const { natsUrl, mongoUrl } = storage;
     const wantsNats = needsAsyncfn(opts) || opts.workloads.includes('jetstream');
     const wantsPostgres = opts.workloads.includes('pgboss');
     let servers: Servers | undefined;
@@ -119,10 +119,10 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
     }
     if (wantsNats) {
       // A run drops its namespace when it closes; one that was killed left it: older than any run.
-      const stale = await staleNamespaces(natsUrl, STALE_BENCH_NAMESPACE_MS, BENCH_NAMESPACES);
+      const stale = await staleNamespaces(storage, STALE_BENCH_NAMESPACE_MS, BENCH_NAMESPACES);
       if (stale.length > 0) {
         console.log(`dropping ${stale.length} namespace(s) left by bench runs that were killed`);
-        await dropNamespaces({ natsUrl, mongoUrl }, stale, BENCH_NAMESPACES);
+        await dropNamespaces(storage, stale, BENCH_NAMESPACES);
       }
     }
     const meter = await startResourceMeter();
@@ -152,7 +152,7 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
     }
     let js: JetStreamPeer | undefined;
     if (opts.workloads.includes('jetstream')) {
-      js = await startJetStreamPeer({ natsUrl, namespace, concurrency: opts.instanceConcurrency });
+      js = await startJetStreamPeer({ storage, namespace, concurrency: opts.instanceConcurrency });
       closers.push(() => js?.close());
       suts.jetstream = js;
     }
@@ -179,8 +179,7 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
       });
       console.log(`starting asyncfn (namespace ${namespace}) ...`);
       asyncfn = await startAsyncfn({
-        natsUrl,
-        mongoUrl,
+        storage,
         namespace,
         clientConnections: opts.clients,
         functions: [
@@ -209,7 +208,7 @@ export async function openContext(opts: BenchOptions, startedMono: number): Prom
       for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
         const fn = FUNCTIONS[key];
         suts[key] = counting(
-          asyncfnSut(sys, { functionName: fn, tracked: key !== 'taskoff', natsUrl, onRestart: retrack }),
+          asyncfnSut(sys, { functionName: fn, tracked: key !== 'taskoff', storage, onRestart: retrack }),
           fn,
           accepted,
         );

@@ -6,7 +6,7 @@
  * maxAsyncEventAgeInSeconds does: a task that waited longer than that is Expired when dequeued.
  * NATS_URL and ASYNCFN_NAMESPACE name the stack (defaults: the local one).
  */
-import { readSetting } from '@asyncfn/config';
+import { natsAuth, readSetting } from '@asyncfn/config';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createNames } from '../libs/contracts/src/index.js';
@@ -19,7 +19,7 @@ if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) {
 const natsUrl = readSetting('NATS_URL');
 const names = createNames(readSetting('ASYNCFN_NAMESPACE'));
 try {
-  const nc = await connect({ servers: natsUrl, timeout: 5_000 });
+  const nc = await connect({ servers: natsUrl, timeout: 5_000, ...natsAuth('admin') });
   const jsm = await jetstreamManager(nc);
   const until = new Date(Date.now() + seconds * 1000);
   await jsm.consumers.pause(names.streams.tasks, names.consumers.dispatcher, until);

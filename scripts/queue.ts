@@ -10,12 +10,13 @@
  *   npx tsx scripts/queue.ts pub mns <queue> <text>
  * Servers from NATS_URL / KAFKA_BROKERS, else the local defaults. MNS-style queues are the local
  * tenant's (`default`) in ASYNCFN_NAMESPACE (default asyncfn); the API equivalent is
- * GET /2023-03-30/queues/<queue>/messages (`asyncfn queue receive`). Failures print one line
+ * GET /2023-03-30/queues/<queue>/messages (`asyncfn queue receive`). NATS as its admin user (the
+ * password from deploy/local's secrets; see docs/control-plane-auth.md). Failures print one line
  * saying what to do, not a stack.
  */
 import { connect } from '@nats-io/transport-node';
 import { Kafka, logLevel } from 'kafkajs';
-import { readSetting } from '@asyncfn/config';
+import { natsAuth, readSetting } from '@asyncfn/config';
 import { DEFAULT_LOCAL_TENANT } from '../libs/auth/src/index.js';
 import { createNames } from '../libs/contracts/src/index.js';
 import { createMessageQueues } from '../libs/nats/src/index.js';
@@ -42,7 +43,7 @@ function fail(what: string, err: unknown): never {
 }
 
 async function nats(): Promise<void> {
-  const nc = await connect({ servers: natsUrl, timeout: 5_000 }).catch((err: unknown) =>
+  const nc = await connect({ servers: natsUrl, timeout: 5_000, ...natsAuth('admin') }).catch((err: unknown) =>
     fail(`cannot reach NATS at ${natsUrl} (${START_SERVERS})`, err),
   );
   if (verb === 'pub') {
@@ -55,7 +56,7 @@ async function nats(): Promise<void> {
 }
 
 async function mns(): Promise<void> {
-  const nc = await connect({ servers: natsUrl, timeout: 5_000 }).catch((err: unknown) =>
+  const nc = await connect({ servers: natsUrl, timeout: 5_000, ...natsAuth('admin') }).catch((err: unknown) =>
     fail(`cannot reach NATS at ${natsUrl} (${START_SERVERS})`, err),
   );
   const queues = createMessageQueues(nc, createNames(readSetting('ASYNCFN_NAMESPACE')));

@@ -91,6 +91,8 @@ export async function startStack(options: {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ASYNCFN_NAMESPACE: options.namespace,
+    // The services' test users: any namespace but the production one (docs/control-plane-auth.md).
+    ASYNCFN_NATS_USER_PREFIX: 'test-',
     ASYNCFN_CODE_CACHE: join(CACHE, 'test-code', options.namespace),
     LOG_LEVEL: readSetting('LOG_LEVEL'),
     ...Object.fromEntries(SERVICE_NAMES.map((s) => [portVar(s), String(ports[s])])),

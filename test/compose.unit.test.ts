@@ -16,7 +16,8 @@ type Compose = {
       environment?: Record<string, string>;
       ports?: string[];
       command?: string[];
-      volumes?: string[];
+      volumes?: (string | { type: string; source: string; target: string; volume?: { subpath?: string } })[];
+      depends_on?: Record<string, { condition: string }>;
     }
   >;
 };
@@ -43,12 +44,54 @@ describe('deploy/compose.yaml', () => {
       expect(service?.environment).toMatchObject({
         SERVICE: name,
         NATS_URL: 'nats://nats:4222',
-        MONGO_URL: expect.stringContaining('mongodb://mongo:27017'),
+        MONGO_URL_FILE: '/run/asyncfn/services/mongo-url',
         KAFKA_BROKERS: 'kafka:9092',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
       });
+      // No credentials in an environment: from the secrets volume only.
+      expect(service?.environment?.MONGO_URL).toBeUndefined();
+      expect(service?.environment?.ASYNCFN_ACCESS_KEYS).toBeUndefined();
     }
     expect(compose.services.ingress?.ports).toContain('127.0.0.1:9000:9000');
+  });
+
+  it('NATS and MongoDB require the credentials the secrets container generates', () => {
+    const secrets = compose.services.secrets;
+    expect(secrets?.command).toEqual([
+      'node',
+      '--import',
+      'tsx',
+      'scripts/secrets.ts',
+      'compose',
+      '/secrets',
+    ]);
+    const mounted = (service: string) =>
+      (compose.services[service]?.volumes ?? []).flatMap((v) =>
+        typeof v === 'object' && v.source === 'secrets'
+          ? [{ target: v.target, subpath: v.volume?.subpath }]
+          : [],
+      );
+    expect(mounted('nats')).toEqual([{ target: '/run/asyncfn/nats', subpath: 'nats' }]);
+    expect(compose.services.nats?.command).toEqual(
+      expect.arrayContaining(['-c', '/run/asyncfn/nats/nats-auth.conf']),
+    );
+    expect(mounted('mongo')).toEqual([{ target: '/run/asyncfn/mongo', subpath: 'mongo' }]);
+    expect(compose.services.mongo?.command).toEqual(
+      expect.arrayContaining(['--keyFile', '/run/asyncfn/mongo/keyfile']),
+    );
+    expect(compose.services.mongo?.environment?.MONGO_INITDB_ROOT_PASSWORD_FILE).toBe(
+      '/run/asyncfn/mongo/root.password',
+    );
+    for (const server of ['nats', 'mongo'])
+      expect(compose.services[server]?.depends_on?.secrets?.condition).toBe('service_completed_successfully');
+    for (const name of SERVICE_NAMES) {
+      // each service sees its own directory only (not the servers' secrets)
+      expect(mounted(name), name).toEqual([{ target: '/run/asyncfn/services', subpath: 'services' }]);
+      expect(compose.services[name]?.environment?.ASYNCFN_SECRETS_DIR).toBe('/run/asyncfn/services');
+    }
+    const init = readFileSync(join(ROOT, 'deploy', 'compose', 'mongo-init.js'), 'utf8');
+    expect(init).toContain('/run/asyncfn/mongo/asyncfn.password');
+    expect(init).not.toMatch(/'root'|readWriteAnyDatabase.*root/);
   });
 
   it('the Dockerfile starts the service named by SERVICE', () => {
@@ -67,8 +110,10 @@ describe('deploy/compose.yaml', () => {
     const grafana = compose.services.grafana;
     expect(prometheus?.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
     expect(grafana?.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
-    const mounted = (volumes: string[] | undefined) =>
-      (volumes ?? []).map((v) => v.split(':')[0]!).filter((source) => source.startsWith('./'));
+    const mounted = (volumes: (string | object)[] | undefined) =>
+      (volumes ?? [])
+        .flatMap((v) => (typeof v === 'string' ? [v.split(':')[0]!] : []))
+        .filter((source) => source.startsWith('./'));
     const sources = [...mounted(prometheus?.volumes), ...mounted(grafana?.volumes)];
     expect(sources).toEqual(
       expect.arrayContaining([

@@ -158,7 +158,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
-  nc = await connectNats(urls.natsUrl, 'destinations-test');
+  nc = await connectNats(urls.natsUrl, 'destinations-test', urls.natsAuth);
   jsm = await jetstreamManager(nc);
   // A stream of the user's own captures the CloudEvents subject: those records go through JetStream.
   await jsm.streams.add({ name: CE_STREAM, subjects: [CE_SUBJECT] });

@@ -144,7 +144,7 @@ describe('durability under SIGKILL', () => {
 
   it('queues a task whose ingress died between claiming it and queueing it (sweeper)', async () => {
     // Exactly what the ingress publishes before it queues, and nothing more.
-    const nc = await connectNats(serverUrls().natsUrl, 'durability-test');
+    const nc = await connectNats(serverUrls().natsUrl, 'durability-test', serverUrls().natsAuth);
     try {
       const { claim } = buildAcceptedTask(
         {

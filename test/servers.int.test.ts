@@ -15,7 +15,7 @@ const unique = `smoke${Date.now().toString(36)}`;
 
 describe('NATS JetStream', () => {
   it('publishes, consumes with ack, and redelivers a message left unacknowledged', async () => {
-    const nc = await connect({ servers: urls.natsUrl });
+    const nc = await connect({ servers: urls.natsUrl, ...urls.natsAuth });
     const jsm = await jetstreamManager(nc);
     const stream = `SMOKE_${unique.toUpperCase()}`;
     await jsm.streams.add({ name: stream, subjects: [`${unique}.>`] });

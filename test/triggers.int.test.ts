@@ -121,7 +121,7 @@ beforeAll(async () => {
   await createFunction('echo', ECHO);
   await createFunction('web', WEB);
   await mongo.connect();
-  nc = await connectNats(urls.natsUrl, 'triggers-test');
+  nc = await connectNats(urls.natsUrl, 'triggers-test', urls.natsAuth);
   jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: JS_STREAM, subjects: [`${JS_SUBJECT}.>`] });
   kafkaAdmin = kafka.admin();

@@ -6,6 +6,7 @@ import type { Completion, CompletionSource } from '../lib/completions.js';
 import { serviceTargets } from '../lib/resources.js';
 import type { SystemUnderTest } from '../lib/system-under-test.js';
 import type { AsyncfnSystem } from './system.js';
+import type { StorageUrls } from '../../test/harness/storage.js';
 
 /** The services behind the ingress: stopped, accepted tasks wait in JetStream. */
 const BEHIND_INTAKE = ['dispatcher', 'executor', 'status', 'destination'] as const;
@@ -26,9 +27,14 @@ export function collectorSource(sys: AsyncfnSystem): CompletionSource {
  * destination services have taken in every claim and event so far: what is left is work for the
  * executors only (none, between phases). `ran`: the executors' run queue must be empty too.
  */
-async function settled(sys: AsyncfnSystem, natsUrl: string, timeoutMs: number, ran = false): Promise<void> {
+async function settled(
+  sys: AsyncfnSystem,
+  storage: StorageUrls,
+  timeoutMs: number,
+  ran = false,
+): Promise<void> {
   const names = createNames(sys.namespace);
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: storage.natsUrl, ...storage.natsAuth });
   const consumers: Array<[stream: string, durable: string]> = [
     [names.streams.claims, names.consumers.statusClaims],
     [names.streams.events, names.consumers.status],
@@ -62,7 +68,7 @@ async function settled(sys: AsyncfnSystem, natsUrl: string, timeoutMs: number, r
  */
 export function asyncfnSut(
   sys: AsyncfnSystem,
-  options: { functionName: string; tracked: boolean; natsUrl: string; onRestart: () => Promise<void> },
+  options: { functionName: string; tracked: boolean; storage: StorageUrls; onRestart: () => Promise<void> },
 ): SystemUnderTest {
   const sources = options.tracked
     ? [sys.readModel.source(options.functionName), collectorSource(sys)]
@@ -91,10 +97,10 @@ export function asyncfnSut(
       return async (timeoutMs) => {
         await Promise.all(BEHIND_INTAKE.map((s) => sys.stack.start(s)));
         await options.onRestart();
-        await settled(sys, options.natsUrl, timeoutMs, true);
+        await settled(sys, options.storage, timeoutMs, true);
       };
     },
-    settle: (timeoutMs) => settled(sys, options.natsUrl, timeoutMs),
+    settle: (timeoutMs) => settled(sys, options.storage, timeoutMs),
     targets: serviceTargets,
   };
 }

@@ -6,6 +6,7 @@ import { startCollector, type Collector } from './collector.js';
 import { createBenchFunction, type FunctionSpec } from './functions.js';
 import { createIngressClient, type IngressClient } from './ingress-client.js';
 import { openReadModel, type ReadModel } from './read-model.js';
+import type { StorageUrls } from '../../test/harness/storage.js';
 
 /*
  * asyncfn as the bench runs it: the five services as real processes (startStack) in a namespace
@@ -14,8 +15,8 @@ import { openReadModel, type ReadModel } from './read-model.js';
  */
 
 export interface SystemOptions {
-  natsUrl: string;
-  mongoUrl: string;
+  /** The admin's access (the services read their own credentials). */
+  storage: StorageUrls;
   namespace: string;
   clientConnections: number;
   functions: FunctionSpec[];
@@ -57,11 +58,12 @@ export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSyste
     stack = await startStack({
       namespace: options.namespace,
       portBase,
-      env: { NATS_URL: options.natsUrl, MONGO_URL: options.mongoUrl, ...options.env },
+      // NATS_URL / MONGO_URL, when set, reach the services through the environment they inherit.
+      env: { ...options.env },
     });
     const client = createIngressClient(stack.ingressUrl, options.clientConnections);
     for (const fn of options.functions) await createBenchFunction(client, fn, collector.port);
-    const readModel = await openReadModel(options.mongoUrl, options.namespace);
+    const readModel = await openReadModel(options.storage.mongoUrl, options.namespace);
     const started = stack;
     return {
       stack: started,
@@ -74,8 +76,7 @@ export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSyste
         await client.close();
         await collector.stop();
         if (!keepData) {
-          const urls = { natsUrl: options.natsUrl, mongoUrl: options.mongoUrl };
-          await dropNamespaces(urls, [options.namespace], BENCH_NAMESPACES).catch(() => undefined);
+          await dropNamespaces(options.storage, [options.namespace], BENCH_NAMESPACES).catch(() => undefined);
           // The executor's unpacked function code; the services' logs stay for a post-mortem.
           const code = started.env.ASYNCFN_CODE_CACHE;
           if (code) rmSync(code, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { natsAuth } from '@asyncfn/config';
 import { monoMs, sleep } from '../lib/clock.js';
 import { ArrivalLog } from '../lib/arrivals.js';
 import { serveParent } from '../lib/child.js';
@@ -16,6 +17,7 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const nc = await connect({
   servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
   name: 'bench-js-consumer',
+  ...natsAuth('admin'),
 });
 const js = jetstream(nc);
 

@@ -12,6 +12,7 @@ import { startChild } from '../lib/child.js';
 import type { ProcTarget } from '../lib/resources.js';
 import type { SystemUnderTest } from '../lib/system-under-test.js';
 import { consumerSource } from './peer-child.js';
+import type { StorageUrls } from '../../test/harness/storage.js';
 
 /*
  * Peer: raw JetStream on the same nats-server. What asyncfn's task queue is, without the rest:
@@ -25,14 +26,18 @@ export interface JetStreamPeer extends SystemUnderTest {
 }
 
 export async function startJetStreamPeer(options: {
-  natsUrl: string;
+  storage: StorageUrls;
   namespace: string;
   concurrency: number;
 }): Promise<JetStreamPeer> {
   const stream = `${options.namespace.toUpperCase()}_PEER`;
   const subject = `${options.namespace}.peer.jobs`;
   const durable = 'worker';
-  const nc = await connect({ servers: options.natsUrl, name: 'bench-js-producer' });
+  const nc = await connect({
+    servers: options.storage.natsUrl,
+    name: 'bench-js-producer',
+    ...options.storage.natsAuth,
+  });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({
     name: stream,
@@ -53,7 +58,8 @@ export async function startJetStreamPeer(options: {
     'js-consumer',
     fileURLToPath(new URL('./jetstream-consumer-child.ts', import.meta.url)),
     {
-      NATS_URL: options.natsUrl,
+      // The child reads the admin's credentials from their file itself (never in an environment).
+      NATS_URL: options.storage.natsUrl,
       BENCH_STREAM: stream,
       BENCH_DURABLE: durable,
       BENCH_CONCURRENCY: String(options.concurrency),

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSecretFile, secretsDir } from '@asyncfn/config';
 import pg from 'pg';
 
 /*
@@ -6,7 +9,16 @@ import pg from 'pg';
  * one under FerretDB), created on first use. PGBOSS_URL points the peer at another server.
  */
 
-export const PG_SERVER_URL = process.env.PGBOSS_SERVER_URL ?? 'postgres://postgres@127.0.0.1:54329';
+/** deploy/local's PostgreSQL as its superuser (the password from the generated secrets, when there are some). */
+function localServerUrl(): string {
+  const file = join(secretsDir(), 'pg-postgres.password');
+  const password = existsSync(file)
+    ? `:${encodeURIComponent(readSecretFile(file, 'PostgreSQL password'))}`
+    : '';
+  return `postgres://postgres${password}@127.0.0.1:54329`;
+}
+
+export const PG_SERVER_URL = process.env.PGBOSS_SERVER_URL ?? localServerUrl();
 export const PGBOSS_DATABASE = 'asyncfn_bench_pgboss';
 
 export function pgbossUrl(): string {

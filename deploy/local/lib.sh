@@ -31,6 +31,8 @@ DATA_DIR="${CACHE}/data"
 LOG_DIR="${CACHE}/logs"
 RUN_DIR="${CACHE}/run"
 STAMP_DIR="${CACHE}/stamps"
+# Control-plane credentials (files of mode 0600 in a 0700 dir; scripts/secrets.ts).
+SECRETS_DIR="${ASYNCFN_SECRETS_DIR:-${CACHE}/secrets}"
 
 # Fixed loopback endpoints.
 NATS_CLIENT_URL="nats://127.0.0.1:4222"
@@ -49,13 +51,16 @@ JAEGER_HEALTH="http://127.0.0.1:13133"
 PG_HOST="127.0.0.1"
 PG_PORT="54329"
 PG_DB="ferretdb"
-PG_USER="postgres"
+PG_USER="postgres"      # the superuser servers.sh administers the cluster with
+PG_SERVICE_USER="asyncfn" # the role FerretDB's clients log in as (owns the ferretdb database)
 PG_DATA="${DATA_DIR}/postgres"
 PG_SOCKET_DIR="${RUN_DIR}/pg"
 PG_LOG="${LOG_DIR}/postgres.log"
 # FerretDB's pgx pool: 150 of PostgreSQL's max_connections=200 (default 50;
 # every open cursor holds a connection until it is exhausted or killed).
-PG_URL="postgres://${PG_USER}@${PG_HOST}:${PG_PORT}/${PG_DB}?sslmode=disable&pool_max_conns=150"
+# No user or password: FerretDB 1.x connects with each client's own (SASL
+# PLAIN, passed through to PostgreSQL), so a client without them is refused.
+PG_URL="postgres://${PG_HOST}:${PG_PORT}/${PG_DB}?sslmode=disable&pool_max_conns=150"
 
 ensure_dirs() {
   mkdir -p "$BIN_DIR" "$KAFKA_DIR" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR" "$STAMP_DIR"
@@ -227,24 +232,23 @@ sys.exit(0 if corr == 42 and nbrokers >= 1 else 1)
 PY
 }
 
-# mongo_ping HOST PORT -> 0 when a MongoDB-wire server answers
-# {ping: 1} (OP_MSG) with ok: 1. Python stdlib only, no driver.
+# mongo_ping HOST PORT [URL_FILE] -> 0 when a MongoDB-wire server answers
+# {ping: 1} (OP_MSG) with ok: 1, after a SASL PLAIN login with the user and
+# password of the mongodb:// URL in URL_FILE (when given and readable; how
+# FerretDB 1.x passes them to PostgreSQL). Python stdlib only, no driver.
 mongo_ping() {
-  local host="$1" port="$2"
+  local host="$1" port="$2" url_file="${3:-}"
   have python3 || return 2
-  timeout 5 python3 - "$host" "$port" > /dev/null 2>&1 << 'PY'
-import socket, struct, sys
-host, port = sys.argv[1], int(sys.argv[2])
+  timeout 5 python3 - "$host" "$port" "$url_file" > /dev/null 2>&1 << 'PY'
+import os, socket, struct, sys, urllib.parse
+host, port, url_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 def cstr(s): return s.encode() + b"\x00"
-db = b"admin\x00"
-elems = b"\x10" + cstr("ping") + struct.pack("<i", 1) \
-      + b"\x02" + cstr("$db") + struct.pack("<i", len(db)) + db
-doc = struct.pack("<i", 4 + len(elems) + 1) + elems + b"\x00"
-body = struct.pack("<I", 0) + b"\x00" + doc            # flagBits, section kind 0
-msg = struct.pack("<iiii", 16 + len(body), 7, 0, 2013) + body  # OP_MSG
+def bstr(name, value):
+    v = value.encode() + b"\x00"
+    return b"\x02" + cstr(name) + struct.pack("<i", len(v)) + v
+def doc(elems): return struct.pack("<i", 4 + len(elems) + 1) + elems + b"\x00"
 s = socket.create_connection((host, port), timeout=3)
 s.settimeout(3)
-s.sendall(msg)
 def read(n):
     buf = b""
     while len(buf) < n:
@@ -253,26 +257,37 @@ def read(n):
             raise SystemExit(1)
         buf += chunk
     return buf
-hdr = read(16)
-length, _, response_to, opcode = struct.unpack("<iiii", hdr)
-rest = read(length - 16)
-if response_to != 7 or opcode != 2013:
-    sys.exit(1)
-reply = rest[5:]  # skip flagBits + section kind
-i = reply.find(b"ok\x00")
-if i < 1:
-    sys.exit(1)
-t = reply[i - 1]
-v = reply[i + 3:]
-if t == 0x01:
-    ok = struct.unpack("<d", v[:8])[0]
-elif t == 0x10:
-    ok = struct.unpack("<i", v[:4])[0]
-elif t == 0x12:
-    ok = struct.unpack("<q", v[:8])[0]
-else:
-    sys.exit(1)
-sys.exit(0 if ok == 1 else 1)
+def command(req_id, elems):
+    body = struct.pack("<I", 0) + b"\x00" + doc(elems)                 # flagBits, section kind 0
+    s.sendall(struct.pack("<iiii", 16 + len(body), req_id, 0, 2013) + body)  # OP_MSG
+    length, _, response_to, opcode = struct.unpack("<iiii", read(16))
+    rest = read(length - 16)
+    if response_to != req_id or opcode != 2013:
+        sys.exit(1)
+    reply = rest[5:]  # skip flagBits + section kind
+    i = reply.find(b"ok\x00")
+    if i < 1:
+        sys.exit(1)
+    t, v = reply[i - 1], reply[i + 3:]
+    if t == 0x01:
+        ok = struct.unpack("<d", v[:8])[0]
+    elif t == 0x10:
+        ok = struct.unpack("<i", v[:4])[0]
+    elif t == 0x12:
+        ok = struct.unpack("<q", v[:8])[0]
+    else:
+        sys.exit(1)
+    if ok != 1:
+        sys.exit(1)
+if url_file and os.access(url_file, os.R_OK):
+    url = urllib.parse.urlsplit(open(url_file).read().strip())
+    user, password = urllib.parse.unquote(url.username or ""), urllib.parse.unquote(url.password or "")
+    payload = b"\x00" + user.encode() + b"\x00" + password.encode()
+    sasl = b"\x10" + cstr("saslStart") + struct.pack("<i", 1) + bstr("mechanism", "PLAIN") \
+        + b"\x05" + cstr("payload") + struct.pack("<i", len(payload)) + b"\x00" + payload \
+        + bstr("$db", "$external")
+    command(6, sasl)
+command(7, b"\x10" + cstr("ping") + struct.pack("<i", 1) + bstr("$db", "admin"))
 PY
 }
 
@@ -365,6 +380,13 @@ rotate_log() {
   fi
 }
 
+# clean_env -> CLEAN_ENV: the only variables a server is started with (env -i
+# "${CLEAN_ENV[@]}" ...): PATH, HOME, LANG, TZ, and JAVA_HOME if set.
+clean_env() {
+  CLEAN_ENV=("PATH=${PATH:-/usr/bin:/bin}" "HOME=${HOME:-/}" LANG=C.UTF-8 TZ=UTC)
+  if [[ -n "${JAVA_HOME:-}" ]]; then CLEAN_ENV+=("JAVA_HOME=$JAVA_HOME"); fi
+}
+
 # launch NAME CMD... -> starts CMD in its own session/process group, detached,
 # stdout+stderr appended to the server's log; the pid file holds the pid
 # (== pgid).
@@ -377,8 +399,10 @@ launch() {
   rm -f "$pf"
   # setsid makes the child a session + process-group leader; bash writes
   # its own pid (kept by exec) before becoming the server.
+  # env -i: a server's environment holds nothing of ours (no service secrets).
+  clean_env
   # shellcheck disable=SC2016  # expanded by the inner bash
-  setsid bash -c 'echo "$$" > "$1"; shift; exec "$@"' _ "$pf" "$@" \
+  setsid env -i "${CLEAN_ENV[@]}" bash -c 'echo "$$" > "$1"; shift; exec "$@"' _ "$pf" "$@" \
     < /dev/null >> "$log" 2>&1 &
   disown "$!" 2> /dev/null || true # no "Killed" job notices from this shell
   local _

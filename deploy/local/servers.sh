@@ -12,6 +12,12 @@
 # PostgreSQL first, stop takes it down last, status reports both. Each start
 # of mongo also (re)installs ferretdb-gin-indexes.sql in PostgreSQL: GIN
 # indexes that serve FerretDB's pushed-down equality filters (_id, ...).
+# Every server requires credentials: start first generates them (once, files
+# of mode 0600 in secrets/, scripts/secrets.ts), and each server is
+# started with a clean environment (env -i) holding none of them. NATS gets a
+# user per service (libs/contracts natsPermissions), PostgreSQL password
+# (scram-sha-256) logins only, FerretDB passes its clients' logins through to
+# PostgreSQL. See docs/control-plane-auth.md.
 # A server whose URL variable is set and non-empty is left alone: NATS_URL
 # (nats), MONGO_URL (mongo: neither FerretDB nor PostgreSQL), KAFKA_BROKERS
 # (kafka), OTEL_EXPORTER_OTLP_ENDPOINT or JAEGER_QUERY_URL (jaeger).
@@ -20,6 +26,15 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$HERE/lib.sh"
+ROOT="$(cd "$HERE/../.." && pwd)"
+# psql and pg_isready read the superuser's password from here (never from a
+# command line or the environment).
+export PGPASSFILE="$SECRETS_DIR/pgpass"
+# The namespace the services' NATS users are limited to (npm run up's), and
+# whether the users of the services tests and the bench start (test-<service>:
+# any namespace but that one) exist too (1, the default) or not (0).
+NATS_NAMESPACE="${ASYNCFN_NAMESPACE:-asyncfn}"
+NATS_TEST_USERS="${ASYNCFN_NATS_TEST_USERS:-1}"
 
 READY_TIMEOUT="${ASYNCFN_READY_TIMEOUT:-60}"
 KAFKA_READY_TIMEOUT="${ASYNCFN_KAFKA_READY_TIMEOUT:-90}"
@@ -81,7 +96,7 @@ is_ready() {
       if [[ -n "$(server_pid mongo)" ]] && ! pg_ready; then
         return 1
       fi
-      mongo_ping 127.0.0.1 27017 || rc=$?
+      mongo_ping 127.0.0.1 27017 "$SECRETS_DIR/mongo-url" || rc=$?
       if ((rc == 2)); then
         http_ok "$FERRETDB_DEBUG_URL/debug/readyz"
       else
@@ -152,12 +167,13 @@ PG_STOP_TIMEOUT="${ASYNCFN_PG_STOP_TIMEOUT:-30}"
 is_root() { [[ "$(id -u)" == 0 ]]; }
 
 # as_pg CMD... -> CMD as the postgres user when we are root (else as us),
-# from / so that its working directory is readable.
+# from / so that its working directory is readable, with a clean environment.
 as_pg() {
+  clean_env
   if is_root; then
-    (cd / && exec runuser -u "$PG_OS_USER" -- "$@")
+    (cd / && exec env -i "${CLEAN_ENV[@]}" runuser -u "$PG_OS_USER" -- "$@")
   else
-    (cd / && exec "$@")
+    (cd / && exec env -i "${CLEAN_ENV[@]}" "$@")
   fi
 }
 
@@ -247,12 +263,20 @@ pg_init() {
   chmod 700 "$tmp"
   if is_root; then chown "$PG_OS_USER:" "$tmp"; fi
   echo "initdb $PG_DATA (PostgreSQL $(pg_major "$PG_BIN"))" >> "$PG_LOG"
-  # trust: a local dev/test cache, and the server listens on 127.0.0.1 only.
-  if ! as_pg timeout 120 "$PG_BIN/initdb" -D "$tmp" -U "$PG_USER" --auth=trust \
-    --encoding=UTF8 --locale=C --no-instructions >> "$PG_LOG" 2>&1; then
+  # The superuser's password from the start (initdb reads it from a file the
+  # postgres user can read: a copy, removed right after).
+  local pwfile="$DATA_DIR/.pg-initdb-password"
+  (umask 077 && cat "$SECRETS_DIR/$(pg_password_file "$PG_USER")" > "$pwfile")
+  if is_root; then chown "$PG_OS_USER:" "$pwfile"; fi
+  local rc=0
+  as_pg timeout 120 "$PG_BIN/initdb" -D "$tmp" -U "$PG_USER" --auth=scram-sha-256 \
+    --pwfile="$pwfile" --encoding=UTF8 --locale=C --no-instructions >> "$PG_LOG" 2>&1 || rc=$?
+  rm -f "$pwfile"
+  if ((rc != 0)); then
     rm -rf "$tmp"
     return 1
   fi
+  touch "$tmp/$PG_AUTH_MARK"
   rm -rf "$PG_DATA"
   mv "$tmp" "$PG_DATA"
 }
@@ -261,6 +285,96 @@ pg_init() {
 pg_psql() {
   timeout 20 "$PG_BIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 \
     -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "$1"
+}
+
+# pg_psql_stdin DATABASE < SQL -> runs SQL read from stdin (so that passwords
+# in it are on no command line), bounded.
+pg_psql_stdin() {
+  timeout 300 "$PG_BIN/psql" -X -A -t -q -v ON_ERROR_STOP=1 \
+    -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$1" -f -
+}
+
+# ---------------------------------------------------------------------------
+# PostgreSQL authentication: password (scram-sha-256) logins only, on the
+# socket and 127.0.0.1. A cluster made before (initdb --auth=trust, no
+# password) is converted on its next start: the superuser's password is set
+# while its old pg_hba.conf still lets us in, then pg_hba.conf is replaced
+# and reloaded. The mark file records that the password is set.
+# ---------------------------------------------------------------------------
+PG_AUTH_MARK="asyncfn-auth.done"
+pg_password_file() { printf 'pg-%s.password' "$1"; }
+
+# pg_hba_write -> writes our pg_hba.conf; 0 when it changed (reload needed).
+pg_hba_write() {
+  local hba="$PG_DATA/pg_hba.conf" want
+  want="# Written by deploy/local/servers.sh on every start; edits are lost.
+# Every login needs a password (scram-sha-256); nothing is trusted.
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256"
+  [[ -f "$hba" && "$(cat "$hba")" == "$want" ]] && return 1
+  printf '%s\n' "$want" > "$hba"
+  if is_root; then chown "$PG_OS_USER:" "$hba"; fi
+  chmod 600 "$hba"
+  return 0
+}
+
+# pg_auth -> passwords on, the service role and its ownership of the ferretdb
+# database; else 1 with the reason in PG_FAIL.
+pg_auth() {
+  local admin_pw service_pw
+  admin_pw="$(cat "$SECRETS_DIR/$(pg_password_file "$PG_USER")")"
+  service_pw="$(cat "$SECRETS_DIR/$(pg_password_file "$PG_SERVICE_USER")")"
+  if [[ ! -f "$PG_DATA/$PG_AUTH_MARK" ]]; then
+    if ! pg_psql_stdin postgres >> "$PG_LOG" 2>&1 <<< "ALTER ROLE $PG_USER PASSWORD '$admin_pw';"; then
+      PG_FAIL="could not set the $PG_USER password of a cluster made before authentication"
+      return 1
+    fi
+    touch "$PG_DATA/$PG_AUTH_MARK"
+    say "mongo: PostgreSQL now requires passwords ($PG_DATA was made without)"
+  fi
+  if pg_hba_write; then
+    as_pg "$PG_BIN/pg_ctl" reload -D "$PG_DATA" -s >> "$PG_LOG" 2>&1 || true
+  fi
+  if ! pg_psql "SELECT 1" > /dev/null 2>> "$PG_LOG"; then
+    PG_FAIL="the $PG_USER password in $SECRETS_DIR/$(pg_password_file "$PG_USER") is refused (see docs/control-plane-auth.md, Rotation)"
+    return 1
+  fi
+  # FerretDB's clients log in as a role that is not a superuser. Its password
+  # is (re)set from its file on every start, so rotating it is: new file, restart.
+  if ! pg_psql_stdin postgres >> "$PG_LOG" 2>&1 << SQL; then
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_SERVICE_USER') THEN
+    CREATE ROLE $PG_SERVICE_USER LOGIN;
+  END IF;
+END \$\$;
+ALTER ROLE $PG_SERVICE_USER WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$service_pw';
+SQL
+    PG_FAIL="could not create the $PG_SERVICE_USER role"
+    return 1
+  fi
+  return 0
+}
+
+# pg_own_database -> the ferretdb database, its schemas and tables belong to
+# the service role (those made by earlier versions belonged to the superuser).
+pg_own_database() {
+  pg_psql_stdin "$PG_DB" >> "$PG_LOG" 2>&1 << SQL
+ALTER DATABASE $PG_DB OWNER TO $PG_SERVICE_USER;
+DO \$\$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT n.nspname FROM pg_namespace n
+           WHERE n.nspowner <> '$PG_SERVICE_USER'::regrole
+             AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'public') LOOP
+    EXECUTE format('ALTER SCHEMA %I OWNER TO $PG_SERVICE_USER', r.nspname);
+  END LOOP;
+  FOR r IN SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relowner <> '$PG_SERVICE_USER'::regrole AND c.relkind IN ('r', 'p', 'S')
+             AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'public') LOOP
+    EXECUTE format('ALTER TABLE %s OWNER TO $PG_SERVICE_USER', r.rel);
+  END LOOP;
+END \$\$;
+SQL
 }
 
 # pg_start -> 0 when our cluster is up with the ferretdb database (started
@@ -323,10 +437,15 @@ pg_start() {
     PG_FAIL="not accepting connections within ${READY_TIMEOUT}s"
     return 1
   fi
+  pg_auth || return 1
   # The database FerretDB keeps its data in (each MongoDB database is a schema).
   if [[ "$(pg_psql "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" 2>> "$PG_LOG")" != 1 ]] &&
-    ! pg_psql "CREATE DATABASE $PG_DB" >> "$PG_LOG" 2>&1; then
+    ! pg_psql "CREATE DATABASE $PG_DB OWNER $PG_SERVICE_USER" >> "$PG_LOG" 2>&1; then
     PG_FAIL="could not create database $PG_DB"
+    return 1
+  fi
+  if ! pg_own_database; then
+    PG_FAIL="could not give database $PG_DB to the $PG_SERVICE_USER role (see $PG_LOG)"
     return 1
   fi
   pg_gin_install
@@ -402,6 +521,14 @@ pg_stop() {
 launch_nats() {
   local conf="$RUN_DIR/nats.conf"
   mkdir -p "$DATA_DIR/nats"
+  # The users and their permissions, rendered from libs/contracts (0600).
+  local test_users=()
+  [[ "$NATS_TEST_USERS" == 0 ]] || test_users=(test-users)
+  if ! secrets_node nats-conf "$SECRETS_DIR" "$NATS_NAMESPACE" "$RUN_DIR/nats-auth.conf" "${test_users[@]}" \
+    >> "$(log_file nats)" 2>&1; then
+    LAUNCH_FAIL="could not write $RUN_DIR/nats-auth.conf (scripts/secrets.ts)"
+    return 1
+  fi
   cat > "$conf" << EOF
 server_name: asyncfn-local
 listen: 127.0.0.1:4222
@@ -409,6 +536,7 @@ http: 127.0.0.1:8222
 jetstream {
   store_dir: "$DATA_DIR/nats"
 }
+include "nats-auth.conf"
 EOF
   launch nats "$BIN_DIR/nats-server" -c "$conf"
 }
@@ -473,7 +601,8 @@ EOF
     local klog
     klog="$(log_file kafka)"
     echo "formatting KRaft storage in $logs" >> "$klog"
-    if ! timeout 120 "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format \
+    clean_env
+    if ! timeout 120 env -i "${CLEAN_ENV[@]}" "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format \
       -t "$KAFKA_CLUSTER_ID" -c "$conf" --ignore-formatted >> "$klog" 2>&1; then
       echo "kafka storage format FAILED" >> "$klog"
       return 1
@@ -559,6 +688,25 @@ fail_start() {
   return 1
 }
 
+# server_outdated NAME PID -> 0 when the running server was started by a
+# version of this script before credentials: its environment is not a clean
+# one (env -i), or (NATS) its config has no users. After a git pull, start
+# restarts such a server instead of using it.
+server_outdated() {
+  local s="$1" pid="$2" var
+  if [[ "$s" == nats ]] && ! grep -q 'include "nats-auth.conf"' "$RUN_DIR/nats.conf" 2> /dev/null; then
+    return 0
+  fi
+  [[ -r "/proc/$pid/environ" ]] || return 1
+  while IFS= read -r -d '' var; do
+    case "${var%%=*}" in
+      PATH | HOME | LANG | TZ | JAVA_HOME | PWD | OLDPWD | SHLVL | _ | DO_NOT_TRACK | GOGC) ;;
+      *) return 0 ;;
+    esac
+  done < "/proc/$pid/environ"
+  return 1
+}
+
 start_one() {
   local s="$1" t0=$SECONDS pid timeout_s rc
   timeout_s="$(ready_timeout "$s")"
@@ -568,6 +716,11 @@ start_one() {
     return 1
   }
   pid="$(server_pid "$s")"
+  if [[ -n "$pid" ]] && server_outdated "$s" "$pid"; then
+    say "$s: restarting it: started by an earlier version of this script (without credentials)"
+    stop_one "$s" 9>&- > /dev/null
+    pid=""
+  fi
   if [[ -n "$pid" ]]; then
     # Our FerretDB runs: (re)start its PostgreSQL if that went away. fd 9
     # (the lock) must not leak into the postmaster.
@@ -692,6 +845,12 @@ status_mongo() {
   return 1
 }
 
+# secrets_node ARGS... -> scripts/secrets.ts (needs node and the repo's
+# npm packages, as the services do).
+secrets_node() {
+  (cd "$ROOT" && node --import tsx "$ROOT/scripts/secrets.ts" "$@")
+}
+
 # ---------------------------------------------------------------------------
 cmd_start() {
   local servers=() todo=() missing=() s ov
@@ -708,6 +867,9 @@ cmd_start() {
     fi
   done
   ((${#todo[@]})) || return 0
+  if ! secrets_node ensure "$SECRETS_DIR" 127.0.0.1:27017; then
+    die "could not create the credentials in $SECRETS_DIR (scripts/secrets.ts)"
+  fi
   if ((${#missing[@]})); then
     bash "$HERE/install.sh" "${missing[@]}" || die "install failed for: ${missing[*]}"
   fi

@@ -1,15 +1,10 @@
 import { appendFileSync } from 'node:fs';
 import { inject } from 'vitest';
-import { readSetting, type Env } from '@asyncfn/config';
+import { readSetting } from '@asyncfn/config';
 import { createNames, type Names } from '@asyncfn/contracts';
+import { storageUrls } from './storage.js';
 
-/** The NATS and MongoDB URLs an environment names, or the local defaults. */
-export function storageUrls(env: Env) {
-  return {
-    natsUrl: readSetting('NATS_URL', env),
-    mongoUrl: readSetting('MONGO_URL', env),
-  };
-}
+export { storageUrls, type StorageUrls } from './storage.js';
 
 /** Server URLs for this test run: set by the environment, by testcontainers, or the local defaults. */
 export function serverUrls() {

@@ -42,7 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const namespaceLog = join(runDir, 'namespaces');
   project.provide('namespaceLog', namespaceLog);
   await cleanUp('namespaces left by earlier runs', () =>
-    staleNamespaces(urls.natsUrl, STALE_AFTER_MS).then((stale) => dropNamespaces(urls, stale)),
+    staleNamespaces(urls, STALE_AFTER_MS).then((stale) => dropNamespaces(urls, stale)),
   );
   return async () => {
     const used = existsSync(namespaceLog) ? readFileSync(namespaceLog, 'utf8').split('\n') : [];

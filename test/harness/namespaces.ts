@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
 import { createNames } from '@asyncfn/contracts';
 import { destroyTopology } from '@asyncfn/nats';
+import type { StorageUrls } from './storage.js';
 
 /*
  * Every integration test file works in a namespace of its own (testNames), and so does every bench
@@ -43,12 +44,12 @@ export function namespaceOf(stream: string, kind: NamespaceKind): string | undef
 }
 
 export async function dropNamespaces(
-  urls: { natsUrl: string; mongoUrl: string },
+  urls: StorageUrls,
   namespaces: readonly string[],
   kind: NamespaceKind = TEST_NAMESPACES,
 ): Promise<void> {
   if (namespaces.length === 0) return;
-  const nc = await connect({ servers: urls.natsUrl, timeout: 5_000 });
+  const nc = await connect({ servers: urls.natsUrl, timeout: 5_000, ...urls.natsAuth });
   const mongo = new MongoClient(urls.mongoUrl, { serverSelectionTimeoutMS: 5_000 });
   try {
     const jsm = await jetstreamManager(nc);
@@ -67,11 +68,11 @@ export async function dropNamespaces(
 
 /** Namespaces of a kind created more than `olderThanMs` ago: left by runs that were killed, or by older versions. */
 export async function staleNamespaces(
-  natsUrl: string,
+  urls: Pick<StorageUrls, 'natsUrl' | 'natsAuth'>,
   olderThanMs: number,
   kind: NamespaceKind = TEST_NAMESPACES,
 ): Promise<string[]> {
-  const nc = await connect({ servers: natsUrl, timeout: 5_000 });
+  const nc = await connect({ servers: urls.natsUrl, timeout: 5_000, ...urls.natsAuth });
   try {
     const jsm = await jetstreamManager(nc);
     const stale = new Set<string>();

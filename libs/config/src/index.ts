@@ -1,5 +1,8 @@
 import { readSetting } from './read.js';
 import type { Env, ServiceName } from './settings.js';
+import { accessKeys, mongoUrl, natsAuth, type NatsAuth } from './secrets.js';
+
+export * from './secrets.js';
 
 export { readSetting } from './read.js';
 export {
@@ -19,12 +22,16 @@ export { CONFIG_DOCS_END, CONFIG_DOCS_START, configDocs, withConfigDocs } from '
 export interface Config {
   namespace: string;
   natsUrl: string;
+  /** This service's NATS user and password (from a file), when the server requires them. */
+  natsAuth: NatsAuth | undefined;
+  /** With credentials: never log it unredacted. */
   mongoUrl: string;
   kafkaBrokers: string[];
   otlpEndpoint: string;
   jaegerQueryUrl: string;
   host: string;
   port: number;
+  /** `id:secret:tenant,…`, from a file (ASYNCFN_ACCESS_KEYS_FILE) or ASYNCFN_ACCESS_KEYS. */
   accessKeys: string;
   /** Task history retention (TTL index), seconds. */
   retentionSeconds: number;
@@ -85,13 +92,15 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
   return {
     namespace: read('ASYNCFN_NAMESPACE'),
     natsUrl: read('NATS_URL'),
-    mongoUrl: read('MONGO_URL'),
+    natsAuth: natsAuth(service, env),
+    mongoUrl: mongoUrl(env),
     kafkaBrokers: read('KAFKA_BROKERS'),
     otlpEndpoint: read('OTEL_EXPORTER_OTLP_ENDPOINT'),
     jaegerQueryUrl: read('JAEGER_QUERY_URL'),
     host: read('ASYNCFN_HOST'),
     port: read(`ASYNCFN_${svc}_PORT`),
-    accessKeys: read('ASYNCFN_ACCESS_KEYS'),
+    // Only the ingress verifies signatures: no other service holds the AccessKeys.
+    accessKeys: service === 'ingress' ? accessKeys(env, read('ASYNCFN_ACCESS_KEYS')) : '',
     retentionSeconds: read('ASYNCFN_TASK_RETENTION_SECONDS'),
     maxAsyncPayloadBytes: read('ASYNCFN_MAX_ASYNC_PAYLOAD_BYTES'),
     maxSyncPayloadBytes: read('ASYNCFN_MAX_SYNC_PAYLOAD_BYTES'),

@@ -148,8 +148,46 @@ export const SETTINGS = {
   ASYNCFN_ACCESS_KEYS: setting({
     kind: text(),
     default: DEFAULT_LOCAL_ACCESS_KEYS,
-    meaning: 'AccessKeys as `id:secret:tenant`, comma-separated; the key of a request decides its tenant',
+    meaning:
+      'AccessKeys as `id:secret:tenant`, comma-separated; the key of a request decides its tenant (a file is preferred: `ASYNCFN_ACCESS_KEYS_FILE`)',
     group: 'services',
+  }),
+  // Credentials come from files (mode 0600) that deploy/local generates; libs/config/secrets.ts
+  // reads them. Listed here for the docs.
+  ASYNCFN_SECRETS_DIR: setting({
+    kind: text(),
+    default: (env: Env) => join(cacheDir(env), 'secrets'),
+    shownDefault: '`$ASYNCFN_CACHE/secrets`',
+    meaning: 'where deploy/local keeps the generated credentials, and where the services look for them',
+    group: 'services',
+  }),
+  ASYNCFN_ACCESS_KEYS_FILE: setting({
+    kind: text(),
+    default: '',
+    shownDefault: '`<secrets>/access-keys` if present',
+    meaning: 'a file holding the AccessKeys (wins over `ASYNCFN_ACCESS_KEYS`; read by the ingress only)',
+    group: 'services',
+  }),
+  NATS_USER: setting({
+    kind: text(),
+    default: '',
+    shownDefault: 'the service name (`admin` for tools and tests)',
+    meaning: 'the NATS user a process logs in as (docs/control-plane-auth.md lists what each may do)',
+    group: 'servers',
+  }),
+  NATS_PASSWORD_FILE: setting({
+    kind: text(),
+    default: '',
+    shownDefault: '`<secrets>/nats-<user>.password` if present',
+    meaning: "the file holding that user's NATS password",
+    group: 'servers',
+  }),
+  MONGO_URL_FILE: setting({
+    kind: text(),
+    default: '',
+    shownDefault: '`<secrets>/mongo-url` if present',
+    meaning: 'a file holding the MongoDB URL with its credentials (wins over `MONGO_URL`)',
+    group: 'servers',
   }),
   LOG_LEVEL: setting({
     kind: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

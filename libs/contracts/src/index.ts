@@ -7,3 +7,4 @@ export * from './bulk-operations.js';
 export * from './fc2.js';
 export * from './function-controls.js';
 export * from './errors.js';
+export * from './nats-permissions.js';

@@ -8,20 +8,31 @@ export class ServerUnreachableError extends Error {
   constructor(
     readonly server: string,
     readonly url: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: string },
   ) {
-    super(`${server} is not reachable at ${url}`, options);
+    super(`${server} ${options?.reason ?? 'is not reachable'} at ${url}`, options);
   }
 }
 
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
-  // Named with the namespace too, so nats-server's per-connection counters (/connz) tell several
-  // stacks on one server apart (the bench counts each service's messages per task).
+/** User and password of a NATS user (see libs/config natsAuth); none for a server without auth. */
+export interface NatsCredentials {
+  user: string;
+  pass: string;
+}
+
+export async function connectNats(
+  url: string,
+  name: string,
+  auth?: NatsCredentials,
+): Promise<NatsConnection> {
   const namespace = readSetting('ASYNCFN_NAMESPACE');
   try {
     return await connect({
       servers: url.split(','),
+      // Named with the namespace too, so nats-server's per-connection counters (/connz) tell several
+      // stacks on one server apart (the bench counts each service's messages per task).
       name: namespace ? `${name}@${namespace}` : name,
+      ...(auth ? { user: auth.user, pass: auth.pass } : {}),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       timeout: 5_000,
@@ -31,6 +42,11 @@ export async function connectNats(url: string, name: string): Promise<NatsConnec
       noAsyncTraces: true,
     });
   } catch (cause) {
-    throw new ServerUnreachableError('NATS', url, { cause });
+    // An authentication failure is not an unreachable server: say which user was refused.
+    const refused = /authorization|authentication/i.test(String((cause as Error).message));
+    const reason = refused
+      ? `refused ${auth ? `the credentials of user '${auth.user}'` : 'a client without credentials'}`
+      : undefined;
+    throw new ServerUnreachableError('NATS', url, { cause, reason });
   }
 }

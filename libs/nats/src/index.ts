@@ -1,4 +1,4 @@
-export { connectNats, ServerUnreachableError } from './connect.js';
+export { connectNats, ServerUnreachableError, type NatsCredentials } from './connect.js';
 export {
   ensureTopology,
   openBuckets,

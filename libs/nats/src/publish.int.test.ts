@@ -13,7 +13,7 @@ let nc: NatsConnection;
 let queues: TaskQueues;
 
 beforeAll(async () => {
-  nc = await connectNats(serverUrls().natsUrl, 'publish-test');
+  nc = await connectNats(serverUrls().natsUrl, 'publish-test', serverUrls().natsAuth);
   await ensureTopology(nc, names);
   queues = await createTaskQueues(nc, names);
 });

@@ -10,7 +10,7 @@ let nc: NatsConnection;
 let logs: TaskLogs;
 
 beforeAll(async () => {
-  nc = await connectNats(serverUrls().natsUrl, 'task-logs-test');
+  nc = await connectNats(serverUrls().natsUrl, 'task-logs-test', serverUrls().natsAuth);
   logs = createTaskLogs((await openBuckets(nc, names)).logs);
 });
 

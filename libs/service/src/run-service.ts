@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { loadConfig, type Config, type ServiceName } from '@asyncfn/config';
+import { SECRET_ENV_VARS, loadConfig, type Config, type ServiceName } from '@asyncfn/config';
 import { createLogger, metricsRoute, startTelemetry, type Logger } from '@asyncfn/telemetry';
 import { ServerUnreachableError } from '@asyncfn/nats';
 import { startHealthServer, type HealthState } from './health-server.js';
@@ -29,6 +29,8 @@ export async function runService(
   start: (ctx: ServiceContext) => Promise<StartedService>,
 ): Promise<void> {
   const config = loadConfig(name);
+  // Read once; gone from the environment, so no child process inherits them.
+  for (const variable of SECRET_ENV_VARS) delete process.env[variable];
   lowerCpuPriority(config.cpuNice);
   const logger = createLogger(name, config.logLevel);
   // Normally already started by the preload (register.ts); then this returns that SDK.

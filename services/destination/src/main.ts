@@ -26,7 +26,7 @@ await runService('destination', async ({ config, logger, health }) => {
     );
   }
   const names = createNames(config.namespace);
-  const nc = await connectNats(config.natsUrl, 'asyncfn-destination');
+  const nc = await connectNats(config.natsUrl, 'asyncfn-destination', config.natsAuth);
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const tasks = createTaskStore(db, names);

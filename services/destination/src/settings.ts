@@ -1,4 +1,4 @@
-import { readSetting, type Env } from '@asyncfn/config';
+import { readSecretFile, readSetting, type Env } from '@asyncfn/config';
 import type { RetryPolicy } from './retry-policy.js';
 import { signingSecrets } from './signature.js';
 
@@ -15,9 +15,17 @@ export interface DestinationSettings {
   usingDevSecret: boolean;
 }
 
+type SecretName = 'ASYNCFN_DESTINATION_SIGNING_SECRET' | 'ASYNCFN_DESTINATION_SIGNING_SECRETS';
+
+/** A secret setting: from the file `<name>_FILE` names (kept out of the environment), else `<name>`. */
+function secretSetting(env: Env, name: SecretName): string {
+  const file = env[`${name}_FILE`];
+  return file ? readSecretFile(file, `${name}_FILE`).trim() : readSetting(name, env);
+}
+
 /** The destination service's own settings (libs/config's schema says what each one means). */
 export function loadDestinationSettings(env: Env = process.env): DestinationSettings {
-  const secret = readSetting('ASYNCFN_DESTINATION_SIGNING_SECRET', env);
+  const secret = secretSetting(env, 'ASYNCFN_DESTINATION_SIGNING_SECRET') || DEV_SIGNING_SECRET;
   return {
     retry: {
       maxAttempts: readSetting('ASYNCFN_DESTINATION_MAX_ATTEMPTS', env),
@@ -26,7 +34,7 @@ export function loadDestinationSettings(env: Env = process.env): DestinationSett
     },
     timeoutMs: readSetting('ASYNCFN_DESTINATION_TIMEOUT_MS', env),
     concurrency: readSetting('ASYNCFN_DESTINATION_CONCURRENCY', env),
-    secretOf: signingSecrets(secret, readSetting('ASYNCFN_DESTINATION_SIGNING_SECRETS', env)),
+    secretOf: signingSecrets(secret, secretSetting(env, 'ASYNCFN_DESTINATION_SIGNING_SECRETS')),
     usingDevSecret: secret === DEV_SIGNING_SECRET,
   };
 }

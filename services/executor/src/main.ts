@@ -25,7 +25,7 @@ import { startSyncServer } from './sync-server.js';
 
 await runService('executor', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
-  const nc = await connectNats(config.natsUrl, 'asyncfn-executor');
+  const nc = await connectNats(config.natsUrl, 'asyncfn-executor', config.natsAuth);
   // Reads code only: the executor never writes to MongoDB.
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });

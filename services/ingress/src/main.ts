@@ -35,7 +35,7 @@ import { createSessionStore } from './console/session-store.js';
 await runService('ingress', async ({ config, logger }) => {
   const accessKeys = accessKeyLookup(parseAccessKeys(config.accessKeys));
   const names = createNames(config.namespace);
-  const nc = await connectNats(config.natsUrl, 'asyncfn-ingress');
+  const nc = await connectNats(config.natsUrl, 'asyncfn-ingress', config.natsAuth);
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   await ensureIndexes(db, names);

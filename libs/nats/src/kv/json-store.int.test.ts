@@ -16,7 +16,7 @@ let nc: NatsConnection;
 let kv: KV;
 
 beforeAll(async () => {
-  nc = await connectNats(serverUrls().natsUrl, 'json-store-test');
+  nc = await connectNats(serverUrls().natsUrl, 'json-store-test', serverUrls().natsAuth);
   kv = (await openBuckets(nc, names)).instances;
 });
 
