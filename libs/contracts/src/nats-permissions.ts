@@ -92,14 +92,15 @@ interface ServiceUse {
   userSubjects?: 'subscribe' | 'publish';
 }
 
-const ALL_BUCKETS: Bucket[] = ['functions', 'stops', 'nonces', 'logs', 'instances', 'triggers'];
+const ALL_BUCKETS: Bucket[] = ['functions', 'stops', 'nonces', 'logs', 'instances', 'triggers', 'leases'];
 
 const USES: Record<NatsServiceUser, ServiceUse> = {
   ingress: {
     publishes: (s) => [s.tasksAll, s.claimsAll, s.eventsAll, s.redeliveriesAll, s.syncAll],
-    subscribes: (s) => [s.intake],
+    // Intake requests; MNS-style queue receives (woken by the queue's subject); the console's feed.
+    subscribes: (s) => [s.intake, s.queuesAll, s.applied('*')],
     consumes: [],
-    streamMessages: ['claims', 'tasks'],
+    streamMessages: ['claims', 'tasks', 'queues'],
     writesBuckets: ['functions', 'stops', 'nonces', 'triggers'],
     readsBuckets: ALL_BUCKETS,
     replies: true,
@@ -112,7 +113,8 @@ const USES: Record<NatsServiceUser, ServiceUse> = {
       ['events', 'dispatcherStops'],
     ],
     streamMessages: ['tasks'],
-    writesBuckets: [],
+    // Concurrency leases: a slot is taken before a task is handed to the executors.
+    writesBuckets: ['leases'],
     readsBuckets: ['functions', 'stops', 'triggers'],
     replies: false,
     userSubjects: 'subscribe',
@@ -122,12 +124,13 @@ const USES: Record<NatsServiceUser, ServiceUse> = {
     subscribes: (s) => [s.syncAll],
     consumes: [['runs', 'executor']],
     streamMessages: ['runs'],
-    writesBuckets: ['logs', 'instances'],
+    writesBuckets: ['logs', 'instances', 'leases'],
     readsBuckets: ['functions', 'stops'],
     replies: true,
   },
   status: {
-    publishes: (s) => [s.tasksAll],
+    // Queue messages (the sweeper) and, after each write, what it recorded (the console's feed).
+    publishes: (s) => [s.tasksAll, s.applied('*')],
     subscribes: () => [],
     consumes: [
       ['claims', 'statusClaims'],
@@ -139,7 +142,7 @@ const USES: Record<NatsServiceUser, ServiceUse> = {
     replies: false,
   },
   destination: {
-    publishes: (s) => [s.deliveriesAll, s.deadLettersAll, s.intake],
+    publishes: (s) => [s.deliveriesAll, s.deadLettersAll, s.intake, s.queuesAll],
     subscribes: () => [],
     consumes: [
       ['events', 'destination'],
@@ -212,6 +215,8 @@ function platformSubjects(n: ScopedNames): string[] {
     s.deliveriesAll,
     s.redeliveriesAll,
     s.intake,
+    s.queuesAll,
+    s.applied('*'),
     '$KV.>',
     '$SYS.>',
   ];
