@@ -1,6 +1,6 @@
 /** Helpers for this package's integration tests: deploy an in-memory function, build requests. */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unpackCode, zipFiles } from './code-cache.js';
@@ -15,6 +15,8 @@ export interface Sandbox {
 
 export async function createSandbox(): Promise<Sandbox> {
   const root = await mkdtemp(join(tmpdir(), 'asyncfn-runtime-'));
+  // Sandboxed instances open their code dir as their tenant's uid: let them through (not list).
+  await chmod(root, 0o711);
   return {
     root,
     async deploy(files, overrides = {}) {
