@@ -564,10 +564,11 @@ export function createInstance(o: InstanceOptions): Instance {
     channel?.close();
     output.flush();
     for (const done of [...waiters.values()]) done();
-    const reason = ownDeath ? DestroyReason.Crashed : destroyReason;
+    const killedForMemory = ownDeath && channel?.outOfMemory?.() === true;
+    const reason = killedForMemory ? DestroyReason.OutOfMemory : ownDeath ? DestroyReason.Crashed : destroyReason;
     const crash = spawnError
       ? `Failed to start instance process in ${spec.codeDir}: ${spawnError.message}`
-      : ownDeath && channel?.outOfMemory?.()
+      : killedForMemory
         ? outOfMemoryMessage()
         : ownDeath
         ? describeExit(code, signal, output.stderrTail(), spec.memorySizeMB)

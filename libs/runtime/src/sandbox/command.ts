@@ -55,6 +55,8 @@ export interface SandboxCommandInput {
   argsFd: number;
   /** Host paths that must exist inside read-only: the runtime's parts outside /usr. */
   readOnly: Bind[];
+  /** Host directories bound read-write (SandboxOptions.writableBinds). */
+  writable?: string[];
   /** `/bin` → `usr/bin` style links of a merged-/usr system, and system dirs to bind if present. */
   system: { symlinks: Bind[]; binds: string[] };
   command: string[];
@@ -147,6 +149,8 @@ function bwrapArgs(i: SandboxCommandInput): string[] {
   for (const bind of i.readOnly) a.push('--ro-bind', bind.src, bind.dest);
   a.push('--proc', '/proc', '--dev', '/dev');
   a.push('--size', String(i.tmpSizeMB * 1024 * 1024), '--tmpfs', '/tmp');
+  // After /tmp's tmpfs, which would hide a bind under /tmp.
+  for (const dir of i.writable ?? []) a.push('--bind', dir, dir);
   a.push('--ro-bind', i.codeDir, CODE_DIR, '--chdir', CODE_DIR);
   a.push('--args', String(i.argsFd));
   return a;

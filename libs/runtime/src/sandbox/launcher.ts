@@ -99,7 +99,7 @@ export function createSandbox(options: SandboxOptions, logger?: RuntimeLogger): 
       try {
         const hostPort = r.port !== undefined ? await freePort() : undefined;
         const network: SandboxNetwork =
-          r.internet || hostPort !== undefined || (r.internet && options.hostPorts.length > 0)
+          r.internet || hostPort !== undefined
             ? {
                 kind: 'pasta',
                 internet: r.internet,
@@ -119,6 +119,7 @@ export function createSandbox(options: SandboxOptions, logger?: RuntimeLogger): 
           codeDir: spec.codeDir,
           argsFd,
           readOnly: r.readOnly,
+          writable: options.writableBinds,
           system,
           command: r.command,
         });
@@ -147,6 +148,8 @@ export function createSandbox(options: SandboxOptions, logger?: RuntimeLogger): 
 
 function launched(child: ChildProcess, cgroup: InstanceCgroup, hostPort: number | undefined, id: string): Launched {
   let closed = false;
+  /** Read before the cgroup goes away. */
+  let oomAtClose = false;
   const stats: ProcReader = {
     cpuMs: () => (closed ? undefined : cgroup.cpuMs()),
     sample() {
@@ -172,13 +175,14 @@ function launched(child: ChildProcess, cgroup: InstanceCgroup, hostPort: number 
     },
     close() {
       if (closed) return;
+      oomAtClose = cgroup.oomKills() > 0;
       closed = true;
       forgetInstance(id);
       cgroup.killAll();
       void removeWhenEmpty(cgroup);
     },
     stats,
-    outOfMemory: () => cgroup.oomKills() > 0,
+    outOfMemory: () => (closed ? oomAtClose : cgroup.oomKills() > 0),
     listening(port) {
       const pid = cgroup.procsFiles.length > 0 ? sandboxedPid(cgroup.procsFiles[0]!, child.pid) : undefined;
       return pid !== undefined && listensOn(pid, port);

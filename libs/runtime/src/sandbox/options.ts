@@ -18,6 +18,11 @@ export interface SandboxOptions {
    * its sandbox (an operator's allowlist; empty by default: the host's loopback is unreachable).
    */
   hostPorts: number[];
+  /**
+   * Host directories bound read-write at the same path in every sandbox. Programmatic only (no
+   * environment variable): for tests that watch a function from outside; never tenant-controlled.
+   */
+  writableBinds: string[];
   /** Where cgroup file systems are mounted. */
   cgroupRoot: string;
   /** The cgroup (under each hierarchy) that holds one child cgroup per instance. */
@@ -31,6 +36,7 @@ export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = {
   uidBase: 100_000,
   uidCount: 1_000_000_000,
   hostPorts: [],
+  writableBinds: [],
   cgroupRoot: '/sys/fs/cgroup',
   cgroupName: 'asyncfn',
 };
