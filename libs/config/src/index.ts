@@ -43,6 +43,8 @@ export interface Config {
   /** How often queue depth per function is read from JetStream for /metrics. */
   queueDepthRefreshMs: number;
   logLevel: string;
+  /** How function instances are confined (docs/security.md). */
+  sandbox: SandboxConfig;
   /**
    * CPU niceness the service lowers itself to (0–19): on a machine shared with the other services,
    * a higher value yields the CPU to them when it is contended (README, "CPU priority").
@@ -50,7 +52,46 @@ export interface Config {
   cpuNice: number;
 }
 
+/** The executor's sandbox settings (`@asyncfn/runtime`'s SandboxOptions; docs/security.md). */
+export interface SandboxConfig {
+  /** `bwrap` (default) or `none`: unconfined, development only (the executor warns at start). */
+  mode: 'bwrap' | 'none';
+  /** Size cap of each instance's private /tmp, MB (FC: 512). */
+  tmpSizeMB: number;
+  /** Processes + threads per instance. */
+  pidsMax: number;
+  /** First uid/gid of the per-tenant range. */
+  uidBase: number;
+  /** Host loopback TCP ports a function with internet access may reach (operator allowlist). */
+  hostPorts: number[];
+}
+
 type Env = Record<string, string | undefined>;
+
+function sandboxConfig(env: Env): SandboxConfig {
+  const mode = env.ASYNCFN_SANDBOX ?? 'bwrap';
+  if (mode !== 'bwrap' && mode !== 'none') {
+    throw new Error(`ASYNCFN_SANDBOX: expected 'bwrap' (default) or 'none', got '${mode}'`);
+  }
+  const hostPorts = (env.ASYNCFN_SANDBOX_HOST_PORTS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const n = Number(p);
+      if (!Number.isInteger(n) || n < 1 || n > 65_535) {
+        throw new Error(`ASYNCFN_SANDBOX_HOST_PORTS: expected TCP ports separated by commas, got '${p}'`);
+      }
+      return n;
+    });
+  return {
+    mode,
+    tmpSizeMB: int(env, 'ASYNCFN_SANDBOX_TMP_MB', 512, 1, 1_048_576),
+    pidsMax: int(env, 'ASYNCFN_SANDBOX_PIDS_MAX', 256, 16, 1_000_000),
+    uidBase: int(env, 'ASYNCFN_SANDBOX_UID_BASE', 100_000, 1_000, 3_000_000_000),
+    hostPorts,
+  };
+}
 
 function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
@@ -93,6 +134,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     statusClaimHoldMs: int(env, 'ASYNCFN_STATUS_CLAIM_HOLD_MS', 2_000, 0),
     queueDepthRefreshMs: int(env, 'ASYNCFN_QUEUE_DEPTH_REFRESH_MS', 5_000, 100),
     logLevel: env.LOG_LEVEL ?? 'info',
+    sandbox: sandboxConfig(env),
     cpuNice: int(env, niceVar, 0, 0, 19),
   };
 }

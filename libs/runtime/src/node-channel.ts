@@ -77,16 +77,13 @@ export function nodeChannel(shimPath: string, execPath: string, sandbox?: Sandbo
 }
 
 /**
- * What a sandboxed shim needs besides /usr: the shim's two files, the packages its tracing loads
+ * What a sandboxed shim needs besides /usr: the shim's directory, the packages its tracing loads
  * (the executor's node_modules, read-only: public packages, nothing of the services' state), and
  * a node installed outside /usr.
  */
 function sandboxBinds(shimPath: string, execPath: string): Bind[] {
-  const binds: Bind[] = [
-    { src: shimPath, dest: join(SANDBOX_RUNTIME_DIR, basename(shimPath)) },
-    // The shim's one import, next to it.
-    { src: join(dirname(shimPath), 'function-tracing.mjs'), dest: join(SANDBOX_RUNTIME_DIR, 'function-tracing.mjs') },
-  ];
+  // The shim's directory (this package's source: the shim, its tracing import, nothing secret).
+  const binds: Bind[] = [{ src: dirname(shimPath), dest: SANDBOX_RUNTIME_DIR }];
   const modules = nodeModulesOf(shimPath);
   if (modules) binds.push({ src: modules, dest: SANDBOX_MODULES_DIR });
   if (!execPath.startsWith('/usr/')) {

@@ -2,7 +2,10 @@
  * The command line that starts one instance inside its sandbox (pure: unit-tested). Outermost
  * first, each link exec'ing the next, so the spawned pid stays the sandbox's root:
  *
- *   sh        joins the instance's cgroup(s) (as root, before anything of the function exists)
+ *   unshare   a private mount namespace, still as root, where
+ *   sh        joins the instance's cgroup(s) (before anything of the function exists) and binds the
+ *             host directories the sandbox needs (code, runtime) onto fixed stage directories: the
+ *             tenant's uid could not reach them through their parents (/root is 0700)
  *   setpriv   drops to the tenant's uid/gid, no supplementary groups, dies with the executor
  *   pasta     (network only) a new user + network namespace with user-mode egress that does not
  *             reach the host's loopback, the custom runtime's port forwarded in, allowlisted
@@ -13,6 +16,7 @@
  */
 
 export const SH = '/bin/sh';
+export const UNSHARE = '/usr/bin/unshare';
 export const SETPRIV = '/usr/bin/setpriv';
 export const PASTA = '/usr/bin/pasta';
 export const BWRAP = '/usr/bin/bwrap';
@@ -46,16 +50,15 @@ export interface SandboxCommandInput {
   network: SandboxNetwork;
   tmpSizeMB: number;
   hostname: string;
-  /**
-   * The code directory, mounted read-only at /code. bwrap opens it as the sandbox's uid, so its
-   * parents must be traversable (x) by it; the directory itself readable by the tenant's group.
-   */
+  /** The code directory, mounted read-only at /code (readable by the tenant's uid or gid). */
   codeDir: string;
+  /** Root-owned directory with empty mount points `0`, `1`, ... (see `STAGE_SLOTS`). */
+  stageDir: string;
   /** Descriptor from which bwrap reads the rest of its arguments (the environment). */
   argsFd: number;
-  /** Host paths that must exist inside read-only: the runtime's parts outside /usr. */
+  /** Host directories that must be visible read-only: the runtime's parts outside /usr. */
   readOnly: Bind[];
-  /** Host directories bound read-write (SandboxOptions.writableBinds). */
+  /** Host directories bound read-write at the same path (SandboxOptions.writableBinds). */
   writable?: string[];
   /** `/bin` → `usr/bin` style links of a merged-/usr system, and system dirs to bind if present. */
   system: { symlinks: Bind[]; binds: string[] };
@@ -82,22 +85,52 @@ export const ETC_FILES = [
   '/etc/mime.types',
 ];
 
+/** Mount points made under the stage directory: the most host directories one sandbox may get. */
+export const STAGE_SLOTS = 16;
+
+/*
+ * Paths travel as arguments, never inside the script (a local directory may hold any character):
+ *   $1 = n, then n cgroup.procs files; then m, then m (options, source, mount point) triples.
+ */
+const STAGE_SCRIPT = [
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
+  'n=$1; shift; while [ "$n" -gt 0 ]; do mount --bind -o "$1,nosuid,nodev" -- "$2" "$3" || exit 125; shift 3; n=$((n-1)); done',
+  'exec "$@"',
+].join('\n');
+
 export function sandboxCommand(i: SandboxCommandInput): CommandLine {
   if (i.uid <= 0) throw new RangeError(`a sandbox uid must not be root (got ${i.uid})`);
-  const join = i.procsFiles.map((f) => `echo $$ > '${f}' || exit 125; `).join('');
+  const staged = [
+    { mode: 'ro', src: i.codeDir, dest: CODE_DIR },
+    ...i.readOnly.map((b) => ({ mode: 'ro', ...b })),
+    ...(i.writable ?? []).map((dir) => ({ mode: 'rw', src: dir, dest: dir })),
+  ];
+  if (staged.length > STAGE_SLOTS) throw new RangeError(`at most ${STAGE_SLOTS} host directories per sandbox`);
+  const slot = (n: number) => `${i.stageDir}/${n}`;
+  const mounts = staged.flatMap((m, n) => [m.mode, m.src, slot(n)]);
+  const binds = staged.flatMap((m, n) => [m.mode === 'ro' ? '--ro-bind' : '--bind', slot(n), m.dest]);
   const setpriv = [SETPRIV, `--reuid=${i.uid}`, `--regid=${i.uid}`, '--clear-groups', '--pdeathsig=KILL', '--'];
   const pasta = i.network.kind === 'pasta' ? pastaArgs(i.network) : [];
   const args = [
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    SH,
     '-c',
-    `${join}exec "$@"`,
+    STAGE_SCRIPT,
     'asyncfn-sandbox',
+    String(i.procsFiles.length),
+    ...i.procsFiles,
+    String(staged.length),
+    ...mounts,
     ...setpriv,
     ...pasta,
-    ...bwrapArgs(i),
+    ...bwrapArgs(i, binds),
     '--',
     ...i.command,
   ];
-  return { file: SH, args };
+  return { file: UNSHARE, args };
 }
 
 function pastaArgs(n: Extract<SandboxNetwork, { kind: 'pasta' }>): string[] {
@@ -122,7 +155,7 @@ function pastaArgs(n: Extract<SandboxNetwork, { kind: 'pasta' }>): string[] {
   ];
 }
 
-function bwrapArgs(i: SandboxCommandInput): string[] {
+function bwrapArgs(i: SandboxCommandInput, binds: string[]): string[] {
   const a = [
     BWRAP,
     '--unshare-user',
@@ -146,12 +179,10 @@ function bwrapArgs(i: SandboxCommandInput): string[] {
   for (const dir of i.system.binds) a.push('--ro-bind-try', dir, dir);
   for (const link of i.system.symlinks) a.push('--symlink', link.src, link.dest);
   for (const file of ETC_FILES) a.push('--ro-bind-try', file, file);
-  for (const bind of i.readOnly) a.push('--ro-bind', bind.src, bind.dest);
   a.push('--proc', '/proc', '--dev', '/dev');
   a.push('--size', String(i.tmpSizeMB * 1024 * 1024), '--tmpfs', '/tmp');
   // After /tmp's tmpfs, which would hide a bind under /tmp.
-  for (const dir of i.writable ?? []) a.push('--bind', dir, dir);
-  a.push('--ro-bind', i.codeDir, CODE_DIR, '--chdir', CODE_DIR);
+  a.push(...binds, '--chdir', CODE_DIR);
   a.push('--args', String(i.argsFd));
   return a;
 }

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import { totalmem } from 'node:os';
-import type { ProcReader } from '../proc-stats.js';
+import type { ProcReader, ProcSample } from '../proc-stats.js';
 import type { FunctionSpec, RuntimeLogger } from '../types.js';
 import {
   CgroupUnavailableError,
@@ -18,6 +18,8 @@ import {
   NSENTER,
   PASTA,
   SETPRIV,
+  STAGE_SLOTS,
+  UNSHARE,
   sandboxCommand,
   type Bind,
   type SandboxNetwork,
@@ -71,7 +73,7 @@ export interface Sandbox {
  * returns the launcher. Throws SandboxUnavailableError with what to do otherwise.
  */
 export function createSandbox(options: SandboxOptions, logger?: RuntimeLogger): Sandbox {
-  const layout = preflight(options);
+  const layout = preflight(options, logger);
   sweepEmptyCgroups(layout, options.cgroupName);
   const system = systemLayout();
   const hostMemoryMB = Math.floor(totalmem() / (1024 * 1024));
@@ -117,6 +119,7 @@ export function createSandbox(options: SandboxOptions, logger?: RuntimeLogger): 
           tmpSizeMB: options.tmpSizeMB,
           hostname: 'fc-instance',
           codeDir: spec.codeDir,
+          stageDir: options.stageDir,
           argsFd,
           readOnly: r.readOnly,
           writable: options.writableBinds,
@@ -148,17 +151,18 @@ export function createSandbox(options: SandboxOptions, logger?: RuntimeLogger): 
 
 function launched(child: ChildProcess, cgroup: InstanceCgroup, hostPort: number | undefined, id: string): Launched {
   let closed = false;
-  /** Read before the cgroup goes away. */
+  /** Read before the cgroup goes away: what the instance's last outcomes report. */
   let oomAtClose = false;
+  let lastSample: ProcSample | undefined;
+  const read = (): ProcSample | undefined => {
+    const cpuMs = cgroup.cpuMs();
+    const rssMB = cgroup.memoryMB();
+    const peakMB = cgroup.peakMB();
+    return cpuMs === undefined || rssMB === undefined || peakMB === undefined ? undefined : { cpuMs, rssMB, peakMB };
+  };
   const stats: ProcReader = {
-    cpuMs: () => (closed ? undefined : cgroup.cpuMs()),
-    sample() {
-      if (closed) return undefined;
-      const cpuMs = cgroup.cpuMs();
-      const rssMB = cgroup.memoryMB();
-      const peakMB = cgroup.peakMB();
-      return cpuMs === undefined || rssMB === undefined || peakMB === undefined ? undefined : { cpuMs, rssMB, peakMB };
-    },
+    cpuMs: () => (closed ? lastSample?.cpuMs : cgroup.cpuMs()),
+    sample: () => (closed ? lastSample : read()),
     resetPeakRss: () => !closed && cgroup.resetPeak(),
     close() {},
   };
@@ -176,6 +180,7 @@ function launched(child: ChildProcess, cgroup: InstanceCgroup, hostPort: number 
     close() {
       if (closed) return;
       oomAtClose = cgroup.oomKills() > 0;
+      lastSample = read();
       closed = true;
       forgetInstance(id);
       cgroup.killAll();
@@ -216,23 +221,24 @@ async function removeWhenEmpty(cgroup: InstanceCgroup): Promise<void> {
   }
 }
 
-function preflight(options: SandboxOptions): CgroupLayout {
+function preflight(options: SandboxOptions, logger?: RuntimeLogger): CgroupLayout {
   const fail = (why: string): never => {
     throw new SandboxUnavailableError(
       `cannot sandbox function instances: ${why}. Run deploy/local/install.sh (as root), or set ASYNCFN_SANDBOX=none for development only`,
     );
   };
-  for (const tool of [BWRAP, SETPRIV, PASTA, NSENTER]) {
-    if (!existsSync(tool)) fail(`${tool} is missing (Debian packages bubblewrap, util-linux, passt)`);
+  for (const tool of [BWRAP, SETPRIV, PASTA, NSENTER, UNSHARE, '/usr/bin/mount']) {
+    if (!existsSync(tool)) fail(`${tool} is missing (Debian packages bubblewrap, passt, util-linux, mount)`);
   }
   if (process.getuid?.() !== 0) fail('the executor must run as root to create cgroups and drop to sandbox users');
-  try {
-    accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
-    if ((lstatSync('/dev/net/tun').mode & 0o006) !== 0o006) fail('/dev/net/tun must be mode 0666 (chmod 0666 /dev/net/tun)');
-  } catch (err) {
-    if (err instanceof SandboxUnavailableError) throw err;
-    fail('/dev/net/tun is missing');
+  // pasta opens it as the sandbox's uid. Debian's udev makes it 0666; some VMs' /dev has 0600.
+  if (!existsSync('/dev/net/tun')) fail('/dev/net/tun is missing (the tun module)');
+  if ((lstatSync('/dev/net/tun').mode & 0o666) !== 0o666) {
+    chmodSync('/dev/net/tun', 0o666);
+    logger?.warn({}, 'runtime: made /dev/net/tun mode 0666 for the sandbox network (as Debian does)');
   }
+  // Empty mount points, bound over in each sandbox's own mount namespace only.
+  for (let n = 0; n < STAGE_SLOTS; n += 1) mkdirSync(`${options.stageDir}/${n}`, { recursive: true, mode: 0o755 });
   let layout: CgroupLayout;
   try {
     layout = detectCgroups();

@@ -23,6 +23,8 @@ export interface SandboxOptions {
    * environment variable): for tests that watch a function from outside; never tenant-controlled.
    */
   writableBinds: string[];
+  /** Root-owned directory of empty mount points where each sandbox's host directories are staged. */
+  stageDir: string;
   /** Where cgroup file systems are mounted. */
   cgroupRoot: string;
   /** The cgroup (under each hierarchy) that holds one child cgroup per instance. */
@@ -37,6 +39,7 @@ export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = {
   uidCount: 1_000_000_000,
   hostPorts: [],
   writableBinds: [],
+  stageDir: '/run/asyncfn-sandbox',
   cgroupRoot: '/sys/fs/cgroup',
   cgroupName: 'asyncfn',
 };
