@@ -48,6 +48,8 @@ const functionFields = {
   timeout: z.number().int().min(1).max(86_400).optional(),
   memorySize: z.number().int().min(64).max(32_768).multipleOf(64).optional(),
   instanceConcurrency: z.number().int().min(1).max(200).optional(),
+  /** FC: false = the function's instances have no network at all (default true). */
+  internetAccess: z.boolean().optional(),
   environmentVariables: z
     .record(z.string().regex(ENV_KEY, 'environment variable names are letters, digits and _'), z.string())
     .optional(),
