@@ -103,7 +103,7 @@ describe('sandboxCommand', () => {
   });
 
   it('passes the environment NUL-separated, after --clearenv', () => {
-    expect(environmentArgs({ A: '1', B: 'x y' }).toString()).toBe('--clearenv\0--setenv\0A\0001\0--setenv\0B\0x y\0');
+    expect(environmentArgs({ A: '1', B: 'x y' }).toString()).toBe(['--clearenv', '--setenv', 'A', '1', '--setenv', 'B', 'x y', ''].join('\0'));
   });
 });
 
