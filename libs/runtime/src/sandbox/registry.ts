@@ -50,19 +50,18 @@ export function instanceShell(instanceId: string, command: string[] = ['/bin/sh'
       '--ipc',
       '--uts',
       '--root',
-      `--wd=${CODE_DIR}`,
+      // Become the tenant's uid/gid there (it is mapped in the sandbox's user namespace); the
+      // capabilities of that namespace go with the change of uid.
+      `--setuid=${uid}`,
+      `--setgid=${uid}`,
       '--',
-      // Inside the user namespace (where the tenant's uid is mapped): drop every capability.
       SETPRIV,
-      `--reuid=${uid}`,
-      `--regid=${uid}`,
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
       '--no-new-privs',
-      '--reset-env',
+      '--inh-caps=-all',
       '--',
       '/usr/bin/env',
+      '-i',
+      `--chdir=${CODE_DIR}`,
       'HOME=/tmp',
       'TERM=xterm-256color',
       'PATH=/usr/local/bin:/usr/bin:/bin',
@@ -72,7 +71,10 @@ export function instanceShell(instanceId: string, command: string[] = ['/bin/sh'
   };
 }
 
-/** The sandbox's pid 1 (bubblewrap's init), seen from the host: its NSpid ends in 1. */
+/**
+ * The sandbox's pid 1 (bubblewrap's init), seen from the host: of the instance's processes, the
+ * one in the deepest pid namespace (pasta nests one more) whose pid there is 1.
+ */
 function sandboxInit(procsFile: string | undefined): number | undefined {
   if (!procsFile) return undefined;
   let pids: string[] = [];
@@ -81,13 +83,17 @@ function sandboxInit(procsFile: string | undefined): number | undefined {
   } catch {
     return undefined;
   }
+  let best: { pid: number; depth: number } | undefined;
   for (const pid of pids) {
     try {
-      const nspid = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/);
-      if (nspid && nspid.length > 1 && nspid.at(-1) === '1') return Number(pid);
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const nspid = /^NSpid:\s+(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [];
+      if (nspid.length > 1 && nspid.at(-1) === '1' && nspid.length > (best?.depth ?? 0)) {
+        best = { pid: Number(pid), depth: nspid.length };
+      }
     } catch {
       // exited meanwhile
     }
   }
-  return undefined;
+  return best?.pid;
 }
