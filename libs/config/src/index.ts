@@ -64,6 +64,11 @@ export interface SandboxConfig {
   uidBase: number;
   /** Host loopback TCP ports a function with internet access may reach (operator allowlist). */
   hostPorts: number[];
+  /**
+   * Host directories bound read-write at the same path in every sandbox (tests watch functions
+   * through them). Every tenant shares them: never a directory holding anything of value.
+   */
+  writableDirs: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -84,8 +89,16 @@ function sandboxConfig(env: Env): SandboxConfig {
       }
       return n;
     });
+  const writableDirs = (env.ASYNCFN_SANDBOX_WRITABLE_DIRS ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  for (const dir of writableDirs) {
+    if (!dir.startsWith('/')) throw new Error(`ASYNCFN_SANDBOX_WRITABLE_DIRS: '${dir}' is not an absolute path`);
+  }
   return {
     mode,
+    writableDirs,
     tmpSizeMB: int(env, 'ASYNCFN_SANDBOX_TMP_MB', 512, 1, 1_048_576),
     pidsMax: int(env, 'ASYNCFN_SANDBOX_PIDS_MAX', 256, 16, 1_000_000),
     uidBase: int(env, 'ASYNCFN_SANDBOX_UID_BASE', 100_000, 1_000, 3_000_000_000),

@@ -36,7 +36,8 @@ await runService('executor', async ({ config, logger, health }) => {
     list: () => pool.list(),
     logger,
   });
-  const sandbox = { ...DEFAULT_SANDBOX_OPTIONS, ...config.sandbox };
+  const { writableDirs, ...sandboxConfig } = config.sandbox;
+  const sandbox = { ...DEFAULT_SANDBOX_OPTIONS, ...sandboxConfig, writableBinds: writableDirs };
   // Throws (and the executor does not start) when the host cannot sandbox: never unconfined silently.
   const pool = createInstancePool({
     sandbox,

@@ -19,8 +19,9 @@ export interface SandboxOptions {
    */
   hostPorts: number[];
   /**
-   * Host directories bound read-write at the same path in every sandbox. Programmatic only (no
-   * environment variable): for tests that watch a function from outside; never tenant-controlled.
+   * Host directories bound read-write at the same path in every sandbox (the executor's
+   * ASYNCFN_SANDBOX_WRITABLE_DIRS): for tests that watch a function from outside. Shared by every
+   * tenant; never tenant-controlled.
    */
   writableBinds: string[];
   /** Root-owned directory of empty mount points where each sandbox's host directories are staged. */
