@@ -57,7 +57,13 @@ export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSyste
     stack = await startStack({
       namespace: options.namespace,
       portBase,
-      env: { NATS_URL: options.natsUrl, MONGO_URL: options.mongoUrl, ...options.env },
+      env: {
+        NATS_URL: options.natsUrl,
+        MONGO_URL: options.mongoUrl,
+        // The sandboxed bench function reports to the collector on the host's loopback (UDP).
+        ASYNCFN_SANDBOX_HOST_PORTS: String(collector.port),
+        ...options.env,
+      },
     });
     const client = createIngressClient(stack.ingressUrl, options.clientConnections);
     for (const fn of options.functions) await createBenchFunction(client, fn, collector.port);

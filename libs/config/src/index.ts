@@ -62,7 +62,7 @@ export interface SandboxConfig {
   pidsMax: number;
   /** First uid/gid of the per-tenant range. */
   uidBase: number;
-  /** Host loopback TCP ports a function with internet access may reach (operator allowlist). */
+  /** Host loopback ports (TCP and UDP) a function with internet access may reach (operator allowlist). */
   hostPorts: number[];
   /**
    * Host directories bound read-write at the same path in every sandbox (tests watch functions
@@ -85,7 +85,7 @@ function sandboxConfig(env: Env): SandboxConfig {
     .map((p) => {
       const n = Number(p);
       if (!Number.isInteger(n) || n < 1 || n > 65_535) {
-        throw new Error(`ASYNCFN_SANDBOX_HOST_PORTS: expected TCP ports separated by commas, got '${p}'`);
+        throw new Error(`ASYNCFN_SANDBOX_HOST_PORTS: expected ports separated by commas, got '${p}'`);
       }
       return n;
     });

@@ -34,7 +34,7 @@ export type SandboxNetwork =
       internet: boolean;
       /** A host loopback port forwarded to the sandbox's `port` (custom runtimes). */
       forward?: { hostPort: number; port: number };
-      /** Host loopback ports reachable at the same port on the sandbox's loopback. */
+      /** Host loopback ports (TCP and UDP) reachable at the same port on the sandbox's loopback. */
       hostPorts: number[];
     };
 
@@ -148,7 +148,7 @@ function pastaArgs(n: Extract<SandboxNetwork, { kind: 'pasta' }>): string[] {
     '-T',
     ports(n.hostPorts),
     '-U',
-    'none',
+    ports(n.hostPorts),
     '--quiet',
     '--foreground',
     '--',

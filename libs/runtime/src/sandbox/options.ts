@@ -14,8 +14,9 @@ export interface SandboxOptions {
   uidBase: number;
   uidCount: number;
   /**
-   * Host loopback TCP ports a function with internet access may reach, at 127.0.0.1:<port> inside
-   * its sandbox (an operator's allowlist; empty by default: the host's loopback is unreachable).
+   * Host loopback ports (TCP and UDP) a function with internet access may reach, at
+   * 127.0.0.1:<port> inside its sandbox (an operator's allowlist; empty by default: the host's
+   * loopback is unreachable).
    */
   hostPorts: number[];
   /**

@@ -83,7 +83,7 @@ describe('sandboxCommand', () => {
     expect(after(pasta, '-t')).toEqual(['127.0.0.1/40000:9000']);
     expect(after(pasta, '-T')).toEqual(['4318']);
     expect(after(pasta, '-u')).toEqual(['none']);
-    expect(after(pasta, '-U')).toEqual(['none']);
+    expect(after(pasta, '-U')).toEqual(['4318']);
     // pasta made the network namespace; bwrap must not make another.
     expect(args.slice(args.indexOf('/usr/bin/bwrap'))).not.toContain('--unshare-net');
   });
