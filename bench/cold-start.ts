@@ -1,7 +1,7 @@
 /**
  * What the function sandbox costs (issue 16): the cold start of one instance and a warm
  * invocation, with the sandbox (bubblewrap, cgroups, pasta) and without (ASYNCFN_SANDBOX=none),
- * for a Node function and a custom runtime (Python). The instance pool alone, no services, so the
+ * for a Node function (with and without internetAccess) and a custom runtime (Python). The instance pool alone, no services, so the
  * figures are the sandbox's difference and nothing else; modes alternate run by run, so a busy
  * machine slows both alike. Needs root (the sandbox does).
  *
@@ -29,9 +29,14 @@ const PYTHON_FN = {
 };
 const kinds = {
   node: { files: NODE_FN, spec: {} as Partial<FunctionSpec> },
+  // No network: a sandbox without pasta (unsandboxed, the same as node).
+  'node offline': { files: NODE_FN, spec: { internetAccess: false } as Partial<FunctionSpec> },
   python: {
     files: PYTHON_FN,
-    spec: { runtime: 'custom.debian12', customRuntime: { command: ['python3', '-u', 'server.py'] } } as Partial<FunctionSpec>,
+    spec: {
+      runtime: 'custom.debian12',
+      customRuntime: { command: ['python3', '-u', 'server.py'] },
+    } as Partial<FunctionSpec>,
   },
 };
 type Kind = keyof typeof kinds;
@@ -46,7 +51,8 @@ const pools: Record<Mode, InstancePool> = {
 async function timed(pool: InstancePool, spec: FunctionSpec): Promise<number> {
   const t0 = performance.now();
   const out = await pool.invoke(spec, request({ payload: Buffer.from('ping') }));
-  if (out.kind !== 'succeeded') throw new Error(`${spec.runtime}: ${JSON.stringify({ ...out, result: undefined })}`);
+  if (out.kind !== 'succeeded')
+    throw new Error(`${spec.runtime}: ${JSON.stringify({ ...out, result: undefined })}`);
   return performance.now() - t0;
 }
 
@@ -57,12 +63,18 @@ try {
     for (let run = 0; run < RUNS; run += 1) {
       for (const mode of ['bwrap', 'none'] as Mode[]) {
         // A new version each time: a fresh instance (the previous one is retired once idle).
-        const spec = await box.deploy(kinds[kind].files, { key: `bench/${kind}-${mode}`, ...kinds[kind].spec });
+        const spec = await box.deploy(kinds[kind].files, {
+          key: `bench/${kind}-${mode}`,
+          ...kinds[kind].spec,
+        });
         (cold[`${kind} ${mode}`] ??= []).push(await timed(pools[mode], spec));
       }
     }
     for (const mode of ['bwrap', 'none'] as Mode[]) {
-      const spec = await box.deploy(kinds[kind].files, { key: `bench/${kind}-warm-${mode}`, ...kinds[kind].spec });
+      const spec = await box.deploy(kinds[kind].files, {
+        key: `bench/${kind}-warm-${mode}`,
+        ...kinds[kind].spec,
+      });
       await timed(pools[mode], spec);
       for (let i = 0; i < WARM; i += 1) (warm[`${kind} ${mode}`] ??= []).push(await timed(pools[mode], spec));
     }
@@ -74,8 +86,16 @@ try {
 
 const rows: { what: string; sandbox: LatencySummary; none: LatencySummary }[] = [];
 for (const kind of Object.keys(kinds) as Kind[]) {
-  rows.push({ what: `${kind} cold start`, sandbox: summarize(cold[`${kind} bwrap`]!), none: summarize(cold[`${kind} none`]!) });
-  rows.push({ what: `${kind} warm invoke`, sandbox: summarize(warm[`${kind} bwrap`]!), none: summarize(warm[`${kind} none`]!) });
+  rows.push({
+    what: `${kind} cold start`,
+    sandbox: summarize(cold[`${kind} bwrap`]!),
+    none: summarize(cold[`${kind} none`]!),
+  });
+  rows.push({
+    what: `${kind} warm invoke`,
+    sandbox: summarize(warm[`${kind} bwrap`]!),
+    none: summarize(warm[`${kind} none`]!),
+  });
 }
 const ms = (n: number) => n.toFixed(n < 10 ? 2 : 0);
 console.log(`\n${RUNS} cold starts and ${WARM} warm invocations per row; ms (median / p95)\n`);
@@ -88,4 +108,7 @@ for (const r of rows) {
 }
 const dir = new URL('./results/', import.meta.url).pathname;
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'cold-start.json'), JSON.stringify({ at: new Date().toISOString(), runs: RUNS, warm: WARM, rows }, null, 2));
+writeFileSync(
+  join(dir, 'cold-start.json'),
+  JSON.stringify({ at: new Date().toISOString(), runs: RUNS, warm: WARM, rows }, null, 2),
+);

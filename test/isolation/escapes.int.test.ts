@@ -96,11 +96,21 @@ describe('processes', () => {
   });
 
   it('sees only the function’s environment variables and FC’s', async () => {
-    const keys = await lab.probe<string[]>(`exports.handler = async () => JSON.stringify(Object.keys(process.env).sort());`, {
-      spec: { environmentVariables: { MINE: '1' } },
-    });
+    const keys = await lab.probe<string[]>(
+      `exports.handler = async () => JSON.stringify(Object.keys(process.env).sort());`,
+      {
+        spec: { environmentVariables: { MINE: '1' } },
+      },
+    );
     // PWD is bubblewrap's (the cwd, /code); NODE_CHANNEL_* are Node's IPC channel.
-    const allowed = new Set(['MINE', 'PATH', 'HOME', 'PWD', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE']);
+    const allowed = new Set([
+      'MINE',
+      'PATH',
+      'HOME',
+      'PWD',
+      'NODE_CHANNEL_FD',
+      'NODE_CHANNEL_SERIALIZATION_MODE',
+    ]);
     expect(keys.filter((k) => !allowed.has(k) && !k.startsWith('FC_'))).toEqual([]);
     expect(keys).toContain('MINE');
   });
@@ -155,7 +165,9 @@ describe('files', () => {
 
   it('a tenant’s cached code is root:<its gid>, mode 0750/0640: another uid cannot read it on the host either', async () => {
     const gid = sandboxUid('tenant-a', DEFAULT_SANDBOX_OPTIONS);
-    const dir = await unpackCode(zipFiles({ 'index.js': 'secret' }), join(lab.box.root, 'cache'), 'v1', { group: gid });
+    const dir = await unpackCode(zipFiles({ 'index.js': 'secret' }), join(lab.box.root, 'cache'), 'v1', {
+      group: gid,
+    });
     const file = join(dir, 'index.js');
     expect(statSync(dir)).toMatchObject({ uid: 0, gid, mode: 0o40750 });
     expect(statSync(file)).toMatchObject({ uid: 0, gid, mode: 0o100640 });
@@ -163,9 +175,23 @@ describe('files', () => {
     // its traversal here so the check below is about the code dir's own rights.
     chmodSync(join(lab.box.root, 'cache'), 0o711);
     const other = sandboxUid('tenant-b', DEFAULT_SANDBOX_OPTIONS);
-    const as = (uid: number) => ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', '/bin/cat', file];
+    const as = (uid: number) => [
+      '--reuid',
+      String(uid),
+      '--regid',
+      String(uid),
+      '--clear-groups',
+      '/bin/cat',
+      file,
+    ];
     // The tenant's own group reads it; another tenant's uid gets EACCES.
-    expect(execFileSync('/usr/bin/setpriv', ['--reuid', String(gid), '--regid', String(gid), '--clear-groups', '/bin/cat', file], { encoding: 'utf8' })).toBe('secret');
+    expect(
+      execFileSync(
+        '/usr/bin/setpriv',
+        ['--reuid', String(gid), '--regid', String(gid), '--clear-groups', '/bin/cat', file],
+        { encoding: 'utf8' },
+      ),
+    ).toBe('secret');
     expect(() => execFileSync('/usr/bin/setpriv', as(other), { stdio: 'pipe' })).toThrow(/Permission denied/);
   });
 });
@@ -174,7 +200,8 @@ describe('network', () => {
   it('reaches none of the control plane’s ports, on loopback or the host’s addresses', async () => {
     // From the host, NATS and the listener answer: the probe is a real one.
     expect(await canConnect('127.0.0.1', 4222)).toBe(true);
-    for (const host of ['127.0.0.1', ...hostAddresses]) expect(await canConnect(host, listenerPort)).toBe(true);
+    for (const host of ['127.0.0.1', ...hostAddresses])
+      expect(await canConnect(host, listenerPort)).toBe(true);
     const targets = [...SERVER_PORTS, listenerPort].flatMap((port) =>
       ['127.0.0.1', ...hostAddresses].map((host) => ({ host, port })),
     );

@@ -111,14 +111,17 @@ describe('processes and /tmp', () => {
   });
 
   it('/tmp is private, writable and capped (ENOSPC at ASYNCFN_SANDBOX_TMP_MB)', async () => {
-    const r = await lab.probe<{ wroteMB: number; error: Attempt }>(`${TRY}
+    const r = await lab.probe<{ wroteMB: number; error: Attempt }>(
+      `${TRY}
       const fs = require('node:fs');
       exports.handler = async () => {
         const mb = Buffer.alloc(1024 * 1024, 1);
         let wroteMB = 0;
         const error = attempt(() => { for (let i = 0; i < 64; i++) { fs.appendFileSync('/tmp/fill', mb); wroteMB++; } });
         return JSON.stringify({ wroteMB, error });
-      };`, { spec: { memorySizeMB: 256 } });
+      };`,
+      { spec: { memorySizeMB: 256 } },
+    );
     expect(r.error).toMatchObject({ ok: false, code: 'ENOSPC' });
     expect(r.wroteMB).toBeGreaterThanOrEqual(14);
     expect(r.wroteMB).toBeLessThanOrEqual(16);
@@ -157,7 +160,11 @@ describe('stop and timeout', () => {
             await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
           };`,
       },
-      { key: `${tenant}/stop`, preStop: { handler: 'index.preStop', timeoutSeconds: 3 }, environmentVariables: { MARKER: marker } },
+      {
+        key: `${tenant}/stop`,
+        preStop: { handler: 'index.preStop', timeoutSeconds: 3 },
+        environmentVariables: { MARKER: marker },
+      },
     );
     const stop = new AbortController();
     const running = lab.pool.invoke(spec, request({ tenant }), stop.signal);
@@ -191,28 +198,34 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("0.0.0.0", 9000), H).serve_forever()
 `;
 
-  it.each([true, false])('listens on its own port 9000 (internetAccess %s), its initializer in the same sandbox', async (internetAccess) => {
-    const tenant = 'tenant-custom';
-    const spec = await lab.box.deploy(
-      { 'server.py': SERVER },
-      {
-        key: `${tenant}/py-${internetAccess}`,
-        runtime: 'custom.debian12',
-        customRuntime: { command: ['python3', '-u', 'server.py'] },
-        initializer: { handler: 'true', timeoutSeconds: 10 },
-        internetAccess,
-      },
-    );
-    // Twice at once: two instances, both on port 9000 in their own network namespaces.
-    const outs = await Promise.all([lab.pool.invoke(spec, request({ tenant })), lab.pool.invoke(spec, request({ tenant }))]);
-    for (const out of outs) {
-      expect(out.kind, JSON.stringify(out)).toBe('succeeded');
-      const body = JSON.parse((out as Extract<InvokeOutcome, { kind: 'succeeded' }>).result.toString());
-      const uid = sandboxUid(tenant, DEFAULT_SANDBOX_OPTIONS);
-      expect(body).toEqual({ uid, init_uid: uid, port: 9000, cwd: '/code' });
-    }
-    expect(new Set(outs.map((o) => o.instanceId)).size).toBe(2);
-  });
+  it.each([true, false])(
+    'listens on its own port 9000 (internetAccess %s), its initializer in the same sandbox',
+    async (internetAccess) => {
+      const tenant = 'tenant-custom';
+      const spec = await lab.box.deploy(
+        { 'server.py': SERVER },
+        {
+          key: `${tenant}/py-${internetAccess}`,
+          runtime: 'custom.debian12',
+          customRuntime: { command: ['python3', '-u', 'server.py'] },
+          initializer: { handler: 'true', timeoutSeconds: 10 },
+          internetAccess,
+        },
+      );
+      // Twice at once: two instances, both on port 9000 in their own network namespaces.
+      const outs = await Promise.all([
+        lab.pool.invoke(spec, request({ tenant })),
+        lab.pool.invoke(spec, request({ tenant })),
+      ]);
+      for (const out of outs) {
+        expect(out.kind, JSON.stringify(out)).toBe('succeeded');
+        const body = JSON.parse((out as Extract<InvokeOutcome, { kind: 'succeeded' }>).result.toString());
+        const uid = sandboxUid(tenant, DEFAULT_SANDBOX_OPTIONS);
+        expect(body).toEqual({ uid, init_uid: uid, port: 9000, cwd: '/code' });
+      }
+      expect(new Set(outs.map((o) => o.instanceId)).size).toBe(2);
+    },
+  );
 
   it('Node hooks run in the sandbox too: the initializer sees the same uid and pid namespace', async () => {
     const r = await lab.probe<{ init: { uid: number; pid: number }; handler: { uid: number; pid: number } }>(
@@ -230,7 +243,10 @@ http.server.HTTPServer(("0.0.0.0", 9000), H).serve_forever()
 describe('instanceShell', () => {
   it('runs a command inside a running instance with the function’s rights', async () => {
     const tenant = 'tenant-shell';
-    const out = await lab.run(`exports.handler = async () => 'warm';`, { tenant, files: { 'data.txt': 'code file' } });
+    const out = await lab.run(`exports.handler = async () => 'warm';`, {
+      tenant,
+      files: { 'data.txt': 'code file' },
+    });
     expect(out.kind).toBe('succeeded');
     const cmd = instanceShell(out.instanceId, [
       '/bin/sh',

@@ -1,4 +1,9 @@
-import { createInstancePool, type FunctionSpec, type InstancePool, type InvokeOutcome } from '@asyncfn/runtime';
+import {
+  createInstancePool,
+  type FunctionSpec,
+  type InstancePool,
+  type InvokeOutcome,
+} from '@asyncfn/runtime';
 import type { SandboxOptions } from '@asyncfn/runtime';
 import { createSandbox, request, type Sandbox } from '../../libs/runtime/src/test-support.js';
 
@@ -61,7 +66,8 @@ export async function openLab(sandbox: Partial<SandboxOptions> = {}): Promise<La
     run,
     async probe<T>(source: string, o: RunOptions = {}) {
       const out = await run(source, o);
-      if (out.kind !== 'succeeded') throw new Error(`probe did not succeed: ${JSON.stringify({ ...out, result: undefined })}`);
+      if (out.kind !== 'succeeded')
+        throw new Error(`probe did not succeed: ${JSON.stringify({ ...out, result: undefined })}`);
       return JSON.parse(out.result.toString()) as T;
     },
     async close() {

@@ -94,7 +94,8 @@ function sandboxConfig(env: Env): SandboxConfig {
     .map((d) => d.trim())
     .filter(Boolean);
   for (const dir of writableDirs) {
-    if (!dir.startsWith('/')) throw new Error(`ASYNCFN_SANDBOX_WRITABLE_DIRS: '${dir}' is not an absolute path`);
+    if (!dir.startsWith('/'))
+      throw new Error(`ASYNCFN_SANDBOX_WRITABLE_DIRS: '${dir}' is not an absolute path`);
   }
   return {
     mode,

@@ -34,7 +34,11 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
   const latestVersion = new Map<string, string | undefined>();
   const sandboxOptions = { ...DEFAULT_SANDBOX_OPTIONS, ...options.sandbox };
   const sandbox = sandboxOptions.mode === 'none' ? undefined : createSandbox(sandboxOptions, logger);
-  if (!sandbox) logger?.warn({}, 'runtime: SANDBOX DISABLED (ASYNCFN_SANDBOX=none): functions run unconfined as the executor\'s user, with its network and files. Development only.');
+  if (!sandbox)
+    logger?.warn(
+      {},
+      "runtime: SANDBOX DISABLED (ASYNCFN_SANDBOX=none): functions run unconfined as the executor's user, with its network and files. Development only.",
+    );
   const customChannel = httpChannel(sandbox);
   let closed = false;
 

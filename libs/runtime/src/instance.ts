@@ -565,14 +565,18 @@ export function createInstance(o: InstanceOptions): Instance {
     output.flush();
     for (const done of [...waiters.values()]) done();
     const killedForMemory = ownDeath && channel?.outOfMemory?.() === true;
-    const reason = killedForMemory ? DestroyReason.OutOfMemory : ownDeath ? DestroyReason.Crashed : destroyReason;
+    const reason = killedForMemory
+      ? DestroyReason.OutOfMemory
+      : ownDeath
+        ? DestroyReason.Crashed
+        : destroyReason;
     const crash = spawnError
       ? `Failed to start instance process in ${spec.codeDir}: ${spawnError.message}`
       : killedForMemory
         ? outOfMemoryMessage()
         : ownDeath
-        ? describeExit(code, signal, output.stderrTail(), spec.memorySizeMB)
-        : killMessage;
+          ? describeExit(code, signal, output.stderrTail(), spec.memorySizeMB)
+          : killMessage;
     if (ownDeath) {
       o.logger?.warn(
         { instanceId: id, key: spec.key, code, signal, crash },

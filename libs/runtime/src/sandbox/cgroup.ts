@@ -41,7 +41,9 @@ export interface CgroupLayout {
   controllers: Partial<Record<'memory' | 'pids' | 'cpu' | 'cpuacct', string>>;
 }
 
-export class CgroupUnavailableError extends Error {}
+export class CgroupUnavailableError extends Error {
+  override name = 'CgroupUnavailableError';
+}
 
 /** Reads /proc/self/mounts (or the text given) for cgroup mounts; v2 wins when it has what we need. */
 export function detectCgroups(mounts = readFileSync('/proc/self/mounts', 'utf8')): CgroupLayout {
@@ -75,7 +77,9 @@ export function createInstanceCgroup(
   id: string,
   limits: CgroupLimits,
 ): InstanceCgroup {
-  return layout.version === 2 ? createV2(layout.unified!, parent, id, limits) : createV1(layout, parent, id, limits);
+  return layout.version === 2
+    ? createV2(layout.unified!, parent, id, limits)
+    : createV1(layout, parent, id, limits);
 }
 
 const MB = 1024 * 1024;
@@ -127,7 +131,8 @@ function createV1(layout: CgroupLayout, parent: string, id: string, limits: Cgro
   // No swap either: memory+swap gets the same limit (the file exists only with swap accounting).
   tryWrite(join(memDir, 'memory.memsw.limit_in_bytes'), String(limits.memoryMB * MB));
   writeFileSync(join(pids!, parent, id, 'pids.max'), String(limits.pidsMax));
-  if (cpu) tryWrite(join(cpu, parent, id, 'cpu.shares'), String(Math.max(2, Math.round(1024 * limits.cpuWeight))));
+  if (cpu)
+    tryWrite(join(cpu, parent, id, 'cpu.shares'), String(Math.max(2, Math.round(1024 * limits.cpuWeight))));
   const acctDir = cpuacct ? join(cpuacct, parent, id) : undefined;
   const procsFiles = dirs.map((d) => join(d, 'cgroup.procs'));
   return {
@@ -153,7 +158,9 @@ export function sweepEmptyCgroups(layout: CgroupLayout, parent: string): void {
     const dir = join(mount, parent);
     let names: string[] = [];
     try {
-      names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      names = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
     } catch {
       continue;
     }

@@ -105,11 +105,19 @@ export function sandboxCommand(i: SandboxCommandInput): CommandLine {
     ...i.readOnly.map((b) => ({ mode: 'ro', ...b })),
     ...(i.writable ?? []).map((dir) => ({ mode: 'rw', src: dir, dest: dir })),
   ];
-  if (staged.length > STAGE_SLOTS) throw new RangeError(`at most ${STAGE_SLOTS} host directories per sandbox`);
+  if (staged.length > STAGE_SLOTS)
+    throw new RangeError(`at most ${STAGE_SLOTS} host directories per sandbox`);
   const slot = (n: number) => `${i.stageDir}/${n}`;
   const mounts = staged.flatMap((m, n) => [m.mode, m.src, slot(n)]);
   const binds = staged.flatMap((m, n) => [m.mode === 'ro' ? '--ro-bind' : '--bind', slot(n), m.dest]);
-  const setpriv = [SETPRIV, `--reuid=${i.uid}`, `--regid=${i.uid}`, '--clear-groups', '--pdeathsig=KILL', '--'];
+  const setpriv = [
+    SETPRIV,
+    `--reuid=${i.uid}`,
+    `--regid=${i.uid}`,
+    '--clear-groups',
+    '--pdeathsig=KILL',
+    '--',
+  ];
   const pasta = i.network.kind === 'pasta' ? pastaArgs(i.network) : [];
   const args = [
     '--mount',

@@ -1,34 +1,17 @@
-import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { totalmem } from 'node:os';
 import type { ProcReader, ProcSample } from '../proc-stats.js';
 import type { FunctionSpec, RuntimeLogger } from '../types.js';
-import {
-  CgroupUnavailableError,
-  createInstanceCgroup,
-  detectCgroups,
-  sweepEmptyCgroups,
-  type CgroupLayout,
-  type InstanceCgroup,
-} from './cgroup.js';
-import {
-  BWRAP,
-  environmentArgs,
-  NSENTER,
-  PASTA,
-  SETPRIV,
-  STAGE_SLOTS,
-  UNSHARE,
-  sandboxCommand,
-  type Bind,
-  type SandboxNetwork,
-} from './command.js';
+import { createInstanceCgroup, sweepEmptyCgroups, type InstanceCgroup } from './cgroup.js';
+import { environmentArgs, sandboxCommand, type Bind, type SandboxNetwork } from './command.js';
 import { sandboxUid, type SandboxOptions } from './options.js';
 import { rememberInstance, forgetInstance } from './registry.js';
 
-/** The sandbox cannot be used on this host: the executor must not start (never run unconfined). */
-export class SandboxUnavailableError extends Error {}
+import { preflight, systemLayout } from './preflight.js';
+
+export { SandboxUnavailableError } from './preflight.js';
 
 export interface LaunchRequest {
   instanceId: string;
@@ -78,7 +61,12 @@ export function createSandbox(options: SandboxOptions, logger?: RuntimeLogger): 
   const system = systemLayout();
   const hostMemoryMB = Math.floor(totalmem() / (1024 * 1024));
   logger?.info(
-    { cgroup: `v${layout.version}`, tmpSizeMB: options.tmpSizeMB, pidsMax: options.pidsMax, hostPorts: options.hostPorts },
+    {
+      cgroup: `v${layout.version}`,
+      tmpSizeMB: options.tmpSizeMB,
+      pidsMax: options.pidsMax,
+      hostPorts: options.hostPorts,
+    },
     'runtime: instances run sandboxed (bubblewrap)',
   );
 
@@ -149,7 +137,12 @@ export function createSandbox(options: SandboxOptions, logger?: RuntimeLogger): 
   };
 }
 
-function launched(child: ChildProcess, cgroup: InstanceCgroup, hostPort: number | undefined, id: string): Launched {
+function launched(
+  child: ChildProcess,
+  cgroup: InstanceCgroup,
+  hostPort: number | undefined,
+  id: string,
+): Launched {
   let closed = false;
   /** Read before the cgroup goes away: what the instance's last outcomes report. */
   let oomAtClose = false;
@@ -158,7 +151,9 @@ function launched(child: ChildProcess, cgroup: InstanceCgroup, hostPort: number 
     const cpuMs = cgroup.cpuMs();
     const rssMB = cgroup.memoryMB();
     const peakMB = cgroup.peakMB();
-    return cpuMs === undefined || rssMB === undefined || peakMB === undefined ? undefined : { cpuMs, rssMB, peakMB };
+    return cpuMs === undefined || rssMB === undefined || peakMB === undefined
+      ? undefined
+      : { cpuMs, rssMB, peakMB };
   };
   const stats: ProcReader = {
     cpuMs: () => (closed ? lastSample?.cpuMs : cgroup.cpuMs()),
@@ -219,58 +214,6 @@ async function removeWhenEmpty(cgroup: InstanceCgroup): Promise<void> {
     cgroup.killAll();
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function preflight(options: SandboxOptions, logger?: RuntimeLogger): CgroupLayout {
-  const fail = (why: string): never => {
-    throw new SandboxUnavailableError(
-      `cannot sandbox function instances: ${why}. Run deploy/local/install.sh (as root), or set ASYNCFN_SANDBOX=none for development only`,
-    );
-  };
-  for (const tool of [BWRAP, SETPRIV, PASTA, NSENTER, UNSHARE, '/usr/bin/mount']) {
-    if (!existsSync(tool)) fail(`${tool} is missing (Debian packages bubblewrap, passt, util-linux, mount)`);
-  }
-  if (process.getuid?.() !== 0) fail('the executor must run as root to create cgroups and drop to sandbox users');
-  // pasta opens it as the sandbox's uid. Debian's udev makes it 0666; some VMs' /dev has 0600.
-  if (!existsSync('/dev/net/tun')) fail('/dev/net/tun is missing (the tun module)');
-  if ((lstatSync('/dev/net/tun').mode & 0o666) !== 0o666) {
-    chmodSync('/dev/net/tun', 0o666);
-    logger?.warn({}, 'runtime: made /dev/net/tun mode 0666 for the sandbox network (as Debian does)');
-  }
-  // Empty mount points, bound over in each sandbox's own mount namespace only.
-  for (let n = 0; n < STAGE_SLOTS; n += 1) mkdirSync(`${options.stageDir}/${n}`, { recursive: true, mode: 0o755 });
-  let layout: CgroupLayout;
-  try {
-    layout = detectCgroups();
-  } catch (err) {
-    if (err instanceof CgroupUnavailableError) return fail(err.message);
-    throw err;
-  }
-  // A real start: user namespaces may be disabled (user.max_user_namespaces=0, AppArmor, ...).
-  const probe = spawnSync(
-    SETPRIV,
-    [`--reuid=${options.uidBase}`, `--regid=${options.uidBase}`, '--clear-groups', BWRAP,
-      '--unshare-user', '--unshare-pid', '--unshare-net', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin',
-      '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--', '/usr/bin/true'],
-    { encoding: 'utf8', timeout: 10_000 },
-  );
-  if (probe.status !== 0) fail(`bwrap could not start a sandbox: ${(probe.stderr || probe.error?.message || '').trim()}`);
-  return layout;
-}
-
-/** /usr and the merged-/usr links (/bin → usr/bin, ...), or the directories where not merged. */
-function systemLayout(): { symlinks: Bind[]; binds: string[] } {
-  const symlinks: Bind[] = [];
-  const binds = ['/usr'];
-  for (const dir of ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32']) {
-    try {
-      if (lstatSync(dir).isSymbolicLink()) symlinks.push({ src: readlinkSync(dir), dest: dir });
-      else binds.push(dir);
-    } catch {
-      // not on this system
-    }
-  }
-  return { symlinks, binds };
 }
 
 function readText(path: string): string | undefined {

@@ -28,7 +28,10 @@ export interface ShellCommand {
  * (`spawn(cmd.file, cmd.args, { env: cmd.env })`), e.g. behind a PTY for a web terminal.
  * undefined when the instance is not a live sandboxed instance of this process.
  */
-export function instanceShell(instanceId: string, command: string[] = ['/bin/sh', '-i']): ShellCommand | undefined {
+export function instanceShell(
+  instanceId: string,
+  command: string[] = ['/bin/sh', '-i'],
+): ShellCommand | undefined {
   const entry = instances.get(instanceId);
   if (!entry) return undefined;
   const init = sandboxInit(entry.cgroup.procsFiles[0]);

@@ -8,7 +8,10 @@ import { DEFAULT_SANDBOX_OPTIONS, sandboxUid } from './options.js';
 
 const input: SandboxCommandInput = {
   uid: 123_456,
-  procsFiles: ['/sys/fs/cgroup/memory/asyncfn/i1/cgroup.procs', '/sys/fs/cgroup/pids/asyncfn/i1/cgroup.procs'],
+  procsFiles: [
+    '/sys/fs/cgroup/memory/asyncfn/i1/cgroup.procs',
+    '/sys/fs/cgroup/pids/asyncfn/i1/cgroup.procs',
+  ],
   network: { kind: 'none' },
   tmpSizeMB: 512,
   hostname: 'fc-instance',
@@ -55,7 +58,15 @@ describe('sandboxCommand', () => {
   it('gives bwrap every namespace, no capabilities, the code read-only at /code and a capped /tmp', () => {
     const { args } = sandboxCommand(input);
     const bwrap = args.slice(args.indexOf('/usr/bin/bwrap'));
-    for (const flag of ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-net', '--die-with-parent', '--new-session']) {
+    for (const flag of [
+      '--unshare-user',
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--unshare-net',
+      '--die-with-parent',
+      '--new-session',
+    ]) {
       expect(bwrap).toContain(flag);
     }
     expect(after(bwrap, '--cap-drop')).toEqual(['ALL']);
@@ -75,7 +86,12 @@ describe('sandboxCommand', () => {
   it('with internet: pasta gives egress, never maps the gateway to the host, forwards only what it is told', () => {
     const { args } = sandboxCommand({
       ...input,
-      network: { kind: 'pasta', internet: true, forward: { hostPort: 40_000, port: 9000 }, hostPorts: [4318] },
+      network: {
+        kind: 'pasta',
+        internet: true,
+        forward: { hostPort: 40_000, port: 9000 },
+        hostPorts: [4318],
+      },
     });
     const pasta = args.slice(args.indexOf('/usr/bin/pasta'), args.indexOf('/usr/bin/bwrap'));
     expect(pasta).toContain('--config-net');
@@ -103,7 +119,9 @@ describe('sandboxCommand', () => {
   });
 
   it('passes the environment NUL-separated, after --clearenv', () => {
-    expect(environmentArgs({ A: '1', B: 'x y' }).toString()).toBe(['--clearenv', '--setenv', 'A', '1', '--setenv', 'B', 'x y', ''].join('\0'));
+    expect(environmentArgs({ A: '1', B: 'x y' }).toString()).toBe(
+      ['--clearenv', '--setenv', 'A', '1', '--setenv', 'B', 'x y', ''].join('\0'),
+    );
   });
 });
 
@@ -149,7 +167,11 @@ describe('cgroups', () => {
     writeFileSync(join(dir, 'cgroup.subtree_control'), '');
     const layout = detectCgroups(`cgroup2 ${dir} cgroup2 rw 0 0\ncgroup /x/memory cgroup rw,memory 0 0`);
     expect(layout.version).toBe(2);
-    const cg = createInstanceCgroup(layout, 'asyncfn', 'i1', { memoryMB: 128, pidsMax: 64, cpuWeight: 0.125 });
+    const cg = createInstanceCgroup(layout, 'asyncfn', 'i1', {
+      memoryMB: 128,
+      pidsMax: 64,
+      cpuWeight: 0.125,
+    });
     const read = (f: string) => readFileSync(join(dir!, 'asyncfn', 'i1', f), 'utf8');
     expect(read('memory.max')).toBe(String(128 * 1024 * 1024));
     expect(read('pids.max')).toBe('64');
