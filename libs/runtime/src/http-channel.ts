@@ -81,7 +81,10 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
     });
     // pasta accepts on the host port before the server listens: ask the namespace instead.
     const isUp = launched ? () => Promise.resolve(launched.listening(innerPort)) : () => canConnect(port);
-    const agent = new http.Agent({ keepAlive: true });
+    // Sandboxed, a connection per request: kept-alive connections through pasta's forwarding
+    // stalled 40 ms per call (TCP delayed ACK) on servers that write headers and body apart
+    // (Python's http.server); a new connection does not (bench/cold-start.ts).
+    const agent = new http.Agent({ keepAlive: !launched });
     let closed = false;
     let fn: FunctionMeta = { name: o.functionName, handler: spec.handler, memory: 0, timeout: 0 };
     let tenant = '';

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -151,6 +159,9 @@ function createV1(layout: CgroupLayout, parent: string, id: string, limits: Cgro
   };
 }
 
+/** An empty instance cgroup this old is a leftover (an instance's cgroup is joined at once). */
+const SWEEP_AGE_MS = 10 * 60_000;
+
 /** Removes instance cgroups a previous executor left behind, if they are empty (busy ones stay). */
 export function sweepEmptyCgroups(layout: CgroupLayout, parent: string): void {
   const mounts = layout.version === 2 ? [layout.unified!] : Object.values(layout.controllers);
@@ -164,7 +175,12 @@ export function sweepEmptyCgroups(layout: CgroupLayout, parent: string): void {
     } catch {
       continue;
     }
-    for (const name of names) removeDirs([join(dir, name)]);
+    // Only old ones: another executor on this host may have just made one it has not joined yet.
+    for (const name of names) {
+      const path = join(dir, name);
+      const made = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - made > SWEEP_AGE_MS) removeDirs([path]);
+    }
   }
 }
 
