@@ -80,6 +80,18 @@ describe('memory', () => {
   });
 });
 
+describe('bad input', () => {
+  it('a memorySize the host cannot grant fails the call clearly, never unconfined', async () => {
+    const out = await lab.run(`exports.handler = async () => 'ran';`, {
+      spec: { memorySizeMB: 64 * 1024 * 1024 },
+    });
+    expect(out.kind).toBe('crashed');
+    expect((out as Extract<InvokeOutcome, { kind: 'crashed' }>).errorMessage).toMatch(
+      /memorySize 67108864 MB is more than this executor can grant \(\d+ MB\)/,
+    );
+  });
+});
+
 describe('processes and /tmp', () => {
   it('a fork bomb is capped at pids.max and the machine stays responsive', async () => {
     const t0 = Date.now();
