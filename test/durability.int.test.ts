@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,8 @@ const TASKS = 300;
 const MAX_RETRIES = 3;
 const names = testNames('durable');
 const runsDir = mkdtempSync(join(tmpdir(), 'asyncfn-runs-'));
+// The sandboxed worker writes here (bound into every sandbox; see ASYNCFN_SANDBOX_WRITABLE_DIRS).
+chmodSync(runsDir, 0o777);
 // Each run leaves a mark per task id, so the test counts real executions.
 const WORKER = `
 const fs = require('fs');
@@ -43,6 +45,7 @@ beforeAll(async () => {
       ...serverUrls().env,
       ASYNCFN_SWEEP_AFTER_MS: '2000',
       ASYNCFN_RETRY_BASE_MS: '100',
+      ASYNCFN_SANDBOX_WRITABLE_DIRS: runsDir,
       LOG_LEVEL: 'warn',
     },
   });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +178,8 @@ const versioned = (version: string) => `exports.handler = async (event) => {
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'asyncfn-fn-test-'));
+  // Functions write their markers here (bound into every sandbox; see ASYNCFN_SANDBOX_WRITABLE_DIRS).
+  chmodSync(work, 0o777);
   stack = await startStack({
     namespace: testNames('fn').namespace,
     portBase: 19500,
@@ -187,6 +189,7 @@ beforeAll(async () => {
       ASYNCFN_INSTANCE_IDLE_MS: String(IDLE_MS),
       ASYNCFN_RETRY_BASE_MS: String(RETRY_BASE_MS),
       ASYNCFN_LOCAL_CODE_ROOTS: work,
+      ASYNCFN_SANDBOX_WRITABLE_DIRS: work,
     },
   });
   client = fcClient(stack.ingressUrl);

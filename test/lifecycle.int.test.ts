@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,9 @@ import { serverUrls, testNames } from './harness/env.js';
  * SDK and signed HTTP, against the real NATS and MongoDB-wire servers.
  */
 
+/** Functions write here to prove they ran (bound into every sandbox; see ASYNCFN_SANDBOX_WRITABLE_DIRS). */
+const markers = mkdtempSync(join(tmpdir(), 'asyncfn-untracked-'));
+chmodSync(markers, 0o777);
 const OTHER_TENANT = { accessKeyId: 'LTAIotherTenantKey', accessKeySecret: 'otherSecret' };
 let stack: Stack;
 let client: FcClient;
@@ -50,6 +53,7 @@ beforeAll(async () => {
       ASYNCFN_ACCESS_KEYS: `LTAIasyncfnLocalKey:asyncfnLocalSecret:default,${OTHER_TENANT.accessKeyId}:${OTHER_TENANT.accessKeySecret}:other`,
       ASYNCFN_RETRY_BASE_MS: '100',
       ASYNCFN_MAX_ASYNC_PAYLOAD_BYTES: '1024',
+      ASYNCFN_SANDBOX_WRITABLE_DIRS: markers,
     },
   });
   client = fcClient(stack.ingressUrl);
@@ -257,7 +261,6 @@ describe('async invocation', () => {
 
 describe('task mode off (asyncTask=false)', () => {
   it('runs the invocation but records no task', async () => {
-    const markers = mkdtempSync(join(tmpdir(), 'asyncfn-untracked-'));
     await createFunction(
       'untracked',
       `exports.handler = async (event, context) => { require('fs').writeFileSync(require('path').join(process.env.MARKERS, context.taskId), event); };`,

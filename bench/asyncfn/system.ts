@@ -59,7 +59,11 @@ export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSyste
       namespace: options.namespace,
       portBase,
       // NATS_URL / MONGO_URL, when set, reach the services through the environment they inherit.
-      env: { ...options.env },
+      env: {
+        // The sandboxed bench function reports to the collector on the host's loopback (UDP).
+        ASYNCFN_SANDBOX_HOST_PORTS: String(collector.port),
+        ...options.env,
+      },
     });
     const client = createIngressClient(stack.ingressUrl, options.clientConnections);
     for (const fn of options.functions) await createBenchFunction(client, fn, collector.port);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install pinned local servers into ${ASYNCFN_CACHE:-$HOME/.cache/asyncfn}.
+# Install pinned local servers into ${ASYNCFN_CACHE:-$HOME/.cache/asyncfn}, and the
+# function sandbox's Debian packages (bubblewrap, passt, util-linux; see need_sandbox).
 #
 #   deploy/local/install.sh [nats|mongo|kafka|jaeger ...]   (default: all)
 #
@@ -32,6 +33,27 @@ apt_install() {
         DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "$@" > /dev/null; }
   else
     return 1
+  fi
+}
+
+# The function sandbox (docs/security.md): bubblewrap, pasta (Debian's passt) and util-linux's
+# setpriv and nsenter. pasta, running as a sandbox's uid, opens /dev/net/tun in the namespace it
+# makes: Debian's udev rule gives it mode 0666, some VMs' /dev has 0600. The executor refuses to
+# start without these (ASYNCFN_SANDBOX=none turns the sandbox off, for development only).
+need_sandbox() {
+  local missing=()
+  have bwrap || missing+=(bubblewrap)
+  have pasta || missing+=(passt)
+  { have setpriv && have nsenter; } || missing+=(util-linux)
+  if ((${#missing[@]} > 0)); then
+    apt_install "${missing[@]}" || die "the function sandbox needs Debian packages: apt-get install ${missing[*]}"
+  fi
+  if [[ -c /dev/net/tun && "$(stat -c %a /dev/net/tun)" != 666 ]]; then
+    if [[ "$(id -u)" == 0 ]]; then
+      chmod 0666 /dev/net/tun
+    else
+      warn "the function sandbox needs /dev/net/tun mode 0666: sudo chmod 0666 /dev/net/tun"
+    fi
   fi
 }
 
@@ -248,6 +270,7 @@ main() {
   fi
   local servers=()
   servers_from_args servers "$@"
+  need_sandbox
   ensure_dirs
   local rc=0 kafka_pid="" s
   # Kafka (network-bound maven download) runs alongside the Go builds,

@@ -57,6 +57,8 @@ export interface Config {
   bulkTasksPerSecond: number;
   /** A bulk operation whose runner has not saved progress for this long is resumed by another runner. */
   bulkLeaseMs: number;
+  /** How function instances are confined (docs/security.md). */
+  sandbox: SandboxConfig;
   /**
    * CPU niceness the service lowers itself to (0–19): on a machine shared with the other services,
    * a higher value yields the CPU to them when it is contended (docs/design.md, "CPU priority").
@@ -80,6 +82,37 @@ export interface Config {
   defaultTaskMode: boolean;
   /** Running attempts allowed per tenant across all its functions (0: no cap). */
   tenantConcurrencyLimit: number;
+}
+
+/** The executor's sandbox settings (`@asyncfn/runtime`'s SandboxOptions; docs/security.md). */
+export interface SandboxConfig {
+  /** `bwrap` (default) or `none`: unconfined, development only (the executor warns at start). */
+  mode: 'bwrap' | 'none';
+  /** Size cap of each instance's private /tmp, MB (FC: 512). */
+  tmpSizeMB: number;
+  /** Processes + threads per instance. */
+  pidsMax: number;
+  /** First uid/gid of the per-tenant range. */
+  uidBase: number;
+  /** Host loopback ports (TCP and UDP) a function with internet access may reach (operator allowlist). */
+  hostPorts: number[];
+  /**
+   * Host directories bound read-write at the same path in every sandbox (tests watch functions
+   * through them). Every tenant shares them: never a directory holding anything of value.
+   */
+  writableDirs: string[];
+}
+
+function sandboxConfig(env: Env): SandboxConfig {
+  const read = <N extends Parameters<typeof readSetting>[0]>(name: N) => readSetting(name, env);
+  return {
+    mode: read('ASYNCFN_SANDBOX') as SandboxConfig['mode'],
+    tmpSizeMB: read('ASYNCFN_SANDBOX_TMP_MB'),
+    pidsMax: read('ASYNCFN_SANDBOX_PIDS_MAX'),
+    uidBase: read('ASYNCFN_SANDBOX_UID_BASE'),
+    hostPorts: read('ASYNCFN_SANDBOX_HOST_PORTS'),
+    writableDirs: read('ASYNCFN_SANDBOX_WRITABLE_DIRS'),
+  };
 }
 
 /**
@@ -122,5 +155,6 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     metricsSources: read('ASYNCFN_METRICS_SOURCES'),
     defaultTaskMode: read('ASYNCFN_DEFAULT_TASK_MODE'),
     tenantConcurrencyLimit: read('ASYNCFN_TENANT_CONCURRENCY'),
+    sandbox: sandboxConfig(env),
   };
 }

@@ -84,3 +84,21 @@ export function binaryMap(key: RegExp): Kind<Record<string, string>> {
     expected: 'runtime=/absolute/path entries separated by commas',
   };
 }
+
+/** Comma-separated TCP/UDP port numbers. */
+export function ports(): Kind<number[]> {
+  return {
+    schema: list().schema.pipe(
+      z.array(z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(65_535))),
+    ),
+    expected: 'port numbers (1-65535) separated by commas',
+  };
+}
+
+/** Comma-separated absolute paths. */
+export function absolutePaths(): Kind<string[]> {
+  return {
+    schema: list().schema.pipe(z.array(z.string().startsWith('/'))),
+    expected: 'absolute paths separated by commas',
+  };
+}

@@ -56,8 +56,6 @@ const OWN_ENV_READS: Record<string, string> = {
   'services/destination/src/settings.ts': 'defaults to process.env, reads through readSetting',
   'libs/service/src/run-service.ts': 'removes secret variables from its own environment once read (no reads)',
   'libs/runtime/src/python-channel.ts': "the executor's own PATH, where python3 is looked up (the OS's)",
-  'libs/runtime/src/spawn-process.ts':
-    "passes the collector's address on to function processes (runtime: not yet moved)",
 };
 
 function sources(dir: string): string[] {

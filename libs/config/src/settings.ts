@@ -7,7 +7,18 @@ import {
   DEFAULT_LOCAL_ACCESS_KEYS,
 } from '@asyncfn/auth';
 import { DEFAULT_NAMESPACE } from '@asyncfn/contracts';
-import { binaryMap, flag, integer, list, oneOf, text, words, type Kind } from './kinds.js';
+import {
+  absolutePaths,
+  binaryMap,
+  flag,
+  integer,
+  list,
+  oneOf,
+  ports,
+  text,
+  words,
+  type Kind,
+} from './kinds.js';
 
 /*
  * Every setting asyncfn reads from the environment, in one place: its name, kind, default and
@@ -312,6 +323,46 @@ export const SETTINGS = {
     default: 64,
     meaning: 'attempts one executor runs at once',
     group: 'executor',
+  }),
+  ASYNCFN_SANDBOX: setting({
+    kind: oneOf(['bwrap', 'none']),
+    default: 'bwrap',
+    meaning:
+      'how function instances are confined (docs/security.md); `none` runs them unconfined, for development only, with a loud warning',
+    group: 'executor',
+  }),
+  ASYNCFN_SANDBOX_TMP_MB: setting({
+    kind: integer(1, 1_048_576),
+    default: 512,
+    meaning: "size cap of each instance's private /tmp, MB (FC: 512)",
+    group: 'executor',
+  }),
+  ASYNCFN_SANDBOX_PIDS_MAX: setting({
+    kind: integer(16, 1_000_000),
+    default: 256,
+    meaning: 'processes and threads per instance (its cgroup pids limit)',
+    group: 'executor',
+  }),
+  ASYNCFN_SANDBOX_UID_BASE: setting({
+    kind: integer(1_000, 3_000_000_000),
+    default: 100_000,
+    meaning: "first uid/gid of the per-tenant range (a tenant's uid: this + a hash of the tenant)",
+    group: 'executor',
+  }),
+  ASYNCFN_SANDBOX_HOST_PORTS: setting({
+    kind: ports(),
+    default: [],
+    shownDefault: '(none)',
+    meaning:
+      "host loopback ports (TCP and UDP) that functions with internet access may reach: an operator's allowlist",
+    group: 'executor',
+  }),
+  ASYNCFN_SANDBOX_WRITABLE_DIRS: setting({
+    kind: absolutePaths(),
+    default: [],
+    shownDefault: '(none)',
+    meaning: 'tests only: host directories bound read-write into every sandbox (every tenant shares them)',
+    group: 'development',
   }),
   ASYNCFN_PYTHON_BINARIES: setting({
     kind: binaryMap(/^python3(\.\d+)?$/),

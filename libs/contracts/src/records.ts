@@ -80,6 +80,8 @@ export interface FunctionRecord extends FunctionControls {
   memorySize: number;
   instanceConcurrency: number;
   environmentVariables: Record<string, string>;
+  /** FC's internetAccess; absent = true (egress through the sandbox's user-mode network). */
+  internetAccess?: boolean;
   instanceLifecycleConfig?: InstanceLifecycleConfig;
   customRuntimeConfig?: CustomRuntimeConfig;
   /** sha256 hex of the zip (of the path, for a local directory); the code version executors cache under. */

@@ -60,6 +60,7 @@ export function buildFunctionRecord(
     memorySize: input.memorySize ?? FUNCTION_DEFAULTS.memorySize,
     instanceConcurrency: input.instanceConcurrency ?? FUNCTION_DEFAULTS.instanceConcurrency,
     environmentVariables: input.environmentVariables ?? {},
+    ...(input.internetAccess !== undefined ? { internetAccess: input.internetAccess } : {}),
     ...(input.instanceLifecycleConfig ? { instanceLifecycleConfig: input.instanceLifecycleConfig } : {}),
     ...(input.customRuntimeConfig ? { customRuntimeConfig: input.customRuntimeConfig } : {}),
     codeChecksum: code.checksum,

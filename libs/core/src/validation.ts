@@ -75,6 +75,8 @@ const functionFields = {
     .min(1, CONCURRENCY_RULE)
     .max(200, CONCURRENCY_RULE)
     .optional(),
+  /** FC: false = the function's instances have no network at all (default true). */
+  internetAccess: z.boolean().optional(),
   environmentVariables: z
     .record(z.string().regex(ENV_KEY, 'environment variable names are letters, digits and _'), z.string())
     .optional(),

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { ProcReader } from './proc-stats.js';
 import type { ChildMessage, ParentMessage } from './protocol.js';
 import type { FunctionSpec, RuntimeLogger } from './types.js';
 
@@ -15,12 +16,17 @@ export interface InstanceChannel {
   kill(): void;
   /** The process is gone: release sockets and timers. */
   close(): void;
+  /** A sandboxed instance's CPU and memory (its cgroup), used instead of the process's /proc. */
+  stats?: ProcReader;
+  /** A sandboxed instance had a process OOM-killed by the kernel (its cgroup's memory limit). */
+  outOfMemory?(): boolean;
 }
 
 export interface ChannelOptions {
   spec: FunctionSpec;
   instanceId: string;
   functionName: string;
+  tenant: string;
   /** Every well-formed message from the instance. */
   onMessage(msg: ChildMessage): void;
   logger?: RuntimeLogger;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { chmod, chown, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import AdmZip from 'adm-zip';
 import { InvalidCodePackageError } from './errors.js';
 
@@ -9,6 +9,11 @@ export const DEFAULT_MAX_UNPACKED_BYTES = 500 * 1024 * 1024;
 
 export interface UnpackOptions {
   maxUnpackedBytes?: number;
+  /**
+   * The sandbox group (the tenant's gid) the code is for: the directory becomes root:<group>,
+   * 0750 (files 0640, executables 0750), so only that tenant's sandboxes read it.
+   */
+  group?: number;
 }
 
 // Concurrent cold starts of one version share a single extraction.
@@ -37,17 +42,25 @@ export function unpackCode(
     cacheRoot,
     target,
     options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES,
+    options.group,
   ).finally(() => unpacking.delete(target));
   unpacking.set(target, job);
   return job;
 }
 
-async function unpackOnce(zip: Buffer, cacheRoot: string, target: string, maxBytes: number): Promise<string> {
+async function unpackOnce(
+  zip: Buffer,
+  cacheRoot: string,
+  target: string,
+  maxBytes: number,
+  group: number | undefined,
+): Promise<string> {
   if (await isDirectory(target)) return target;
-  await mkdir(cacheRoot, { recursive: true });
+  await mkdir(cacheRoot, { recursive: true, mode: 0o700 });
   const temp = resolve(cacheRoot, `.tmp-${randomBytes(6).toString('hex')}`);
   try {
     await extractInto(zip, temp, maxBytes);
+    if (group !== undefined) await restrictTo(temp, group);
     try {
       await rename(temp, target);
     } catch (err) {
@@ -84,6 +97,19 @@ async function extractInto(zip: Buffer, dir: string, maxBytes: number): Promise<
     }
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, data);
+  }
+}
+
+/** root:<group>, no access for others; executables keep their x bit for the group. */
+async function restrictTo(dir: string, group: number): Promise<void> {
+  await chown(dir, 0, group);
+  await chmod(dir, 0o750);
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    await chown(path, 0, group);
+    const executable = entry.isDirectory() || ((await stat(path)).mode & 0o111) !== 0;
+    await chmod(path, executable ? 0o750 : 0o640);
   }
 }
 

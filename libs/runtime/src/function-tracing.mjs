@@ -12,7 +12,6 @@
 import process from 'node:process';
 
 const SERVICE_NAME = 'asyncfn-function';
-const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 const disabled = process.env.OTEL_SDK_DISABLED === 'true';
@@ -20,15 +19,13 @@ let sdk; // Promise<{ api, tracer, provider } | undefined>
 let coldStart = true;
 
 async function load() {
-  const [api, trace, exporter, resources, contextManager] = await Promise.all([
+  const [api, trace, transformer, resources, contextManager] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/sdk-trace'),
-    import('@opentelemetry/exporter-trace-otlp-proto'),
+    import('@opentelemetry/otlp-transformer'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/context-async-hooks'),
   ]);
-  // The executor hands over its collector endpoint; the function's own OTEL_* variables are its own.
-  const endpoint = (process.env.ASYNCFN_OTLP_ENDPOINT || DEFAULT_ENDPOINT).replace(/\/$/, '');
   const provider = new trace.TracerProvider({
     resource: resources.resourceFromAttributes({
       'service.name': SERVICE_NAME,
@@ -39,7 +36,7 @@ async function load() {
     }),
     spanProcessors: [
       new trace.BatchSpanProcessor({
-        exporter: new exporter.OTLPTraceExporter({ url: `${endpoint}/v1/traces` }),
+        exporter: ipcExporter(transformer.ProtobufTraceSerializer),
         scheduledDelayMillis: 250,
       }),
     ],
@@ -49,6 +46,24 @@ async function load() {
   api.context.setGlobalContextManager(new contextManager.AsyncLocalStorageContextManager().enable());
   api.trace.setGlobalTracerProvider(provider);
   return { api, provider, tracer: provider.getTracer('@asyncfn/runtime') };
+}
+
+// The spans go to the executor over the IPC channel, as OTLP protobuf, and it posts them to its
+// collector (span-relay.ts): a sandboxed instance has no network route to the collector.
+function ipcExporter(serializer) {
+  return {
+    export(spans, done) {
+      try {
+        const body = serializer.serializeRequest(spans);
+        if (body && process.connected) process.send({ type: 'spans', body });
+        done({ code: 0 });
+      } catch (error) {
+        done({ code: 1, error });
+      }
+    },
+    shutdown: () => Promise.resolve(),
+    forceFlush: () => Promise.resolve(),
+  };
 }
 
 function loaded() {

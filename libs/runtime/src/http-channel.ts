@@ -4,13 +4,16 @@ import http from 'node:http';
 import net from 'node:net';
 import { spawned, type InstanceChannel, type OpenChannel } from './channel.js';
 import type { ChildMessage, FunctionError, FunctionMeta, ParentMessage } from './protocol.js';
+import { CODE_DIR } from './sandbox/command.js';
+import type { Sandbox } from './sandbox/launcher.js';
 import { instanceEnv, STANDARD_PATH } from './spawn-process.js';
 
 /**
  * A custom-runtime instance (FC's `custom` runtime): the function's own command, started with
  * cwd = the code dir, serving HTTP on the port the executor gives it in `FC_SERVER_PORT` (and
- * `PORT`). Instances share the host's network, so each gets a free port of its own and the
- * configured `customRuntimeConfig.port` is not used. Every message of `protocol.ts` becomes a
+ * `PORT`): in a sandbox the configured `customRuntimeConfig.port` (default 9000) in the
+ * instance's own network namespace, reached through a forwarded host loopback port; unsandboxed
+ * (development) a free host port, since instances then share the host's network. Every message of `protocol.ts` becomes a
  * request with FC's headers:
  *
  *   initialize → POST /initialize   (only when an initializer is configured)
@@ -22,6 +25,8 @@ import { instanceEnv, STANDARD_PATH } from './spawn-process.js';
  * period or preStop, as FC does with a custom runtime.
  */
 
+/** FC's default customRuntimeConfig.port. */
+const DEFAULT_CUSTOM_PORT = 9000;
 /** Where the parent-death signal can be set before exec, so an executor killed -9 leaves no orphans. */
 const SETPRIV = '/usr/bin/setpriv';
 const READY_POLL_MS = 25;
@@ -29,7 +34,7 @@ const READY_POLL_MS = 25;
 const EXIT_WAIT_MS = 300;
 const MAX_ERROR_TEXT = 2048;
 
-export function httpChannel(): OpenChannel {
+export function httpChannel(sandbox?: Sandbox): OpenChannel {
   const wrapWithDeathSignal = existsSync(SETPRIV);
   return async (o) => {
     const { spec } = o;
@@ -37,20 +42,49 @@ export function httpChannel(): OpenChannel {
     if (!custom?.command.length) {
       throw new Error(`runtime '${spec.runtime}' needs customRuntimeConfig.command`);
     }
-    const port = await freePort();
     const argv = [...custom.command, ...(custom.args ?? [])];
+    // Sandboxed: the server listens on its configured port in its own network namespace, and a
+    // free host loopback port is forwarded to it (pasta). Unsandboxed, it shares the host's ports.
+    const innerPort = sandbox ? (custom.port ?? DEFAULT_CUSTOM_PORT) : await freePort();
+    const launched = sandbox
+      ? await sandbox.launch({
+          instanceId: o.instanceId,
+          tenant: o.tenant,
+          spec,
+          command: argv,
+          env: instanceEnv(o, STANDARD_PATH, {
+            FC_SERVER_PORT: String(innerPort),
+            PORT: String(innerPort),
+            FC_FUNC_CODE_PATH: CODE_DIR,
+            HOME: '/tmp',
+          }),
+          ipc: false,
+          readOnly: [],
+          port: innerPort,
+          internet: spec.internetAccess !== false,
+        })
+      : undefined;
+    const port = launched?.hostPort ?? innerPort;
     const [file, ...args] = wrapWithDeathSignal ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : argv;
-    const port$ = String(port);
     const child = await spawned(
-      spawn(file!, args, {
-        cwd: spec.codeDir,
-        env: instanceEnv(o, STANDARD_PATH, { FC_SERVER_PORT: port$, PORT: port$ }),
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Its own process group, so a kill also ends what the command started (a shell's children).
-        detached: true,
-      }),
-    );
-    const agent = new http.Agent({ keepAlive: true });
+      launched?.child ??
+        spawn(file!, args, {
+          cwd: spec.codeDir,
+          env: instanceEnv(o, STANDARD_PATH, { FC_SERVER_PORT: String(port), PORT: String(port) }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+          // Its own process group, so a kill also ends what the command started (a shell's children).
+          detached: true,
+        }),
+    ).catch((err: Error) => {
+      launched?.close();
+      throw err;
+    });
+    // pasta accepts on the host port before the server listens: ask the namespace instead.
+    const isUp = launched ? () => Promise.resolve(launched.listening(innerPort)) : () => canConnect(port);
+    // Sandboxed, a connection per request: kept-alive connections through pasta's forwarding
+    // stalled 40 ms per call (TCP delayed ACK) on servers that write headers and body apart
+    // (Python's http.server); a new connection does not (bench/cold-start.ts).
+    const agent = new http.Agent({ keepAlive: !launched });
     let closed = false;
     let fn: FunctionMeta = { name: o.functionName, handler: spec.handler, memory: 0, timeout: 0 };
     let tenant = '';
@@ -61,7 +95,7 @@ export function httpChannel(): OpenChannel {
 
     void (async () => {
       while (!closed && alive()) {
-        if (await canConnect(port)) return answer({ type: 'ready', pid: child.pid! });
+        if (await isUp()) return answer({ type: 'ready', pid: child.pid! });
         await new Promise((r) => setTimeout(r, READY_POLL_MS));
       }
     })();
@@ -184,6 +218,7 @@ export function httpChannel(): OpenChannel {
         }
       },
       kill() {
+        if (launched) return launched.kill();
         try {
           process.kill(-child.pid!, 'SIGKILL');
         } catch {
@@ -193,7 +228,9 @@ export function httpChannel(): OpenChannel {
       close() {
         closed = true;
         agent.destroy();
+        launched?.close();
       },
+      ...(launched ? { stats: launched.stats, outOfMemory: launched.outOfMemory } : {}),
     };
     return channel;
   };

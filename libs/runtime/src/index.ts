@@ -27,3 +27,7 @@ export {
   type RuntimeLogger,
 } from './types.js';
 export type { ParentMessage, ChildMessage, FunctionError, FunctionMeta } from './protocol.js';
+export { DEFAULT_SANDBOX_OPTIONS, sandboxUid, type SandboxOptions } from './sandbox/options.js';
+export { SandboxUnavailableError } from './sandbox/launcher.js';
+export { instanceShell, type ShellCommand } from './sandbox/registry.js';
+export { CODE_DIR as SANDBOX_CODE_DIR } from './sandbox/command.js';

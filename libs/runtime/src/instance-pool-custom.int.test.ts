@@ -26,6 +26,7 @@ beforeEach(async () => {
   events = [];
   changes = [];
   pool = createInstancePool({
+    sandbox: box.poolSandbox,
     idleTimeoutMs: 60_000,
     onInstanceEvent: (e) => events.push(e),
     onInstanceChange: (i) => changes.push(i),
@@ -37,7 +38,7 @@ afterEach(async () => {
 });
 
 async function deployPython(overrides: Partial<FunctionSpec> = {}) {
-  const marker = join(box.root, `marker-${Math.random().toString(36).slice(2)}`);
+  const marker = join(box.markers, `marker-${Math.random().toString(36).slice(2)}`);
   const spec = await box.deploy(
     { 'server.py': SERVER_PY },
     {
@@ -77,7 +78,8 @@ describe('a custom runtime (Python over HTTP)', () => {
       cwd: string;
     };
     expect(body.event).toBe('hello');
-    expect(body.cwd).toBe(spec.codeDir);
+    // Sandboxed, the code is mounted at /code, as on FC.
+    expect(body.cwd).toBe('/code');
     expect(body.headers).toMatchObject({
       'x-fc-request-id': req.requestId,
       'x-fc-function-name': 'fn',

@@ -6,6 +6,8 @@ import { createInstance, type Instance } from './instance.js';
 import { DEFAULT_MAX_LOG_BYTES } from './log-buffer.js';
 import { nodeChannel } from './node-channel.js';
 import { pythonBinaryFor, pythonChannel } from './python-channel.js';
+import { createSandbox } from './sandbox/launcher.js';
+import { DEFAULT_SANDBOX_OPTIONS } from './sandbox/options.js';
 import { isCustomRuntime, isPythonRuntime, isSupportedRuntime, nodeBinaryFor } from './runtimes.js';
 import {
   DestroyReason,
@@ -31,7 +33,14 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
   const byKey = new Map<string, Instance[]>();
   /** key → the newest versionId seen; instances of other versions are retired once idle. */
   const latestVersion = new Map<string, string | undefined>();
-  const customChannel = httpChannel();
+  const sandboxOptions = { ...DEFAULT_SANDBOX_OPTIONS, ...options.sandbox };
+  const sandbox = sandboxOptions.mode === 'none' ? undefined : createSandbox(sandboxOptions, logger);
+  if (!sandbox)
+    logger?.warn(
+      {},
+      "runtime: SANDBOX DISABLED (ASYNCFN_SANDBOX=none): functions run unconfined as the executor's user, with its network and files. Development only.",
+    );
+  const customChannel = httpChannel(sandbox);
   let closed = false;
 
   function emit(event: InstanceEvent): void {
@@ -56,7 +65,11 @@ export function createInstancePool(options: InstancePoolOptions): InstancePool {
     }
     return isCustomRuntime(spec.runtime)
       ? customChannel
-      : nodeChannel(options.shimPath ?? DEFAULT_SHIM_PATH, nodeBinaryFor(spec.runtime, options.nodeBinaries));
+      : nodeChannel(
+          options.shimPath ?? DEFAULT_SHIM_PATH,
+          nodeBinaryFor(spec.runtime, options.nodeBinaries),
+          sandbox,
+        );
   }
 
   function pick(spec: FunctionSpec): Instance | undefined {

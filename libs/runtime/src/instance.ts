@@ -146,6 +146,7 @@ export function createInstance(o: InstanceOptions): Instance {
     spec,
     instanceId: id,
     functionName: o.first.functionName,
+    tenant: o.first.tenant,
     ...(o.logger ? { logger: o.logger } : {}),
     onMessage: (msg) => {
       try {
@@ -163,7 +164,7 @@ export function createInstance(o: InstanceOptions): Instance {
   function attach(ch: InstanceChannel): void {
     channel = ch;
     const { child } = ch;
-    if (child.pid !== undefined) proc = openProcReader(child.pid);
+    if (child.pid !== undefined) proc = ch.stats ?? openProcReader(child.pid);
     output = captureOutput(child, pending, (line) =>
       o.logger?.debug({ instanceId: id, key: spec.key, line }, 'runtime: instance output'),
     );
@@ -482,6 +483,12 @@ export function createInstance(o: InstanceOptions): Instance {
 
   function checkMemory(): void {
     if (stopping) return;
+    // The kernel enforces a sandbox's limit itself; a process it killed (maybe a child while the
+    // main one lives on) makes the instance an out-of-memory casualty, as the RSS guard would.
+    if (channel?.outOfMemory?.()) {
+      void terminate(DestroyReason.OutOfMemory, outOfMemoryMessage(), {});
+      return;
+    }
     const sample = proc?.sample();
     if (!sample) return;
     lastSample = sample;
@@ -490,11 +497,11 @@ export function createInstance(o: InstanceOptions): Instance {
       { instanceId: id, key: spec.key, rssMB: Math.round(sample.rssMB), limitMB: spec.memorySizeMB },
       'runtime: instance over its memory size; killed',
     );
-    void terminate(
-      DestroyReason.OutOfMemory,
-      `Process ran out of memory (limit ${spec.memorySizeMB} MB)`,
-      {},
-    );
+    void terminate(DestroyReason.OutOfMemory, outOfMemoryMessage(), {});
+  }
+
+  function outOfMemoryMessage(): string {
+    return `Process ran out of memory (limit ${spec.memorySizeMB} MB)`;
   }
 
   /**
@@ -557,12 +564,19 @@ export function createInstance(o: InstanceOptions): Instance {
     channel?.close();
     output.flush();
     for (const done of [...waiters.values()]) done();
-    const reason = ownDeath ? DestroyReason.Crashed : destroyReason;
+    const killedForMemory = ownDeath && channel?.outOfMemory?.() === true;
+    const reason = killedForMemory
+      ? DestroyReason.OutOfMemory
+      : ownDeath
+        ? DestroyReason.Crashed
+        : destroyReason;
     const crash = spawnError
       ? `Failed to start instance process in ${spec.codeDir}: ${spawnError.message}`
-      : ownDeath
-        ? describeExit(code, signal, output.stderrTail(), spec.memorySizeMB)
-        : killMessage;
+      : killedForMemory
+        ? outOfMemoryMessage()
+        : ownDeath
+          ? describeExit(code, signal, output.stderrTail(), spec.memorySizeMB)
+          : killMessage;
     if (ownDeath) {
       o.logger?.warn(
         { instanceId: id, key: spec.key, code, signal, crash },

@@ -34,10 +34,6 @@ export function instanceEnv(
     FC_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMB),
     FC_INSTANCE_ID: o.instanceId,
     FC_FUNC_CODE_PATH: spec.codeDir,
-    // Where the function's span goes (function-tracing.mjs): the executor's own collector.
-    ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT
-      ? { ASYNCFN_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }
-      : {}),
     ...extra,
   };
 }

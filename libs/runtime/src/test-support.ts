@@ -1,13 +1,18 @@
 /** Helpers for this package's integration tests: deploy an in-memory function, build requests. */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unpackCode, zipFiles } from './code-cache.js';
+import type { SandboxOptions } from './sandbox/options.js';
 import type { FunctionSpec, InvokeRequest } from './types.js';
 
 export interface Sandbox {
   root: string;
+  /** A directory sandboxed functions may write to (marker files the test reads). */
+  markers: string;
+  /** The pool's sandbox options that make `markers` writable inside every instance. */
+  poolSandbox: Partial<SandboxOptions>;
   /** Zips `files`, unpacks them as a new version and returns a spec for it. */
   deploy(files: Record<string, string>, overrides?: Partial<FunctionSpec>): Promise<FunctionSpec>;
   cleanup(): Promise<void>;
@@ -15,8 +20,15 @@ export interface Sandbox {
 
 export async function createSandbox(): Promise<Sandbox> {
   const root = await mkdtemp(join(tmpdir(), 'asyncfn-runtime-'));
+  // Sandboxed instances open their code dir as their tenant's uid: let them through (not list).
+  await chmod(root, 0o711);
+  const markers = join(root, 'markers');
+  await mkdir(markers);
+  await chmod(markers, 0o777);
   return {
     root,
+    markers,
+    poolSandbox: { writableBinds: [markers] },
     async deploy(files, overrides = {}) {
       const versionId = overrides.versionId ?? `v-${randomUUID()}`;
       const codeDir = await unpackCode(zipFiles(files), join(root, 'code'), versionId);

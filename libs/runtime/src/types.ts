@@ -1,3 +1,5 @@
+import type { SandboxOptions } from './sandbox/options.js';
+
 /** What the pool needs to know about one function version to run it. */
 export interface FunctionSpec {
   /** `tenant/function`: instances are shared only within one key (and version). */
@@ -18,6 +20,10 @@ export interface FunctionSpec {
   /** Invocations one instance serves at once (FC's instanceConcurrency). */
   instanceConcurrency: number;
   environmentVariables: Record<string, string>;
+  /** FC's internetAccess: false = no network at all in the sandbox. Default true. */
+  internetAccess?: boolean;
+  /** vCPUs (FC's `cpu`): the instance's CPU weight. Default memorySizeMB / 1024. */
+  cpu?: number;
   /** Required for a custom runtime: the server to start, with cwd = `codeDir`. */
   customRuntime?: CustomRuntime;
   initializer?: LifecycleHook;
@@ -29,6 +35,8 @@ export interface FunctionSpec {
 export interface CustomRuntime {
   command: string[];
   args?: string[];
+  /** The port the server listens on inside its sandbox (FC's customRuntimeConfig.port). Default 9000. */
+  port?: number;
 }
 
 export interface LifecycleHook {
@@ -179,6 +187,12 @@ export interface InstancePoolOptions {
   memoryCheckIntervalMs?: number;
   /** Called whenever an instance's status changes (and once when it is destroyed). */
   onInstanceChange?: (info: InstanceInfo) => void;
+  /**
+   * How instances are confined (docs/security.md). Default: bubblewrap with
+   * `DEFAULT_SANDBOX_OPTIONS`; creating the pool throws `SandboxUnavailableError` when the host
+   * cannot sandbox. `{ mode: 'none' }` runs instances unconfined (development only).
+   */
+  sandbox?: Partial<SandboxOptions>;
   /** Node binary per runtime (`{ nodejs18: '/opt/node18/bin/node' }`); default: the executor's own node. */
   nodeBinaries?: Record<string, string>;
   /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionRecord } from '@asyncfn/contracts';
 import type { FunctionStore } from '@asyncfn/mongo';
@@ -16,6 +16,11 @@ export interface FunctionCode {
 
 export type CodeProvider = (fn: FunctionRecord) => Promise<FunctionCode>;
 
+export interface CodeCache extends CodeProvider {
+  /** Removes a deleted function's unpacked code from the cache (every version of it). */
+  forget(tenant: string, functionName: string): Promise<void>;
+}
+
 /** A local directory's fingerprint is reused this long, so a burst of invocations walks it once. */
 const LOCAL_FINGERPRINT_TTL_MS = 1_000;
 /** A walk stops after this many entries: a development directory, not a file system. */
@@ -29,15 +34,21 @@ const LOCAL_MAX_ENTRIES = 20_000;
 export function createCodeProvider(deps: {
   functions: Pick<FunctionStore, 'readCode'>;
   cacheDir: string;
+  /** The tenant's sandbox gid: its code is readable by that group only (undefined: no sandbox). */
+  groupOf?: (tenant: string) => number | undefined;
   clock?: () => number;
-}): CodeProvider {
+}): CodeCache {
   const clock = deps.clock ?? Date.now;
   const inFlight = new Map<string, Promise<string>>();
   const fingerprints = new Map<string, { at: number; value: Promise<string> }>();
 
+  /** `<cache>/<tenant>/<function>/`: a function's versions, removed together when it is deleted. */
+  const functionDir = (tenant: string, functionName: string) => join(deps.cacheDir, tenant, functionName);
+
   async function unpacked(fn: FunctionRecord): Promise<string> {
-    const cacheKey = `${fn.tenant}-${fn.codeChecksum}`;
-    const dir = join(deps.cacheDir, cacheKey);
+    const root = functionDir(fn.tenant, fn.functionName);
+    const cacheKey = join(root, fn.codeChecksum);
+    const dir = cacheKey;
     if (existsSync(dir)) return dir;
     let pending = inFlight.get(cacheKey);
     if (!pending) {
@@ -47,7 +58,8 @@ export function createCodeProvider(deps: {
           throw new CodeUnavailableError(
             `code ${fn.codeChecksum} of function '${fn.functionName}' is missing`,
           );
-        return unpackCode(zip, deps.cacheDir, cacheKey);
+        const group = deps.groupOf?.(fn.tenant);
+        return unpackCode(zip, root, fn.codeChecksum, group !== undefined ? { group } : {});
       })().finally(() => inFlight.delete(cacheKey));
       inFlight.set(cacheKey, pending);
     }
@@ -63,7 +75,7 @@ export function createCodeProvider(deps: {
     return value;
   }
 
-  return async function code(fn) {
+  const code = async function code(fn: FunctionRecord): Promise<FunctionCode> {
     // Any update (code or config) is a new version: its instances replace the old ones.
     if (fn.localDirectory) {
       const dir = fn.localDirectory;
@@ -71,6 +83,11 @@ export function createCodeProvider(deps: {
     }
     return { dir: await unpacked(fn), versionId: zipVersion(fn) };
   };
+  return Object.assign(code, {
+    async forget(tenant: string, functionName: string) {
+      await rm(functionDir(tenant, functionName), { recursive: true, force: true });
+    },
+  });
 }
 
 /** The version of a zip-deployed function, known from its record alone. */

@@ -30,11 +30,13 @@ export function functionSpec(fn: FunctionRecord, code: FunctionCode): FunctionSp
     memorySizeMB: fn.memorySize,
     instanceConcurrency: fn.instanceConcurrency,
     environmentVariables: fn.environmentVariables,
+    ...(fn.internetAccess !== undefined ? { internetAccess: fn.internetAccess } : {}),
     ...(fn.customRuntimeConfig
       ? {
           customRuntime: {
             command: fn.customRuntimeConfig.command,
             ...(fn.customRuntimeConfig.args ? { args: fn.customRuntimeConfig.args } : {}),
+            ...(fn.customRuntimeConfig.port !== undefined ? { port: fn.customRuntimeConfig.port } : {}),
           },
         }
       : {}),

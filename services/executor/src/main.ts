@@ -13,7 +13,7 @@ import {
   watchFunctions,
   openConcurrencyLeases,
 } from '@asyncfn/nats';
-import { createInstancePool } from '@asyncfn/runtime';
+import { createInstancePool, sandboxUid, DEFAULT_SANDBOX_OPTIONS } from '@asyncfn/runtime';
 import { runService } from '@asyncfn/service';
 import { recordInstanceEvent } from './attempt-telemetry.js';
 import { createCodeProvider, zipVersion } from './code-provider.js';
@@ -38,7 +38,11 @@ await runService('executor', async ({ config, logger, health }) => {
     list: () => pool.list(),
     logger,
   });
+  const { writableDirs, ...sandboxConfig } = config.sandbox;
+  const sandbox = { ...DEFAULT_SANDBOX_OPTIONS, ...sandboxConfig, writableBinds: writableDirs };
+  // Throws (and the executor does not start) when the host cannot sandbox: never unconfined silently.
   const pool = createInstancePool({
+    sandbox,
     idleTimeoutMs: config.instanceIdleMs,
     // One attempt may fill the task's whole log allowance.
     maxLogBytes: TASK_LOG_MAX_BYTES,
@@ -49,14 +53,26 @@ await runService('executor', async ({ config, logger, health }) => {
     pythonBinaries: config.pythonBinaries,
   });
   // An updated function's instances are replaced once idle; running attempts finish on old code.
-  functions.onChange((key, record) => {
-    const poolKey = key.replace('.', '/');
-    if (!record) pool.setLatestVersion(poolKey, undefined);
-    else if (!record.localDirectory) pool.setLatestVersion(poolKey, zipVersion(record));
-  });
   const code = createCodeProvider({
     functions: createFunctionStore(db, names),
     cacheDir: config.codeCacheDir,
+    // A tenant's code is readable by its sandboxes' group only.
+    ...(sandbox.mode === 'none' ? {} : { groupOf: (tenant: string) => sandboxUid(tenant, sandbox) }),
+  });
+  functions.onChange((key, record) => {
+    const poolKey = key.replace('.', '/');
+    if (record) {
+      if (!record.localDirectory) pool.setLatestVersion(poolKey, zipVersion(record));
+      return;
+    }
+    pool.setLatestVersion(poolKey, undefined);
+    // A deleted function's code leaves the disk once its running instances are gone (unless it was
+    // created again meanwhile).
+    const [tenant = '', functionName = ''] = key.split('.');
+    void (async () => {
+      while (pool.list(poolKey).length > 0) await new Promise((r) => setTimeout(r, 500));
+      if (!(await functions.get(tenant, functionName))) await code.forget(tenant, functionName);
+    })().catch((err: unknown) => logger.warn({ err, key }, "could not remove a deleted function's code"));
   });
   const running = createRunningTasks();
   const retrying = createRetryingTasks({
