@@ -262,6 +262,11 @@ install_one() {
 }
 
 main() {
+  # The sandbox's tools alone (servers.sh start checks them on every start: cheap when present).
+  if [[ "${1:-}" == sandbox ]]; then
+    need_sandbox
+    return
+  fi
   if [[ "${1:-}" == __build ]]; then
     valid_server "${2:-}" || die "__build: unknown server '${2:-}'"
     ensure_dirs

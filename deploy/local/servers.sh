@@ -870,6 +870,8 @@ cmd_start() {
   if ! secrets_node ensure "$SECRETS_DIR" 127.0.0.1:27017; then
     die "could not create the credentials in $SECRETS_DIR (scripts/secrets.ts)"
   fi
+  # The executors' function sandbox needs its tools whatever servers run (docs/security.md).
+  bash "$HERE/install.sh" sandbox || die "the function sandbox's tools could not be installed"
   if ((${#missing[@]})); then
     bash "$HERE/install.sh" "${missing[@]}" || die "install failed for: ${missing[*]}"
   fi
