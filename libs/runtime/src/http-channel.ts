@@ -42,7 +42,11 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
     if (!custom?.command.length) {
       throw new Error(`runtime '${spec.runtime}' needs customRuntimeConfig.command`);
     }
-    const argv = [...custom.command, ...(custom.args ?? [])];
+    const binds = custom.binds ?? [];
+    // In a sandbox the host paths a command names are where they are bound.
+    const inSandbox = (arg: string) =>
+      binds.reduce((a, b) => (a.startsWith(b.src) ? b.dest + a.slice(b.src.length) : a), arg);
+    const argv = [...custom.command, ...(custom.args ?? [])].map((a) => (sandbox ? inSandbox(a) : a));
     // Sandboxed: the server listens on its configured port in its own network namespace, and a
     // free host loopback port is forwarded to it (pasta). Unsandboxed, it shares the host's ports.
     const innerPort = sandbox ? (custom.port ?? DEFAULT_CUSTOM_PORT) : await freePort();
@@ -59,7 +63,7 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
             HOME: '/tmp',
           }),
           ipc: false,
-          readOnly: [],
+          readOnly: binds,
           port: innerPort,
           internet: spec.internetAccess !== false,
         })

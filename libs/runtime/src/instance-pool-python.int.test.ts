@@ -97,7 +97,7 @@ let pool: InstancePool;
 
 beforeEach(async () => {
   box = await createSandbox();
-  pool = createInstancePool({ idleTimeoutMs: 60_000 });
+  pool = createInstancePool({ idleTimeoutMs: 60_000, sandbox: box.poolSandbox });
 });
 afterEach(async () => {
   await pool.shutdown();
@@ -105,7 +105,7 @@ afterEach(async () => {
 });
 
 async function deploy(overrides: Partial<FunctionSpec> = {}, files: Record<string, string> = {}) {
-  const marker = join(box.root, `marker-${Math.random().toString(36).slice(2)}`);
+  const marker = join(box.markers, `marker-${Math.random().toString(36).slice(2)}`);
   const spec = await box.deploy(
     { 'index.py': INDEX_PY, ...files },
     {
@@ -144,7 +144,8 @@ describe('native Python runtimes', () => {
       taskId: 'task-7',
       attempt: 2,
       initialized: 1,
-      cwd: spec.codeDir,
+      // The code is mounted read-only at /code in the sandbox.
+      cwd: '/code',
       secretLeak: null,
       python: 3,
     });
@@ -284,6 +285,7 @@ describe('native Python runtimes', () => {
     await pool.shutdown();
     pool = createInstancePool({
       idleTimeoutMs: 60_000,
+      sandbox: box.poolSandbox,
       pythonBinaries: { 'python3.9': '/nonexistent/python3.9' },
     });
     const mapped = await deploy({ runtime: 'python3.9' });

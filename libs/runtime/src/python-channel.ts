@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OpenChannel } from './channel.js';
 import { STANDARD_PATH } from './spawn-process.js';
@@ -7,6 +7,9 @@ import type { FunctionSpec } from './types.js';
 
 /** The Python side of a native Python instance (stdlib only), next to this file. */
 export const PYTHON_SHIM_PATH = fileURLToPath(new URL('./python/fc_python_shim.py', import.meta.url));
+/** Its directory, and where a sandbox sees it (read-only). */
+const PYTHON_SHIM_DIR = dirname(PYTHON_SHIM_PATH);
+const SANDBOX_PYTHON_DIR = '/opt/asyncfn/python';
 
 /** How http-channel.ts words an initializer failure; the shim words its own (it also loads the handler). */
 const INIT_PREFIX = 'Initializer failed: ';
@@ -26,7 +29,10 @@ export function pythonChannel(customChannel: OpenChannel, python: string): OpenC
       ...o,
       spec: {
         ...o.spec,
-        customRuntime: { command: [python, '-u', '-B', PYTHON_SHIM_PATH, ...shimArgs(o.spec)] },
+        customRuntime: {
+          command: [python, '-u', '-B', PYTHON_SHIM_PATH, ...shimArgs(o.spec)],
+          binds: [{ src: PYTHON_SHIM_DIR, dest: SANDBOX_PYTHON_DIR }],
+        },
       },
       onMessage(msg) {
         if (msg.type === 'initError' && msg.errorMessage.startsWith(INIT_PREFIX)) {

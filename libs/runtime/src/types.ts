@@ -37,6 +37,11 @@ export interface CustomRuntime {
   args?: string[];
   /** The port the server listens on inside its sandbox (FC's customRuntimeConfig.port). Default 9000. */
   port?: number;
+  /**
+   * Host directories the command needs besides the code (the native Python shim): bound read-only
+   * at `dest` in a sandbox, where the command's arguments naming `src` are rewritten to `dest`.
+   */
+  binds?: { src: string; dest: string }[];
 }
 
 export interface LifecycleHook {
