@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { spawned, type InstanceChannel, type OpenChannel } from './channel.js';
 import { parseChildMessage, type ParentMessage } from './protocol.js';
 import { CODE_DIR, type Bind } from './sandbox/command.js';
@@ -10,10 +10,15 @@ import { instanceEnv, spawnInstanceProcess } from './spawn-process.js';
 /** Where the shim and the packages it loads (OpenTelemetry) are mounted in a sandbox. */
 const SANDBOX_RUNTIME_DIR = '/opt/asyncfn/runtime';
 const SANDBOX_MODULES_DIR = '/opt/asyncfn/node_modules';
+const SANDBOX_NODE_DIR = '/opt/asyncfn/node';
 
 /** A Node.js instance: `node-shim.mjs` forked with an IPC channel (see protocol.ts). */
 export function nodeChannel(shimPath: string, execPath: string, sandbox?: Sandbox): OpenChannel {
   const binds = sandbox ? sandboxBinds(shimPath, execPath) : [];
+  // A node installed outside /usr is bound at SANDBOX_NODE_DIR: run it from there.
+  const node = execPath.startsWith('/usr/')
+    ? execPath
+    : join(SANDBOX_NODE_DIR, relative(dirname(dirname(execPath)), execPath));
   return async (o) => {
     const memoryFlag = `--max-old-space-size=${Math.max(16, Math.floor(o.spec.memorySizeMB))}`;
     const launched = sandbox
@@ -21,8 +26,8 @@ export function nodeChannel(shimPath: string, execPath: string, sandbox?: Sandbo
           instanceId: o.instanceId,
           tenant: o.tenant,
           spec: o.spec,
-          command: [execPath, memoryFlag, join(SANDBOX_RUNTIME_DIR, basename(shimPath))],
-          env: instanceEnv(o, `${dirname(execPath)}:/usr/local/bin:/usr/bin:/bin`, {
+          command: [node, memoryFlag, join(SANDBOX_RUNTIME_DIR, basename(shimPath))],
+          env: instanceEnv(o, `${dirname(node)}:/usr/local/bin:/usr/bin:/bin`, {
             FC_FUNC_CODE_PATH: CODE_DIR,
             HOME: '/tmp',
           }),
@@ -86,10 +91,9 @@ function sandboxBinds(shimPath: string, execPath: string): Bind[] {
   const binds: Bind[] = [{ src: dirname(shimPath), dest: SANDBOX_RUNTIME_DIR }];
   const modules = nodeModulesOf(shimPath);
   if (modules) binds.push({ src: modules, dest: SANDBOX_MODULES_DIR });
-  if (!execPath.startsWith('/usr/')) {
-    const prefix = dirname(dirname(execPath));
-    binds.push({ src: prefix, dest: prefix });
-  }
+  // A node of its own (e.g. deploy/local's, under the cache): at a neutral path, so the sandbox
+  // shows no host directory names.
+  if (!execPath.startsWith('/usr/')) binds.push({ src: dirname(dirname(execPath)), dest: SANDBOX_NODE_DIR });
   return binds;
 }
 
