@@ -7,6 +7,7 @@ import type { ChildMessage, FunctionError, FunctionMeta, ParentMessage } from '.
 import { CODE_DIR } from './sandbox/command.js';
 import type { Sandbox } from './sandbox/launcher.js';
 import { instanceEnv, STANDARD_PATH } from './spawn-process.js';
+import { freePort } from './free-port.js';
 
 /**
  * A custom-runtime instance (FC's `custom` runtime): the function's own command, started with
@@ -299,16 +300,5 @@ function canConnect(port: number): Promise<boolean> {
       resolve(true);
     });
     socket.once('error', () => resolve(false));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }

@@ -10,6 +10,7 @@ import { sandboxUid, type SandboxOptions } from './options.js';
 import { rememberInstance, forgetInstance } from './registry.js';
 
 import { preflight, systemLayout } from './preflight.js';
+import { freePort } from '../free-port.js';
 
 export { SandboxUnavailableError } from './preflight.js';
 
@@ -222,15 +223,4 @@ function readText(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
