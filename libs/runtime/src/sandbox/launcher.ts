@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { totalmem } from 'node:os';
 import type { ProcReader, ProcSample } from '../proc-stats.js';
 import type { FunctionSpec, RuntimeLogger } from '../types.js';
