@@ -19,10 +19,15 @@ import { TraceWaterfall } from './trace.js';
 /** One task: its state, timeline, payload and result, deliveries, logs, resources and trace. */
 export function TaskPage({ fn, id }: { fn: string; id: string }) {
   const task = useAsync(() => json<AsyncTask>('GET', taskPath(fn, id)), [fn, id]);
-  // Live: the task is read again when the feed says it changed (not on a timer).
-  useLiveChanges(fn, (changes) => {
-    if (changes.some((c) => c.taskId === id)) task.reload();
-  });
+  // Live: the task is read again when the feed says it changed (not on a timer), and once the
+  // feed is open (a change between the first read and the subscription would be missed).
+  useLiveChanges(
+    fn,
+    (changes) => {
+      if (changes.some((c) => c.taskId === id)) task.reload();
+    },
+    () => task.reload(),
+  );
   const [now, setNow] = useState(Date.now());
   const t = task.data;
   const ended = t ? isTerminal(t.status) : false;

@@ -78,13 +78,21 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
   // Counts are one aggregate over the tenant's tasks: re-read at most every COUNTS_EVERY_MS while changes come.
   const countsDue = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(countsDue.current), []);
-  const live = useLiveChanges(fn, (changes) => {
-    page.update((data) => ({ ...data, rows: applyChanges(data.rows, changes, filter, limit) }));
-    countsDue.current ??= setTimeout(() => {
-      countsDue.current = undefined;
+  const live = useLiveChanges(
+    fn,
+    (changes) => {
+      page.update((data) => ({ ...data, rows: applyChanges(data.rows, changes, filter, limit) }));
+      countsDue.current ??= setTimeout(() => {
+        countsDue.current = undefined;
+        counts.reload();
+      }, COUNTS_EVERY_MS);
+    },
+    // What changed before the feed opened (or while it reconnected) is read again.
+    () => {
+      page.reload();
       counts.reload();
-    }, COUNTS_EVERY_MS);
-  });
+    },
+  );
 
   return (
     <section aria-labelledby="tasks-title">
@@ -285,15 +293,24 @@ export function TaskTable({ rows, showFunction }: { rows: TaskRow[]; showFunctio
 }
 
 /** The live feed (Server-Sent Events): changes go to `onChanges`; EventSource reconnects by itself. */
-export function useLiveChanges(fn: string, onChanges: (changes: TaskChange[]) => void) {
+/**
+ * Subscribes to the live task feed. `onOpen` runs each time the stream (re)opens: whatever changed
+ * between the page's first read and the subscription (or during a reconnect) is read again then.
+ */
+export function useLiveChanges(fn: string, onChanges: (changes: TaskChange[]) => void, onOpen?: () => void) {
   const [state, setState] = useState<'connecting' | 'open' | 'lost'>('connecting');
   const handler = useRef(onChanges);
   handler.current = onChanges;
+  const opened = useRef(onOpen);
+  opened.current = onOpen;
   useEffect(() => {
     const url = `${API}/async-task-events${fn ? `?functionName=${encodeURIComponent(fn)}` : ''}`;
     const source = new EventSource(url);
     setState('connecting');
-    source.addEventListener('open', () => setState('open'));
+    source.addEventListener('open', () => {
+      setState('open');
+      opened.current?.();
+    });
     source.addEventListener('error', () =>
       setState(source.readyState === EventSource.CLOSED ? 'lost' : 'connecting'),
     );
