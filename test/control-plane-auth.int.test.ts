@@ -100,7 +100,8 @@ describe.runIf(localServers)('NATS', () => {
     const connz = (await res.json()) as { connections: { name?: string; authorized_user?: string }[] };
     for (const service of SERVICE_NAMES) {
       const users = connz.connections
-        .filter((c) => c.name === `asyncfn-${service}` || c.name?.startsWith(`asyncfn-${service}@`))
+        // This stack's connections (named with its namespace; `npm run up`'s may be there too).
+        .filter((c) => c.name === `asyncfn-${service}@${names.namespace}`)
         .map((c) => c.authorized_user);
       expect(users.length, service).toBeGreaterThan(0);
       // scripts/stack.ts runs a test stack's services as their test users
