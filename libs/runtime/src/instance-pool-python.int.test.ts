@@ -269,6 +269,8 @@ describe('native Python runtimes', () => {
 
   it('with instanceConcurrency > 1, each invocation gets its own logger lines', async () => {
     const { spec } = await deploy({ instanceConcurrency: 2, preFreeze: undefined });
+    // One instance up first: two cold calls at once may each start one on a slow machine.
+    expectKind(await pool.invoke(spec, request()), 'succeeded');
     const a = request({ payload: Buffer.from('sleep:0.5') });
     const b = request({ payload: Buffer.from('sleep:0.5') });
     const [ra, rb] = await Promise.all([pool.invoke(spec, a), pool.invoke(spec, b)]);
