@@ -40,7 +40,11 @@ function runWalkthrough(env: Record<string, string>): Promise<Run> {
     ...walkthroughBlocks(README),
   ].join('\n');
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, ...env } });
+    // Plain output to read back (CI=true would turn the CLI's colours on).
+    const child = spawn('bash', ['-c', script], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
