@@ -84,8 +84,11 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
       launched?.close();
       throw err;
     });
-    // pasta accepts on the host port before the server listens: ask the namespace instead.
-    const isUp = launched ? () => Promise.resolve(launched.listening(innerPort)) : () => canConnect(port);
+    // pasta accepts on the host port before the server listens: ask the namespace too; and the
+    // host port must answer as well (pasta may set up its forward after the server listens).
+    const isUp = launched
+      ? async () => launched.listening(innerPort) && (await canConnect(port))
+      : () => canConnect(port);
     // Sandboxed, a connection per request: kept-alive connections through pasta's forwarding
     // stalled 40 ms per call (TCP delayed ACK) on servers that write headers and body apart
     // (Python's http.server); a new connection does not (bench/cold-start.ts).
