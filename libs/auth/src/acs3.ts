@@ -323,10 +323,32 @@ function parseAuthorization(value: string): ParsedAuthorization {
   return { accessKeyId, signedHeaders, signature };
 }
 
-function singleHeader(headers: Acs3VerifyRequest['headers'], name: string): string | undefined {
+/** A header's value (repeated ones joined by commas, as Node joins them). */
+export function singleHeader(headers: Acs3VerifyRequest['headers'], name: string): string | undefined {
   const v = headers[name];
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v.join(',') : v;
+}
+
+/**
+ * The AccessKey a request names, once the request's own time is within `maxSkewMs` of the
+ * server's (both signature schemes: ACS3's x-acs-date, FC 2.0's Date).
+ */
+export function signingKey(
+  lookup: AccessKeyLookup,
+  accessKeyId: string,
+  time: { header: string; signedAt: Date; now: Date; maxSkewMs: number; show?: (d: Date) => string },
+): AccessKeyRecord {
+  const key = lookup(accessKeyId);
+  if (!key) throw new AuthError('InvalidAccessKeyID', `invalid access key ID '${accessKeyId.slice(0, 128)}'`);
+  const { header, signedAt, now, maxSkewMs, show = formatAcs3Date } = time;
+  if (Math.abs(now.getTime() - signedAt.getTime()) > maxSkewMs) {
+    throw new AuthError(
+      'RequestTimeTooSkewed',
+      `The difference between ${header} (${show(signedAt)}) and the server time (${show(now)}) exceeds ${Math.round(maxSkewMs / 1000)} seconds.`,
+    );
+  }
+  return key;
 }
 
 function splitRawUrl(rawUrl: string): { path: string; rawQuery: string } {
@@ -406,17 +428,7 @@ export function verifyAcs3Request(
     );
   }
 
-  const key = lookup(auth.accessKeyId);
-  if (!key) {
-    throw new AuthError('InvalidAccessKeyID', `invalid access key ID '${auth.accessKeyId.slice(0, 128)}'`);
-  }
-
-  if (Math.abs(now.getTime() - signedAt.getTime()) > maxSkewMs) {
-    throw new AuthError(
-      'RequestTimeTooSkewed',
-      `The difference between x-acs-date (${formatAcs3Date(signedAt)}) and the server time (${formatAcs3Date(now)}) exceeds ${Math.round(maxSkewMs / 1000)} seconds.`,
-    );
-  }
+  const key = signingKey(lookup, auth.accessKeyId, { header: 'x-acs-date', signedAt, now, maxSkewMs });
 
   const declaredHash = (singleHeader(headers, 'x-acs-content-sha256') ?? '').trim();
   const actualHash = sha256Hex(req.body);
