@@ -34,6 +34,14 @@ const READY_POLL_MS = 25;
 /** A connection lost without an answer: wait this long for the exit that usually explains it. */
 const EXIT_WAIT_MS = 300;
 const MAX_ERROR_TEXT = 2048;
+/**
+ * Until the instance has answered once, a connection refused or reset before any answer is
+ * retried this often, READY_POLL_MS apart: pasta (Debian 12's 2023 build) can accept on the host
+ * port and then reset the first connections while its forward into the namespace settles, though
+ * the server already listens there. A server that never answers still fails after ~1 s.
+ */
+const WARMUP_RETRIES = 40;
+const WARMUP_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
 
 export function httpChannel(sandbox?: Sandbox): OpenChannel {
   const wrapWithDeathSignal = existsSync(SETPRIV);
@@ -94,6 +102,7 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
     // (Python's http.server); a new connection does not (bench/cold-start.ts).
     const agent = new http.Agent({ keepAlive: !launched });
     let closed = false;
+    let answeredOnce = false;
     let fn: FunctionMeta = { name: o.functionName, handler: spec.handler, memory: 0, timeout: 0 };
     let tenant = '';
     const hooks = { preStop: false, preFreeze: false };
@@ -138,6 +147,26 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
       });
     }
 
+    /** post, retrying a connection the forward reset or refused before the instance's first answer. */
+    async function postOnceWarm(
+      path: string,
+      headers: Record<string, string>,
+      body?: Uint8Array,
+    ): Promise<Reply> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const reply = await post(path, headers, body);
+          answeredOnce = true;
+          return reply;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code ?? '';
+          const retry = !answeredOnce && WARMUP_ERRORS.has(code) && attempt < WARMUP_RETRIES;
+          if (!retry || closed || !alive()) throw err;
+          await new Promise((r) => setTimeout(r, READY_POLL_MS));
+        }
+      }
+    }
+
     /** Runs a request; a lost connection is reported only if the process outlives it. */
     function exchange(
       path: string,
@@ -145,7 +174,7 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
       body: Uint8Array | undefined,
       done: (r: Reply | Error) => ChildMessage,
     ): void {
-      post(path, headers, body).then(
+      postOnceWarm(path, headers, body).then(
         (reply) => answer(done(reply)),
         (err: Error) =>
           setTimeout(() => {

@@ -16,6 +16,23 @@ const SERVER_PY = readFileSync(
   'utf8',
 );
 
+/** Resets its first three connections without an answer (as pasta did at start), then serves. */
+const RESETS_FIRST_CONNECTIONS_PY = `
+import os, socket, struct
+from http.server import HTTPServer, BaseHTTPRequestHandler
+class Ok(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"ok")
+server = HTTPServer(("", int(os.environ["FC_SERVER_PORT"])), Ok)
+for _ in range(3):
+    conn, _ = server.socket.accept()
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+server.serve_forever()
+`;
+
 let box: Sandbox;
 let pool: InstancePool;
 let events: InstanceEvent[];
@@ -195,6 +212,20 @@ describe('a custom runtime (Python over HTTP)', () => {
     const next = expectKind(await pool.invoke(spec, request({ payload: Buffer.from('echo') })), 'succeeded');
     expect(next.instanceId).toBe(out.instanceId);
     expect(next.usage!.peakMemoryMB).toBeLessThan(60);
+  });
+
+  it('connections reset before the first answer are retried: the forward may settle after the server listens', async () => {
+    const spec = await box.deploy(
+      { 'server.py': RESETS_FIRST_CONNECTIONS_PY },
+      {
+        runtime: 'custom.debian12',
+        handler: 'index.handler',
+        customRuntime: { command: ['python3', '-u', 'server.py'] },
+        initializer: { handler: 'true', timeoutSeconds: 5 },
+      },
+    );
+    const out = expectKind(await pool.invoke(spec, request({ payload: Buffer.from('x') })), 'succeeded');
+    expect(out.result.toString()).toBe('ok');
   });
 
   it('a command that does not exist fails the call without hurting the pool', async () => {
