@@ -24,10 +24,10 @@ const says = (word: string) => `exports.handler = async () => '${word}';`;
 
 async function invoke(
   fn: string,
-  options: { qualifier?: string; taskId?: string; delaySeconds?: number; sync?: boolean },
+  options: { qualifier?: string; taskId?: string; delaySeconds?: number; sync?: boolean; payload?: string },
 ) {
   const request = new $FC.InvokeFunctionRequest({
-    body: Readable.from([Buffer.from('x')]),
+    body: Readable.from([Buffer.from(options.payload ?? 'x')]),
     ...(options.qualifier ? { qualifier: options.qualifier } : {}),
   });
   const headers = new $FC.InvokeFunctionHeaders({
@@ -181,6 +181,73 @@ describe('versions and aliases', () => {
     await expect(
       client.getAsyncInvokeConfig('pinned', new $FC.GetAsyncInvokeConfigRequest({})),
     ).rejects.toMatchObject({ code: 'AsyncConfigNotExists' });
+  });
+
+  it("delivers a task's result by its qualifier's async config, and lists every config", async () => {
+    await createNodeFunction(client, 'routed', says('r1'));
+    await publish('routed');
+    await client.createAlias(
+      'routed',
+      new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'live', versionId: '1' }) }),
+    );
+    const queueArn = (queue: string) => `acs:mns:cn-hangzhou:1:/queues/${queue}/messages`;
+    const onSuccess = (queue: string) =>
+      new $FC.DestinationConfig({ onSuccess: new $FC.Destination({ destination: queueArn(queue) }) });
+    await client.putAsyncInvokeConfig(
+      'routed',
+      new $FC.PutAsyncInvokeConfigRequest({
+        body: new $FC.PutAsyncInvokeConfigInput({ destinationConfig: onSuccess('latest-results') }),
+      }),
+    );
+    // The alias's config: task mode off, so its destination is found from the event alone.
+    await client.putAsyncInvokeConfig(
+      'routed',
+      new $FC.PutAsyncInvokeConfigRequest({
+        qualifier: 'live',
+        body: new $FC.PutAsyncInvokeConfigInput({
+          asyncTask: false,
+          destinationConfig: onSuccess('live-results'),
+        }),
+      }),
+    );
+    await invoke('routed', { taskId: 'routed-latest', payload: 'to-latest' });
+    await invoke('routed', { qualifier: 'live', payload: 'to-live' });
+    const received = (queue: string) =>
+      eventually(async () => {
+        const res = await signedFetch(stack.ingressUrl, 'GET', `/2023-03-30/queues/${queue}/messages`, {
+          query: { numOfMessages: '10', waitSeconds: '1' },
+        });
+        const { messages } = (await res.json()) as { messages: { body: string }[] };
+        return messages.length
+          ? messages.map((m) => JSON.parse(m.body) as { requestPayload: string })
+          : undefined;
+      }, 30_000);
+    expect((await received('latest-results')).map((r) => r.requestPayload)).toEqual(['to-latest']);
+    expect((await received('live-results')).map((r) => r.requestPayload)).toEqual(['to-live']);
+
+    const all = (
+      await client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ functionName: 'routed' }))
+    ).body!.configs!;
+    expect(all.map((c) => c.functionArn?.split('functions/')[1])).toEqual(['routed', 'routed/live']);
+    // Paged one at a time, the token lands inside a function and resumes after it.
+    const first = (await client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ limit: 1 })))
+      .body!;
+    const seen = [...first.configs!];
+    let token = first.nextToken;
+    while (token) {
+      const page = (
+        await client.listAsyncInvokeConfigs(
+          new $FC.ListAsyncInvokeConfigsRequest({ limit: 1, nextToken: token }),
+        )
+      ).body!;
+      seen.push(...page.configs!);
+      token = page.nextToken;
+    }
+    expect(seen.map((c) => c.functionArn?.split('functions/')[1])).toEqual([
+      'pinned/prod',
+      'routed',
+      'routed/live',
+    ]);
   });
 
   it("answers FC's codes for what does not exist or is in use", async () => {

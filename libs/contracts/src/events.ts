@@ -64,6 +64,8 @@ export interface UntrackedRequest {
   /** Base64 of the invocation body. */
   payload: string;
   invokeCount: number;
+  /** The qualifier invoked (absent: LATEST): its async config names the destinations. */
+  qualifier?: string;
 }
 
 /** Published by the ingress as the task's claim (claims stream): all the projection starts from. */

@@ -38,6 +38,8 @@ export interface RunTaskMessage {
   untracked?: boolean;
   /** The version to run (absent or LATEST: the function as it is when the attempt starts). */
   resolvedVersion?: string;
+  /** The qualifier invoked (absent: LATEST); an untracked task's destination depends on it. */
+  qualifier?: string;
 }
 
 /** Synchronous invocation request/reply over core NATS (ingress ↔ executor). */

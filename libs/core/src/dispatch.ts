@@ -1,4 +1,10 @@
-import type { AcceptedTaskMessage, AsyncConfig, FunctionRecord, RunTaskMessage } from '@asyncfn/contracts';
+import type {
+  AcceptedTaskMessage,
+  AsyncConfig,
+  FunctionRecord,
+  RunTaskMessage,
+  UntrackedRequest,
+} from '@asyncfn/contracts';
 import { ASYNC_CONFIG_DEFAULTS, EnqueuedReason } from '@asyncfn/contracts';
 
 /** How often a task held at its concurrency limit looks again (a slot frees often: look soon). */
@@ -72,6 +78,20 @@ export function runMessageOf(task: AcceptedTaskMessage, maxRetries: number): Run
     ...(task.traceparent ? { traceparent: task.traceparent } : {}),
     ...(task.untracked ? { untracked: true } : {}),
     ...(task.resolvedVersion ? { resolvedVersion: task.resolvedVersion } : {}),
+    ...(task.qualifier ? { qualifier: task.qualifier } : {}),
+  };
+}
+
+/** What an untracked task's terminal event carries for its destination record. */
+export function untrackedRequest(
+  task: Pick<RunTaskMessage, 'requestId' | 'payload' | 'qualifier'>,
+  invokeCount: number,
+): UntrackedRequest {
+  return {
+    requestId: task.requestId,
+    payload: task.payload,
+    invokeCount,
+    ...(task.qualifier ? { qualifier: task.qualifier } : {}),
   };
 }
 

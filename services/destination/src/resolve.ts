@@ -15,6 +15,7 @@ import {
 import {
   asTerminalStatus,
   deliveryId,
+  asyncConfigFor,
   destinationFor,
   destinationKindOf,
   isTerminalEvent,
@@ -58,9 +59,22 @@ export function createResolver(deps: {
   const encoder = new TextEncoder();
   const waits = deps.statusWaitMs ?? STATUS_WAIT_MS;
 
-  async function destinationOf(tenant: string, functionName: string, kind: DestinationKind) {
+  /**
+   * The destination of a task's outcome: its qualifier's async config names it (else LATEST's).
+   * 'per-qualifier' when the function has qualifier configs and the task's qualifier is not known
+   * yet (a tracked task's is in its record, read once its terminal state is recorded).
+   */
+  async function destinationOf(
+    tenant: string,
+    functionName: string,
+    kind: DestinationKind,
+    qualifier: string | undefined | 'unknown',
+  ) {
     const fn = await functions.get(tenant, functionName);
-    return destinationFor(fn?.asyncConfig, kind);
+    if (!fn) return undefined;
+    const perQualifier = Object.keys(fn.qualifierAsyncConfigs ?? {}).length > 0;
+    if (qualifier === 'unknown' && perQualifier) return 'per-qualifier' as const;
+    return destinationFor(asyncConfigFor(fn, qualifier === 'unknown' ? undefined : qualifier), kind);
   }
 
   /** The task once its status is terminal; undefined if it does not exist; 'lagging' if not yet. */
@@ -115,18 +129,21 @@ export function createResolver(deps: {
     if (!isTerminalEvent(event)) return drop(`not a terminal event: ${event.type}`);
     const status = STATUS_AFTER[event.type];
     const kind = destinationKindOf(asTerminalStatus(status)!);
-    const target = await destinationOf(event.tenant, event.functionName, kind);
     const log = { taskId: event.taskId, tenant: event.tenant, type: event.type };
-    if (!target) {
+    const noDestination = () => {
       logger.debug({ ...log, kind }, 'no destination for the outcome');
       return done;
-    }
-
+    };
     if (event.untracked) {
       // asyncTask=false: nothing is recorded about the task, the event is all there is.
+      const target = await destinationOf(event.tenant, event.functionName, kind, event.untracked.qualifier);
+      if (!target || target === 'per-qualifier') return noDestination();
       await enqueue(jobOf(event, kind, target, resultRecordOf(event), false, event.traceparent));
       return done;
     }
+    // Functions without a destination cost one cached read, not a read of the task.
+    const early = await destinationOf(event.tenant, event.functionName, kind, 'unknown');
+    if (!early) return noDestination();
     const task = await recordedTask(event.tenant, event.taskId);
     if (task === undefined) {
       logger.warn(log, 'terminal event of a task that does not exist; dropped');
@@ -151,6 +168,11 @@ export function createResolver(deps: {
       logger.debug({ ...log, destinationStatus: task.destinationStatus }, 'record already delivered');
       return done;
     }
+    const target =
+      early === 'per-qualifier'
+        ? await destinationOf(event.tenant, event.functionName, kind, task.qualifier)
+        : early;
+    if (!target || target === 'per-qualifier') return noDestination();
     const job = jobOf(
       event,
       kind,
@@ -175,8 +197,8 @@ export function createResolver(deps: {
     const record = task && resultRecordOfTask(task);
     if (!task || !status || !record) return drop('task not found or not finished');
     const kind = destinationKindOf(status);
-    const target = await destinationOf(task.tenant, task.functionName, kind);
-    if (!target) return drop(`function has no ${kind} destination`);
+    const target = await destinationOf(task.tenant, task.functionName, kind, task.qualifier);
+    if (!target || target === 'per-qualifier') return drop(`function has no ${kind} destination`);
     const job = jobOf(task, kind, target, record, true, task.traceparent, request.requestId);
     // The redelivery supersedes a delivery still retrying: only its outcome is recorded.
     await tasks.startDelivery(taskDocumentId(task.tenant, task.taskId), job.deliveryId);

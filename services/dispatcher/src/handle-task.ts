@@ -1,7 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { AcceptedTaskMessage, TaskEventInput } from '@asyncfn/contracts';
 import { EnqueuedReason } from '@asyncfn/contracts';
-import { HOLD_RECHECK_MS, decideDispatch, deferDelayMs, runMessageOf } from '@asyncfn/core';
+import { HOLD_RECHECK_MS, decideDispatch, deferDelayMs, runMessageOf, untrackedRequest } from '@asyncfn/core';
 import {
   decodeJson,
   done,
@@ -53,7 +53,7 @@ export function createTaskHandler(deps: {
     };
     // Task mode off: no state is recorded, only the terminal event (for destinations) is published.
     const final = task.untracked
-      ? { ...common, untracked: { requestId: task.requestId, payload: task.payload, invokeCount: 0 } }
+      ? { ...common, untracked: untrackedRequest(task, 0) }
       : common;
     const dequeued: TaskEventInput = { ...common, type: 'TaskDequeued' };
     const announceDequeued = () => (task.untracked ? Promise.resolve() : deps.bus.publish(dequeued));

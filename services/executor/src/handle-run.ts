@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { FunctionRecord, RunTaskMessage, TaskEventInput, TaskResources } from '@asyncfn/contracts';
-import { functionAtVersion, judgeAttempt, type RetryPolicy } from '@asyncfn/core';
+import { functionAtVersion, judgeAttempt, untrackedRequest, type RetryPolicy } from '@asyncfn/core';
 import {
   done,
   drop,
@@ -82,7 +82,7 @@ export function createRunHandler(deps: {
     // Task mode off: nothing is recorded; events carry what a destination record needs.
     const withRequest = (input: TaskEventInput, invokeCount = attempt): TaskEventInput =>
       run.untracked
-        ? { ...input, untracked: { requestId: run.requestId, payload: run.payload, invokeCount } }
+        ? { ...input, untracked: untrackedRequest(run, invokeCount) }
         : input;
     const publish = (input: TaskEventInput, invokeCount = attempt, at?: number) =>
       deps.bus.publish(withRequest(input, invokeCount), at);

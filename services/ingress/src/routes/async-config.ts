@@ -59,7 +59,9 @@ export async function putAsyncConfig(
       `destinationConfig: '${foreign[0]!.slice(0, 200)}' is a function of another account; destinations deliver within account '${tenant}'`,
     );
   }
-  const config = buildAsyncConfig(fn, input, new Date(deps.clock?.() ?? Date.now()), current);
+  const built = buildAsyncConfig(fn, input, new Date(deps.clock?.() ?? Date.now()), current);
+  // A version's or alias's config names it in its ARN, as a qualified function ARN does.
+  const config = qualifier === 'LATEST' ? built : { ...built, functionArn: `${fn.functionArn}/${qualifier}` };
   const record = withConfig(fn, qualifier, config);
   if (!(await deps.functions.replace(record))) throw notFound.function(fn.functionName);
   await putFunction(deps.functionsKv, record);
@@ -112,24 +114,49 @@ export async function asyncConfigRoutes(app: FastifyInstance, deps: IngressDeps)
     const q = parsePageQuery(request.query);
     if (q.functionName) {
       const fn = await deps.functions.get(request.tenant, parseFunctionName(q.functionName));
-      return { configs: fn?.asyncConfig ? [fn.asyncConfig] : [] };
+      return { configs: fn ? configsOf(fn).map((c) => c.config) : [] };
     }
-    // Walks functions in name order; the token is the last function name looked at.
-    const configs = [];
-    let after = q.nextToken;
+    // Walks functions in name order, each function's configs LATEST first then by qualifier; the
+    // token is the last config returned (`function/qualifier`), so a page may end inside a function.
+    const configs: AsyncConfig[] = [];
+    const [tokenFunction, tokenQualifier] = (q.nextToken ?? '').split('/');
+    let after = tokenFunction || undefined;
+    let last: string | undefined;
+    const take = (fn: FunctionRecord, afterQualifier?: string) => {
+      for (const c of configsOf(fn)) {
+        if (afterQualifier !== undefined && c.qualifier <= afterQualifier) continue;
+        if (configs.length === q.limit) return false;
+        configs.push(c.config);
+        last = `${fn.functionName}/${c.qualifier}`;
+      }
+      return true;
+    };
     let more = true;
-    while (configs.length < q.limit && more) {
+    if (tokenFunction && tokenQualifier !== undefined) {
+      const fn = await deps.functions.get(request.tenant, tokenFunction);
+      if (fn && !take(fn, tokenQualifier)) more = false;
+    }
+    let full = !more;
+    while (more) {
       const batch = await deps.functions.list(request.tenant, { limit: 100, ...(after ? { after } : {}) });
       more = batch.length === 100;
       for (const fn of batch) {
         after = fn.functionName;
-        if (fn.asyncConfig) configs.push(fn.asyncConfig);
-        if (configs.length === q.limit) {
-          more = true;
+        if (!take(fn)) {
+          full = true;
+          more = false;
           break;
         }
       }
     }
-    return { configs, ...(more && after ? { nextToken: after } : {}) };
+    return { configs, ...(full && last ? { nextToken: last } : {}) };
   });
+}
+
+/** A function's async configs: LATEST's first (qualifier ''), then each version's or alias's by name. */
+function configsOf(fn: FunctionRecord): { qualifier: string; config: AsyncConfig }[] {
+  const qualified = Object.entries(fn.qualifierAsyncConfigs ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([qualifier, config]) => ({ qualifier, config }));
+  return [...(fn.asyncConfig ? [{ qualifier: '', config: fn.asyncConfig }] : []), ...qualified];
 }

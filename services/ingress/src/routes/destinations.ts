@@ -4,6 +4,7 @@ import type { RedeliveryRequest } from '@asyncfn/contracts';
 import {
   ApiError,
   asTerminalStatus,
+  asyncConfigFor,
   destinationFor,
   destinationKindOf,
   notFound,
@@ -43,7 +44,7 @@ export async function destinationRoutes(app: FastifyInstance, deps: IngressDeps)
       const fn = await deps.functions.get(request.tenant, name);
       if (!fn) throw notFound.function(name);
       const kind = destinationKindOf(status);
-      const target = destinationFor(fn.asyncConfig, kind);
+      const target = destinationFor(asyncConfigFor(fn, task.qualifier), kind);
       if (!target) {
         throw new ApiError(
           'AsyncConfigNotExists',
