@@ -32,6 +32,8 @@ export function serviceArgs(service: ServiceName): string[] {
   ];
 }
 
+const SERVICE_READY_TIMEOUT_MS = 100_000;
+
 export async function isReady(port: number): Promise<boolean> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1_000) });
@@ -118,7 +120,8 @@ export async function startStack(options: {
       children.set(service, child);
       const ready = await waitReady(
         ports[service],
-        60_000,
+        // Generous, within the 120 s of the test files' set-up: a loaded machine took over a minute.
+        SERVICE_READY_TIMEOUT_MS,
         () => child.exitCode === null && child.signalCode === null,
       );
       if (!ready) throw new Error(`asyncfn-${service} did not become ready:\n${tail(logFile(service))}`);
