@@ -41,6 +41,8 @@ export const TerminalCloseCode = {
   Exited: 1000,
   /** The instance was destroyed (idle reclaim, new version, stop, shutdown). */
   InstanceGone: 4404,
+  /** The console session that opened the terminal was signed out or expired. */
+  SignedOut: 4401,
   /** The executor could not be reached or refused the relay. */
   Unavailable: 4503,
 } as const;
