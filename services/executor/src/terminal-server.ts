@@ -73,7 +73,7 @@ export function createTerminalServer(deps: {
       // Another tenant's instance is answered as unknown: whether it exists is none of their business.
       const info = deps
         .instances()
-        .find((i) => i.instanceId === instanceId && i.tenant === tenant && i.status !== 'destroyed');
+        .find((i) => i.instanceId === instanceId && i.tenant === tenant && isLive(i));
       if (!info) {
         refuse(socket, 'InstanceNotFound', `instance '${instanceId}' does not exist or is gone`);
         return;
@@ -98,13 +98,14 @@ export function createTerminalServer(deps: {
           shell,
           size,
           logger: deps.logger.child({ tenant: info.tenant, functionName: info.functionName }),
+          instanceLive: () => deps.instances().some((i) => i.instanceId === instanceId && isLive(i)),
           onEnd: () => sessions.delete(session),
         });
         sessions.add(session);
       });
     },
     instanceChanged(info) {
-      if (info.status !== 'destroyed') return;
+      if (isLive(info)) return;
       for (const session of sessions) {
         if (session.instanceId === info.instanceId)
           session.close(TerminalCloseCode.InstanceGone, 'the instance is gone');
@@ -123,6 +124,9 @@ function sameSecret(presented: string | string[], expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(String(presented)), digest(expected));
 }
+
+/** Not stopping or destroyed: a terminal may open, or stay open. */
+const isLive = (info: InstanceInfo) => info.status !== 'stopping' && info.status !== 'destroyed';
 
 function bounded(raw: string | null, max: number, fallback: number): number {
   const n = Number(raw);

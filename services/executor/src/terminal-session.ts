@@ -8,6 +8,7 @@ import type { Logger } from '@asyncfn/telemetry';
 /** Output waiting in the socket beyond this pauses the shell until the browser catches up. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 const BACKPRESSURE_CHECK_MS = 50;
+const EXIT_SETTLE_MS = 300;
 
 export interface TerminalSession {
   instanceId: string;
@@ -27,6 +28,8 @@ export function openTerminalSession(deps: {
   shell: ShellCommand;
   size: { cols: number; rows: number };
   logger: Logger;
+  /** Whether the instance is still up (not stopping or destroyed). */
+  instanceLive: () => boolean;
   onEnd: () => void;
 }): TerminalSession {
   const { socket, logger } = deps;
@@ -70,11 +73,18 @@ export function openTerminalSession(deps: {
   backpressure.unref();
 
   pty.onExit(({ exitCode, signal }) => {
-    if (!ended && socket.readyState === socket.OPEN) {
-      const notice: TerminalNotice = { type: 'exit', exitCode, ...(signal ? { signal } : {}) };
-      socket.send(JSON.stringify(notice));
-    }
-    end(TerminalCloseCode.Exited, 'the shell exited');
+    if (ended) return;
+    // The instance going away kills the shell, maybe before the pool tells of it: wait a moment,
+    // so the browser learns "the instance is gone" rather than "the shell exited".
+    setTimeout(() => {
+      if (deps.instanceLive()) {
+        if (socket.readyState === socket.OPEN) {
+          const notice: TerminalNotice = { type: 'exit', exitCode, ...(signal ? { signal } : {}) };
+          socket.send(JSON.stringify(notice));
+        }
+        end(TerminalCloseCode.Exited, 'the shell exited');
+      } else end(TerminalCloseCode.InstanceGone, 'the instance is gone');
+    }, EXIT_SETTLE_MS).unref();
   });
 
   socket.on('message', (data, isBinary) => {
