@@ -22,6 +22,7 @@ import { serverUrls, testNames } from './harness/env.js';
 const OTHER: Credentials = { accessKeyId: 'LTAIterminalOther', accessKeySecret: 'terminalOtherSecret' };
 const OUT = join(process.env.ASYNCFN_TEST_OUTPUT ?? join(ROOT, 'test-results'), 'terminal');
 const STEP_MS = 60_000;
+const CHROMIUM = process.env.ASYNCFN_CHROMIUM ?? '/usr/bin/chromium';
 const FN = 'terminal-sleeper';
 const SLEEPER = `exports.handler = async () => { await new Promise((r) => setTimeout(r, 280000)); return 'slept'; };`;
 
@@ -128,7 +129,7 @@ beforeAll(async () => {
     services: ['dispatcher', 'executor', 'status', 'destination'],
   });
   await stack.start('ingress');
-  browser = await launchChromium(STEP_MS);
+  browser = await launchChromium(CHROMIUM, STEP_MS);
   page = browser.page;
   const created = await api('POST', '/functions', {
     body: JSON.stringify({
@@ -239,6 +240,10 @@ describe('Log on to an instance', { timeout: 240_000 }, () => {
       });
       socket.send(Buffer.from('echo "ws-$((20+1))"\n'), { binary: true });
       await eventually(async () => (output.includes('ws-21') ? true : undefined), STEP_MS);
+      // A resize (xterm's grid) reaches the PTY: the shell's terminal has the new size.
+      socket.send(JSON.stringify({ type: 'resize', cols: 123, rows: 45 }));
+      socket.send(Buffer.from('echo "size-$(stty size | tr " " x)"\n'), { binary: true });
+      await eventually(async () => (output.includes('size-45x123') ? true : undefined), STEP_MS);
       socket.close();
     }
   });

@@ -5,21 +5,20 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from '../../scripts/stack.js';
 
-export const CHROMIUM = process.env.ASYNCFN_CHROMIUM ?? '/usr/bin/chromium';
-
 /**
  * Debian's chromium, headless, driven by playwright-core (installed by
  * deploy/local/install-chromium.sh when missing; no browser download), in a throwaway profile.
  */
 export async function launchChromium(
+  executablePath: string,
   stepMs: number,
 ): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) {
+  if (!existsSync(executablePath)) {
     execFileSync('bash', [join(ROOT, 'deploy', 'local', 'install-chromium.sh')], { stdio: 'inherit' });
   }
   const profile = mkdtempSync(join(tmpdir(), 'asyncfn-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: [
       '--headless',
