@@ -246,6 +246,19 @@ describe('Log on to an instance', { timeout: 240_000 }, () => {
       await eventually(async () => (output.includes('size-45x123') ? true : undefined), STEP_MS);
       socket.close();
     }
+
+    // Session-only: signing out closes the console's terminal.
+    const session = await rawOpen(wsUrl, { cookie }, ['asyncfn-terminal', `csrf.${csrfToken}`]);
+    expect(session).toHaveProperty('socket');
+    const closed = new Promise<number>((resolve) =>
+      (session as { socket: WebSocket }).socket.once('close', (code) => resolve(code)),
+    );
+    const signOut = await fetch(`${stack.ingressUrl}/console/api/session`, {
+      method: 'DELETE',
+      headers: { cookie, 'x-asyncfn-csrf': csrfToken },
+    });
+    expect(signOut.status).toBe(204);
+    expect(await closed).toBe(4401);
   });
 
   it('says so in the page when the instance goes away, and closes the terminal', async () => {
