@@ -25,6 +25,8 @@ type TerminalRequest = FastifyRequest<{
 
 /** How often a terminal opened from the console checks its session is still signed in. */
 const SESSION_CHECK_MS = 10_000;
+/** Output waiting for the browser beyond this pauses the relay from the executor. */
+const MAX_BUFFERED_BYTES = 1 << 20;
 
 /**
  * "Log on to an instance" (console; extension): `GET …/functions/{fn}/instances/{id}/terminal`,
@@ -97,7 +99,21 @@ function relay(
   shell.removeAllListeners('message');
   for (const { data, isBinary } of upstream.pending) browser.send(data, { binary: isBinary });
   upstream.pending = [];
-  shell.on('message', (data, isBinary) => browser.send(data, { binary: isBinary }));
+  // A browser that reads slowly pauses the executor's socket (and so, in turn, the shell), rather
+  // than the ingress buffering without bound.
+  let paused = false;
+  shell.on('message', (data, isBinary) => {
+    browser.send(data, { binary: isBinary }, () => {
+      if (paused && browser.bufferedAmount < MAX_BUFFERED_BYTES / 4) {
+        paused = false;
+        shell.resume();
+      }
+    });
+    if (!paused && browser.bufferedAmount > MAX_BUFFERED_BYTES) {
+      paused = true;
+      shell.pause();
+    }
+  });
   browser.on('message', (data, isBinary) => {
     if (shell.readyState === shell.OPEN) shell.send(data, { binary: isBinary });
   });
