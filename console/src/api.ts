@@ -25,6 +25,8 @@ export class ApiError extends Error {
 }
 
 let csrfToken = '';
+/** The session's CSRF token, for what cannot send the header (a WebSocket takes it as a subprotocol). */
+export const currentCsrfToken = () => csrfToken;
 /** Called when the server says the session is gone: the app shows the sign-in page. */
 let onSignedOut: () => void = () => {};
 export function onSessionLost(handler: () => void): void {

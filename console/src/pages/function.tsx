@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { fnPath, json, request } from '../api.js';
 import { ErrorBox, Loading, taskHref, useAsync } from '../components/common.js';
 import type { AsyncConfig, FunctionInfo } from '../lib/types.js';
+import { Instances } from './instances.js';
 
 /** One function: invoke it, edit its config and its async config. */
 export function FunctionPage({ name }: { name: string }) {
@@ -19,6 +20,7 @@ export function FunctionPage({ name }: { name: string }) {
         <a href={`#/tasks?fn=${encodeURIComponent(name)}`}>Tasks of {name}</a>
       </div>
       <Invoke name={name} />
+      <Instances name={name} />
       <div class="two">
         <ConfigForm fn={fn.data} onSaved={fn.set} />
         <AsyncConfigForm name={name} />

@@ -324,6 +324,17 @@ export const SETTINGS = {
     meaning: 'attempts one executor runs at once',
     group: 'executor',
   }),
+  ASYNCFN_EXECUTOR_TERMINAL_URL: setting({
+    kind: text(),
+    default: (env) => {
+      const host = !env.ASYNCFN_HOST || env.ASYNCFN_HOST === '0.0.0.0' ? '127.0.0.1' : env.ASYNCFN_HOST;
+      return `ws://${host}:${env.ASYNCFN_EXECUTOR_PORT || SERVICE_PORTS.executor}`;
+    },
+    shownDefault: '`ws://` `ASYNCFN_HOST`:`ASYNCFN_EXECUTOR_PORT`',
+    meaning:
+      "the executor's own port as the ingress reaches it, for the console's terminals into instances (set it when the executor listens on 0.0.0.0 in another host or container)",
+    group: 'executor',
+  }),
   ASYNCFN_SANDBOX: setting({
     kind: oneOf(['bwrap', 'none']),
     default: 'bwrap',

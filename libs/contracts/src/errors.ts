@@ -309,6 +309,22 @@ export const ERRORS = spec({
     origin: 'asyncfn',
   },
   // Extensions and FC 2.0's services.
+  InstanceNotFound: {
+    status: 404,
+    retryable: false,
+    message: "instance '{instanceId}' of function '{functionName}' does not exist or is gone",
+    description:
+      'Log on to an instance: no live instance of that id for that function in your account (extension).',
+    origin: 'asyncfn',
+  },
+  InstanceTerminalUnavailable: {
+    status: 409,
+    retryable: false,
+    message: '{detail}',
+    description:
+      'Log on to an instance: the instance runs unsandboxed (ASYNCFN_SANDBOX=none) or its executor offers no terminal (extension).',
+    origin: 'asyncfn',
+  },
   BulkOperationNotFound: {
     status: 404,
     retryable: false,
@@ -422,4 +438,6 @@ export const notFound = {
     fcError('VersionNotFound', { functionName, versionId }),
   alias: (functionName: string, aliasName: string) => fcError('AliasNotFound', { functionName, aliasName }),
   service: (serviceName: string) => fcError('ServiceNotFound', { serviceName }),
+  instance: (functionName: string, instanceId: string) =>
+    fcError('InstanceNotFound', { functionName, instanceId }),
 };

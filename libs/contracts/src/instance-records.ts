@@ -33,4 +33,11 @@ export interface InstanceRecord {
   inFlight: number;
   invocations: number;
   updatedAt: number;
+  /**
+   * Where the ingress reaches this instance's terminal ("Log on to an instance"): the executor's
+   * WebSocket base URL and the random credential it accepts, new at every executor start (read
+   * only by the ingress, which may read this bucket; never in an API answer). Absent when the
+   * executor runs functions unsandboxed.
+   */
+  terminal?: { url: string; token: string };
 }

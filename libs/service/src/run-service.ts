@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { SECRET_ENV_VARS, loadConfig, type Config, type ServiceName } from '@asyncfn/config';
 import { createLogger, metricsRoute, startTelemetry, type Logger } from '@asyncfn/telemetry';
 import { ServerUnreachableError } from '@asyncfn/nats';
@@ -16,6 +17,8 @@ export interface StartedService {
   stop(): Promise<void>;
   /** Optional: this service serves its own HTTP port (the ingress) instead of a health server. */
   ownsPort?: boolean;
+  /** Optional: takes the WebSocket upgrades of the service's health port (the executor's terminals). */
+  upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 const SHUTDOWN_DEADLINE_MS = 8_000;
@@ -42,6 +45,7 @@ export async function runService(
     service = await start({ config, logger, health });
     if (!service.ownsPort)
       healthServer = await startHealthServer(config.host, config.port, health, metricsRoute);
+    if (healthServer && service.upgrade) healthServer.on('upgrade', service.upgrade);
   } catch (err) {
     if (err instanceof ServerUnreachableError) {
       console.error(`asyncfn-${name}: ${err.message}`);

@@ -22,6 +22,8 @@ export function createInstanceRegistry(deps: {
   /** The pool's live instances. */
   list: () => InstanceInfo[];
   logger: Logger;
+  /** Where the ingress reaches the instances' terminals (none: unsandboxed, no terminals). */
+  terminal?: { url: string; token: string };
   refreshMs?: number;
   coalesceMs?: number;
   clock?: () => number;
@@ -46,6 +48,7 @@ export function createInstanceRegistry(deps: {
     inFlight: info.inFlight,
     invocations: info.invocations,
     updatedAt: clock(),
+    ...(deps.terminal ? { terminal: deps.terminal } : {}),
   });
 
   const write = async (infos: InstanceInfo[]) => {

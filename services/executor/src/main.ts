@@ -13,7 +13,7 @@ import {
   watchFunctions,
   openConcurrencyLeases,
 } from '@asyncfn/nats';
-import { createInstancePool, sandboxUid, DEFAULT_SANDBOX_OPTIONS } from '@asyncfn/runtime';
+import { createInstancePool, instanceShell, sandboxUid, DEFAULT_SANDBOX_OPTIONS } from '@asyncfn/runtime';
 import { runService } from '@asyncfn/service';
 import { recordInstanceEvent } from './attempt-telemetry.js';
 import { createCodeProvider, zipVersion } from './code-provider.js';
@@ -22,6 +22,7 @@ import { createInstanceRegistry } from './instance-registry.js';
 import { createRetryingTasks } from './retrying-tasks.js';
 import { createRunningTasks } from './running-tasks.js';
 import { startSyncServer } from './sync-server.js';
+import { createTerminalServer } from './terminal-server.js';
 
 await runService('executor', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
@@ -33,13 +34,18 @@ await runService('executor', async ({ config, logger, health }) => {
   const functions = await watchFunctions(buckets.functions);
   const stops = await mirrorStopRequests(buckets.stops);
   const bus = createEventBus(nc, names, 'executor');
+  const { writableDirs, ...sandboxConfig } = config.sandbox;
+  const sandbox = { ...DEFAULT_SANDBOX_OPTIONS, ...sandboxConfig, writableBinds: writableDirs };
+  // "Log on to an instance": terminals into sandboxed instances, relayed by the ingress.
+  const terminals = createTerminalServer({ instances: () => pool.list(), shell: instanceShell, logger });
   const registry = createInstanceRegistry({
     directory: createInstanceDirectory(buckets.instances),
     list: () => pool.list(),
     logger,
+    ...(sandbox.mode === 'none'
+      ? {}
+      : { terminal: { url: readSetting('ASYNCFN_EXECUTOR_TERMINAL_URL'), token: terminals.token } }),
   });
-  const { writableDirs, ...sandboxConfig } = config.sandbox;
-  const sandbox = { ...DEFAULT_SANDBOX_OPTIONS, ...sandboxConfig, writableBinds: writableDirs };
   // Throws (and the executor does not start) when the host cannot sandbox: never unconfined silently.
   const pool = createInstancePool({
     sandbox,
@@ -47,7 +53,10 @@ await runService('executor', async ({ config, logger, health }) => {
     // One attempt may fill the task's whole log allowance.
     maxLogBytes: TASK_LOG_MAX_BYTES,
     logger,
-    onInstanceChange: registry.changed,
+    onInstanceChange: (info) => {
+      registry.changed(info);
+      terminals.instanceChanged(info);
+    },
     // Live instances and cold starts per function, for /metrics.
     onInstanceEvent: recordInstanceEvent,
     pythonBinaries: config.pythonBinaries,
@@ -117,9 +126,11 @@ await runService('executor', async ({ config, logger, health }) => {
     if (nc.isClosed()) throw new Error('NATS connection closed');
   });
   return {
+    upgrade: terminals.upgrade,
     async stop() {
       shuttingDown = true;
       sync.unsubscribe();
+      terminals.closeAll();
       stopWatch.stop();
       stops.close();
       // Running attempts are stopped with their PreStop hooks; their messages are redelivered.

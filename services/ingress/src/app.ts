@@ -16,6 +16,7 @@ import { logRoutes } from './routes/logs.js';
 import { queueRoutes } from './routes/queues.js';
 import { rerunRoutes } from './routes/rerun.js';
 import { taskRoutes } from './routes/tasks.js';
+import { terminalRoutes } from './routes/terminal.js';
 import { triggerRoutes } from './routes/triggers.js';
 import { consolePlugin } from './console/plugin.js';
 import { metricsSummaryRoutes } from './routes/metrics-summary.js';
@@ -73,6 +74,7 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await taskRoutes(api, deps);
     await destinationRoutes(api, deps);
     await instanceRoutes(api, deps);
+    await terminalRoutes(api, deps);
     await logRoutes(api, deps);
     await rerunRoutes(api, deps);
     await triggerRoutes(api, deps);

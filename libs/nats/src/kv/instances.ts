@@ -9,6 +9,7 @@ const instanceKey = (tenant: string, functionName: string, instanceId: string) =
 export interface InstanceDirectory {
   put(record: InstanceRecord): Promise<void>;
   list(tenant: string, functionName: string): Promise<InstanceRecord[]>;
+  get(tenant: string, functionName: string, instanceId: string): Promise<InstanceRecord | undefined>;
 }
 
 export function createInstanceDirectory(kv: KV): InstanceDirectory {
@@ -23,6 +24,11 @@ export function createInstanceDirectory(kv: KV): InstanceDirectory {
       return records
         .filter((record) => record !== undefined)
         .sort((a, b) => a.createdTimeMs - b.createdTimeMs);
+    },
+    async get(tenant, functionName, instanceId) {
+      // Keys are dot-separated: an id with a dot or wildcard names no record.
+      if (!/^[\w-]+$/.test(instanceId)) return undefined;
+      return store.get(instanceKey(tenant, functionName, instanceId));
     },
   };
 }

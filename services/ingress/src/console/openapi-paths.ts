@@ -56,6 +56,34 @@ export function consoleOpenApiPaths(): Record<string, unknown> {
         responses: { '200': ok('the trace'), default: error },
       },
     },
+    '/2023-03-30/functions/{functionName}/instances/{instanceId}/terminal': {
+      parameters: [fnParam, { name: 'instanceId', in: 'path', required: true, schema: { type: 'string' } }],
+      get: {
+        operationId: 'OpenInstanceTerminal',
+        description:
+          'extension: the console\'s "Log on to an instance": a WebSocket upgrade to a shell inside the instance\'s sandbox, ' +
+          "with the function's rights (docs/console.md). Binary frames carry keystrokes and output; text frames carry JSON " +
+          '({"type":"resize","cols","rows"} in, {"type":"exit","exitCode"} out). A console session offers its CSRF token ' +
+          'as the subprotocol `csrf.<token>` next to `asyncfn-terminal`. 404 InstanceNotFound for an unknown instance, ' +
+          "one that is gone, or another account's; 409 InstanceTerminalUnavailable when it runs unsandboxed. " +
+          'Close codes: 1000 the shell ended, 4404 the instance is gone, 4401 signed out, 4503 the executor went away.',
+        parameters: [
+          {
+            name: 'cols',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          {
+            name: 'rows',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: 500 },
+          },
+        ],
+        responses: { '101': { description: 'switched to the WebSocket' }, default: error },
+      },
+    },
     '/2023-03-30/metrics-summary': {
       get: {
         operationId: 'GetMetricsSummary',
