@@ -8,3 +8,4 @@ export * from './fc2.js';
 export * from './function-controls.js';
 export * from './errors.js';
 export * from './nats-permissions.js';
+export * from './schemas/index.js';
