@@ -24,23 +24,28 @@ export async function injectableIngress(prefix: string): Promise<WiredIngress> {
   return wireIngress(config, createLogger(`${prefix}-test`, 'silent'));
 }
 
-/** inject() a request signed as the official SDK signs it (ACS3-HMAC-SHA256). */
+/** inject() a request (path with its query) signed as the official SDK signs it (ACS3-HMAC-SHA256). */
 export function injectSigned(
   ingress: WiredIngress,
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  /** Already percent-encoded, as on the wire. */
   path: string,
   body?: string,
+  /** Unsigned headers (FC's x-fc-* are not part of the signature). */
+  extraHeaders: Record<string, string> = {},
 ) {
   const headers: Record<string, string> = { host: 'ingress.test' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const signed = signAcs3Request({ method, path, query: {}, headers, body }, INJECT_KEY, {
+  const url = new URL(path, 'http://ingress.test');
+  const query = Object.fromEntries(url.searchParams);
+  const signed = signAcs3Request({ method, path: url.pathname, query, headers, body }, INJECT_KEY, {
     date: new Date(),
     nonce: randomBytes(16).toString('hex'),
   });
   return ingress.app.inject({
     method,
     url: path,
-    headers: { ...headers, ...signed },
+    headers: { ...headers, ...signed, ...extraHeaders },
     ...(body !== undefined ? { payload: body } : {}),
   });
 }
