@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { AsyncConfigSchema, FunctionSchema, ListFunctionsOutputSchema, ref } from '@asyncfn/contracts';
-import { deleted, error, FunctionParams, json, ok, PageQuery, query } from './common.js';
+import { deleted, FunctionParams, json, ok, PageQuery, query } from './common.js';
 
 /* Route schemas: functions, their async config and their instances (FC 3.0). */
 
