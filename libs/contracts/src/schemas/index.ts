@@ -1,3 +1,4 @@
+import type { TSchema } from 'typebox';
 import { AsyncConfigSchema } from './async-config.js';
 import { BulkOperationRequestSchema, BulkOperationSchema } from './bulk-operations.js';
 import { Fc2ErrorSchema, FcErrorSchema } from './error.js';
@@ -13,8 +14,7 @@ export * from './ref.js';
 export * from './tasks.js';
 export * from './triggers.js';
 
-/** Every shared schema (each has an $id): the OpenAPI document's components.schemas. */
-export const API_SCHEMAS = [
+const shared: TSchema[] = [
   FcErrorSchema,
   Fc2ErrorSchema,
   FunctionSchema,
@@ -26,4 +26,9 @@ export const API_SCHEMAS = [
   TriggerSchema,
   BulkOperationRequestSchema,
   BulkOperationSchema,
-] as const;
+];
+
+/** Every shared schema by its $id: the OpenAPI document's components.schemas. */
+export const API_SCHEMAS: Readonly<Record<string, TSchema>> = Object.fromEntries(
+  shared.map((schema) => [(schema as { $id: string }).$id, schema]),
+);

@@ -41,7 +41,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  for (const schema of API_SCHEMAS) app.addSchema(schema);
+  for (const schema of Object.values(API_SCHEMAS)) app.addSchema(schema);
   const errorCodes = errorTable();
   await app.register(fastifySwagger, {
     openapi: {
