@@ -1,4 +1,5 @@
-import type { TaskStatus } from './task-status.js';
+export type { BulkFilter } from './schemas/bulk-operations.js';
+import type { BulkFilter } from './schemas/bulk-operations.js';
 
 /*
  * Bulk operations (asyncfn extension): stop or re-run every task a filter matches. The operation
@@ -18,15 +19,6 @@ export const BulkOperationState = {
   Failed: 'Failed',
 } as const;
 export type BulkOperationState = (typeof BulkOperationState)[keyof typeof BulkOperationState];
-
-/** What the operation applies to; absent fields do not narrow it (no functionName: every function). */
-export interface BulkFilter {
-  functionName?: string;
-  status?: TaskStatus;
-  prefix?: string;
-  startedTimeBegin?: number;
-  startedTimeEnd?: number;
-}
 
 /** Tasks are walked in (startedTime, _id) order; the cursor is the last one acted on. */
 export interface BulkCursor {

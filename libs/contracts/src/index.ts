@@ -9,3 +9,4 @@ export * from './function-controls.js';
 export * from './errors.js';
 export * from './nats-permissions.js';
 export * from './terminal.js';
+export * from './schemas/index.js';

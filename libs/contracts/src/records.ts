@@ -1,6 +1,7 @@
 import type { TaskResources } from './events.js';
 import type { FunctionControls } from './function-controls.js';
 import type { TaskStatus } from './task-status.js';
+import type { AsyncConfig } from './schemas/async-config.js';
 
 /*
  * Stored records (MongoDB documents and KV values) and the FC 3.0 API shapes built from them.
@@ -8,6 +9,8 @@ import type { TaskStatus } from './task-status.js';
  * Functions and tasks are here; the other kinds have a file each, re-exported so that
  * `./records.js` still has them all.
  */
+export type { AsyncConfig, Destination, DestinationConfig } from './schemas/async-config.js';
+export type { AsyncTaskEventView, AsyncTaskView } from './schemas/tasks.js';
 export * from './result-records.js';
 export * from './instance-records.js';
 export * from './trigger-records.js';
@@ -31,34 +34,6 @@ export interface CustomRuntimeConfig {
   command: string[];
   args?: string[];
   port?: number;
-}
-
-export interface Destination {
-  destination: string;
-}
-
-export interface DestinationConfig {
-  onSuccess?: Destination;
-  onFailure?: Destination;
-  /**
-   * Extension beyond FC: deliver records wrapped as CloudEvents 1.0 (structured JSON, `data` is
-   * the record). Off by default, so the record arrives exactly in FC's format.
-   */
-  cloudEvents?: boolean;
-}
-
-/**
- * FC's AsyncConfig, as returned by GetAsyncInvokeConfig: what was put, nothing filled in (what is
- * left out follows ASYNC_CONFIG_DEFAULTS and, for asyncTask, the server's default task mode).
- */
-export interface AsyncConfig {
-  asyncTask?: boolean;
-  maxAsyncEventAgeInSeconds?: number;
-  maxAsyncRetryAttempts?: number;
-  destinationConfig?: DestinationConfig;
-  functionArn: string;
-  createdTime: string;
-  lastModifiedTime: string;
 }
 
 export const ASYNC_CONFIG_DEFAULTS = {
@@ -157,50 +132,6 @@ export interface TaskEventDocument {
   traceparent?: string;
   expireAt: Date;
   expireMinute: number;
-}
-
-/** FC's AsyncTaskEvent. */
-export interface AsyncTaskEventView {
-  eventId: number;
-  status: TaskStatus;
-  timestamp: number;
-  eventDetail: string;
-  /** Extension: the attempt the event belongs to (0 before the first). */
-  attempt?: number;
-  /** Extension: the service that emitted it. */
-  source?: string;
-}
-
-/** FC's AsyncTask. */
-export interface AsyncTaskView {
-  taskId: string;
-  status: TaskStatus;
-  requestId: string;
-  functionArn: string;
-  qualifier: string;
-  startedTime: number;
-  endTime?: number;
-  durationMs?: number;
-  alreadyRetriedTimes: number;
-  returnPayload?: string;
-  taskErrorMessage?: string;
-  taskPayload?: string;
-  instanceId?: string;
-  destinationStatus?: string;
-  events?: AsyncTaskEventView[];
-  /** Extensions beyond FC. */
-  invokeCount: number;
-  /** The version the qualifier resolved to (LATEST, or a version id). */
-  resolvedVersion?: string;
-  /** While Enqueued: why it waits, and about how many tasks of the function are ahead of it. */
-  enqueuedReason?: string;
-  queuePosition?: number;
-  /** While Retrying: when the next attempt is due (epoch ms). */
-  nextRetryTime?: number;
-  dueTime?: number;
-  rerunOf?: string;
-  /** What the last attempt that ended cost (see TaskResources). */
-  resources?: TaskResources;
 }
 
 export function functionArn(tenant: string, functionName: string): string {

@@ -63,21 +63,4 @@ export type TriggerRecord = {
   lastModifiedTime: string;
 } & TriggerSpec;
 
-/** FC's Trigger model. */
-export interface TriggerView {
-  triggerName: string;
-  triggerId: string;
-  triggerType: TriggerType;
-  /** JSON text, as in FC's API. */
-  triggerConfig: string;
-  description: string;
-  qualifier: string;
-  sourceArn?: string;
-  invocationRole?: string;
-  targetArn: string;
-  /** Enabled, or Disabled (a timer with enable=false). */
-  status: string;
-  createdTime: string;
-  lastModifiedTime: string;
-  httpTrigger?: { urlInternet: string; urlIntranet: string };
-}
+export type { TriggerView } from './schemas/triggers.js';

@@ -10,7 +10,7 @@ import {
   type BulkOperationDocument,
   type TaskStatus,
 } from '@asyncfn/contracts';
-import { ApiError } from '@asyncfn/contracts';
+import { ApiError, type BulkOperationView } from '@asyncfn/contracts';
 import { FUNCTION_NAME } from './validation.js';
 
 /*
@@ -134,19 +134,8 @@ export function bulkRerunTaskId(taskId: string, operationId: string): string {
   return `${taskId.slice(0, 128 - suffix.length - hash.length - 1)}-${hash}${suffix}`;
 }
 
-export interface BulkOperationView {
-  operationId: string;
-  action: BulkAction;
-  filter: BulkFilter;
-  state: BulkOperationDocument['state'];
-  matched: number;
-  succeeded: number;
-  failed: number;
-  createdTime: number;
-  updatedTime: number;
-  finishedTime?: number;
-  lastError?: BulkOperationDocument['lastError'];
-}
+/** The API's view of an operation (its shape: the contracts' BulkOperationSchema). */
+export type { BulkOperationView };
 
 export function bulkOperationView(doc: BulkOperationDocument): BulkOperationView {
   return {

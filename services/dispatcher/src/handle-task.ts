@@ -52,9 +52,7 @@ export function createTaskHandler(deps: {
       ...(task.traceparent ? { traceparent: task.traceparent } : {}),
     };
     // Task mode off: no state is recorded, only the terminal event (for destinations) is published.
-    const final = task.untracked
-      ? { ...common, untracked: untrackedRequest(task, 0) }
-      : common;
+    const final = task.untracked ? { ...common, untracked: untrackedRequest(task, 0) } : common;
     const dequeued: TaskEventInput = { ...common, type: 'TaskDequeued' };
     const announceDequeued = () => (task.untracked ? Promise.resolve() : deps.bus.publish(dequeued));
     /** A task that ends here: its Dequeued travels in the terminal event's message. */

@@ -81,9 +81,7 @@ export function createRunHandler(deps: {
     };
     // Task mode off: nothing is recorded; events carry what a destination record needs.
     const withRequest = (input: TaskEventInput, invokeCount = attempt): TaskEventInput =>
-      run.untracked
-        ? { ...input, untracked: untrackedRequest(run, invokeCount) }
-        : input;
+      run.untracked ? { ...input, untracked: untrackedRequest(run, invokeCount) } : input;
     const publish = (input: TaskEventInput, invokeCount = attempt, at?: number) =>
       deps.bus.publish(withRequest(input, invokeCount), at);
     /** An attempt's TaskStarted and its outcome, in one message. */

@@ -4,7 +4,8 @@ import { METRICS_CONTENT_TYPE, renderMetrics } from '@asyncfn/telemetry';
 import type { IngressDeps } from './deps.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
-import { openApiDocument } from './openapi.js';
+import { registerOpenApi } from './openapi/document.js';
+import { probeSchemas } from './openapi/extensions.js';
 import { asyncConfigRoutes } from './routes/async-config.js';
 import { bulkOperationRoutes } from './routes/bulk-operations.js';
 import { destinationRoutes } from './routes/destinations.js';
@@ -43,6 +44,7 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     reply.header('x-fc-request-id', request.id);
   });
   registerErrorHandling(app);
+  await registerOpenApi(app);
   registerAuth(app, {
     accessKeys: deps.accessKeys,
     nonces: deps.nonces,
@@ -51,12 +53,12 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   });
   if (deps.console) await app.register(consolePlugin, deps.console);
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: probeSchemas.healthz }, async () => ({ status: 'ok' }));
   // Prometheus scrapes the API port itself; unauthenticated, like the probes (see auth.ts).
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/metrics', { schema: probeSchemas.metrics }, async (_request, reply) =>
     reply.type(METRICS_CONTENT_TYPE).send(await renderMetrics()),
   );
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', { schema: probeSchemas.readyz }, async (_request, reply) => {
     try {
       await deps.ready();
       return { status: 'ready' };
@@ -64,9 +66,6 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
       return reply.status(503).send({ status: 'not ready', reason: (err as Error).message });
     }
   });
-  const document = openApiDocument();
-  app.get('/openapi.json', async () => document);
-
   await app.register(async (api) => {
     await functionRoutes(api, deps);
     await asyncConfigRoutes(api, deps);

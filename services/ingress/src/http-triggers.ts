@@ -11,6 +11,7 @@ import {
 } from '@asyncfn/core';
 import { authenticate } from './auth.js';
 import type { IngressDeps } from './deps.js';
+import { httpTriggerSchema } from './openapi/triggers.js';
 import { header } from './http.js';
 import { acceptAsyncRequest, invokeSync, sendSyncFailure } from './invoke.js';
 import { requestTraceparent } from './task-telemetry.js';
@@ -106,12 +107,14 @@ export async function httpTriggerRoutes(app: FastifyInstance, deps: IngressDeps)
   app.route<TriggerParams>({
     method,
     url: '/http/:tenant/:functionName/:triggerName',
+    schema: httpTriggerSchema(false),
     bodyLimit,
     handler: handle,
   });
   app.route<TriggerParams>({
     method,
     url: '/http/:tenant/:functionName/:triggerName/*',
+    schema: httpTriggerSchema(true),
     bodyLimit,
     handler: handle,
   });

@@ -7,6 +7,7 @@ import { ApiError } from '@asyncfn/core';
 import type { AccessKeyLookup } from '@asyncfn/auth';
 import type { SessionStore } from './session-store.js';
 import { sessionRoutes } from './session-routes.js';
+import { consolePageSchema } from '../openapi/extensions.js';
 
 export interface ConsoleOptions {
   /** The console's build output (console/dist): index.html and its bundled assets. */
@@ -32,7 +33,7 @@ async function consoleRoutes(app: FastifyInstance, options: ConsoleOptions): Pro
 
   const built = existsSync(join(options.dir, 'index.html'));
   if (!built) {
-    app.get('/console/*', async () => {
+    app.get('/console/*', { schema: consolePageSchema }, async () => {
       throw new ApiError(
         'ServiceUnavailable',
         `the console is not built (no ${join(options.dir, 'index.html')}): run "npm run build -w @asyncfn/console"`,
@@ -54,7 +55,7 @@ async function consoleRoutes(app: FastifyInstance, options: ConsoleOptions): Pro
     cacheControl: false,
   });
   // The page itself (the static wildcard leaves the bare prefix to the not-found handler).
-  app.get('/console/', async (_request, reply) =>
+  app.get('/console/', { schema: consolePageSchema }, async (_request, reply) =>
     reply.header('cache-control', 'no-cache').sendFile('index.html'),
   );
 }

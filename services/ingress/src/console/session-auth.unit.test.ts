@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessKeyLookup, parseAccessKeys } from '@asyncfn/auth';
 import { registerAuth } from '../auth.js';
 import { registerErrorHandling } from '../errors.js';
+import { registerOpenApi } from '../openapi/document.js';
 import { consolePlugin } from './plugin.js';
 import { createSessionStore } from './session-store.js';
 
@@ -21,6 +22,8 @@ beforeAll(async () => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   registerErrorHandling(app);
+  // As the app: the route schemas reference the shared schemas and document only.
+  await registerOpenApi(app);
   const sessions = createSessionStore({ ttlMs: 60_000 });
   const accessKeys = accessKeyLookup(parseAccessKeys(`KEY1:${SECRET}:acme`));
   registerAuth(app, { accessKeys, nonces: { claim: async () => true }, clock: Date.now, sessions });
@@ -122,6 +125,7 @@ describe('the console page', () => {
     const site = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
     const sessions = createSessionStore({ ttlMs: 1000 });
     const accessKeys = accessKeyLookup(parseAccessKeys('K:s:t'));
+    await registerOpenApi(site);
     await site.register(consolePlugin, { dir, sessions, sessionTtlMs: 1000, accessKeys });
     try {
       const page = await site.inject({ method: 'GET', url: '/console/' });

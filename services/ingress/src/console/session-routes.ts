@@ -4,6 +4,7 @@ import { AuthError, type AccessKeyLookup } from '@asyncfn/auth';
 import { ApiError } from '@asyncfn/core';
 import { jsonBody } from '../http.js';
 import { sessionTenant } from '../auth.js';
+import { sessionSchemas } from '../openapi/extensions.js';
 import {
   SESSION_COOKIE,
   cookieValue,
@@ -56,7 +57,7 @@ export async function sessionRoutes(
   const clearCookie = (request: FastifyRequest, reply: FastifyReply) =>
     reply.header('set-cookie', sessionCookie('', 0, request.protocol === 'https'));
 
-  app.post(SESSION_PATH, async (request, reply) => {
+  app.post(SESSION_PATH, { schema: sessionSchemas.create }, async (request, reply) => {
     const { accessKeyId, accessKeySecret } = parseSignIn(jsonBody(request));
     const key = deps.accessKeys(accessKeyId);
     if (!key) {
@@ -73,7 +74,7 @@ export async function sessionRoutes(
     return sessionView(session);
   });
 
-  app.get(SESSION_PATH, async (request, reply) => {
+  app.get(SESSION_PATH, { schema: sessionSchemas.get }, async (request, reply) => {
     const found = current(request);
     if (!found?.session) {
       if (found) clearCookie(request, reply);
@@ -82,7 +83,7 @@ export async function sessionRoutes(
     return sessionView(found.session);
   });
 
-  app.delete(SESSION_PATH, async (request, reply) => {
+  app.delete(SESSION_PATH, { schema: sessionSchemas.delete }, async (request, reply) => {
     const found = current(request);
     if (found?.session) {
       // Signing out is a change: it needs the CSRF token too (a forged sign-out is a nuisance).

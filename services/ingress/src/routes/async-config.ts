@@ -14,6 +14,7 @@ import {
 import { putFunction } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
 import { API, jsonBody } from '../http.js';
+import { asyncConfigSchemas as schemas } from '../openapi/functions.js';
 
 type NameParams = { Params: { functionName: string } };
 type QualifiedParams = NameParams & { Querystring: { qualifier?: string } };
@@ -97,20 +98,20 @@ export async function asyncConfigRoutes(app: FastifyInstance, deps: IngressDeps)
   const nameOf = (request: { params: { functionName: string } }) =>
     parseFunctionName(request.params.functionName);
 
-  app.put<QualifiedParams>(path, async (request) =>
+  app.put<QualifiedParams>(path, { schema: schemas.put }, async (request) =>
     putAsyncConfig(deps, request.tenant, nameOf(request), jsonBody(request), request.query.qualifier),
   );
 
-  app.get<QualifiedParams>(path, async (request) =>
+  app.get<QualifiedParams>(path, { schema: schemas.get }, async (request) =>
     getAsyncConfig(deps, request.tenant, nameOf(request), request.query.qualifier),
   );
 
-  app.delete<QualifiedParams>(path, async (request, reply) => {
+  app.delete<QualifiedParams>(path, { schema: schemas.delete }, async (request, reply) => {
     await deleteAsyncConfig(deps, request.tenant, nameOf(request), request.query.qualifier);
     return reply.status(204).send();
   });
 
-  app.get(`${API}/async-invoke-configs`, async (request) => {
+  app.get(`${API}/async-invoke-configs`, { schema: schemas.list }, async (request) => {
     const q = parsePageQuery(request.query);
     if (q.functionName) {
       const fn = await deps.functions.get(request.tenant, parseFunctionName(q.functionName));

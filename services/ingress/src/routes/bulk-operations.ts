@@ -10,6 +10,7 @@ import {
 } from '@asyncfn/core';
 import { bulkOperationDocumentId } from '@asyncfn/mongo';
 import type { IngressDeps } from '../deps.js';
+import { bulkSchemas } from '../openapi/extensions.js';
 import { API, jsonBody } from '../http.js';
 
 const OPERATION_ID = /^bo-[0-9A-Za-z]{1,40}$/;
@@ -22,7 +23,7 @@ const OPERATION_ID = /^bo-[0-9A-Za-z]{1,40}$/;
 export async function bulkOperationRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const clock = deps.clock ?? Date.now;
 
-  app.post(`${API}/async-task-bulk-operations`, async (request) => {
+  app.post(`${API}/async-task-bulk-operations`, { schema: bulkSchemas.create }, async (request) => {
     const { action, filter, dryRun } = parseBulkOperationRequest(jsonBody(request));
     const tenant = request.tenant;
     if (filter.functionName !== undefined && !(await deps.functions.get(tenant, filter.functionName))) {
@@ -59,6 +60,7 @@ export async function bulkOperationRoutes(app: FastifyInstance, deps: IngressDep
 
   app.get<{ Params: { operationId: string } }>(
     `${API}/async-task-bulk-operations/:operationId`,
+    { schema: bulkSchemas.get },
     async (request) => {
       const { operationId } = request.params;
       const doc = OPERATION_ID.test(operationId)

@@ -12,6 +12,7 @@ import {
 } from '@asyncfn/core';
 import { currentTraceparent, headersWithTrace } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
+import { taskSchemas } from '../openapi/tasks.js';
 import { findTask } from '../find-task.js';
 import { API } from '../http.js';
 
@@ -31,6 +32,7 @@ export async function destinationRoutes(app: FastifyInstance, deps: IngressDeps)
 
   app.post<TaskParams>(
     `${API}/functions/:functionName/async-tasks/:taskId/redeliver`,
+    { schema: taskSchemas.redeliver },
     async (request, reply) => {
       const name = parseFunctionName(request.params.functionName);
       const { doc: task } = await findTask(deps, request.tenant, name, request.params.taskId);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, HTTPMethods } from 'fastify';
 import type { FunctionRecord } from '@asyncfn/contracts';
 import {
   ApiError,
@@ -11,6 +11,7 @@ import {
   resolveQualifier,
 } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
+import { controlSchemas as schemas } from '../openapi/controls.js';
 import { API, jsonBody } from '../http.js';
 import { functionOf, saveFunction } from './versions.js';
 
@@ -19,6 +20,8 @@ type NameParams = { Params: { functionName: string } };
 /** Where GetFunctionCode's short-lived URLs point (public: the token is the credential). */
 export const CODE_DOWNLOAD_PREFIX = '/code-downloads/';
 const CODE_URL_TTL_MS = 10 * 60 * 1000;
+/** The methods FC's layer operations use (app.all would also document WebDAV's). */
+const LAYER_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE'];
 
 const concurrencyView = (fn: FunctionRecord) => ({
   functionArn: fn.functionArn,
@@ -35,7 +38,7 @@ export async function functionControlRoutes(app: FastifyInstance, deps: IngressD
   const iso = () => new Date(clock()).toISOString();
   const concurrency = `${API}/functions/:functionName/concurrency`;
 
-  app.put<NameParams>(concurrency, async (request) => {
+  app.put<NameParams>(concurrency, { schema: schemas.putConcurrency }, async (request) => {
     const fn = await functionOf(deps, request.tenant, request.params.functionName);
     const { reservedConcurrency } = jsonBody(request) as { reservedConcurrency?: unknown };
     if (
@@ -51,11 +54,11 @@ export async function functionControlRoutes(app: FastifyInstance, deps: IngressD
     return concurrencyView(record);
   });
 
-  app.get<NameParams>(concurrency, async (request) =>
+  app.get<NameParams>(concurrency, { schema: schemas.getConcurrency }, async (request) =>
     concurrencyView(await functionOf(deps, request.tenant, request.params.functionName)),
   );
 
-  app.delete<NameParams>(concurrency, async (request, reply) => {
+  app.delete<NameParams>(concurrency, { schema: schemas.deleteConcurrency }, async (request, reply) => {
     const { reservedConcurrency: _removed, ...record } = await functionOf(
       deps,
       request.tenant,
@@ -65,7 +68,7 @@ export async function functionControlRoutes(app: FastifyInstance, deps: IngressD
     return reply.status(204).send();
   });
 
-  app.get(`${API}/concurrency-configs`, async (request) => {
+  app.get(`${API}/concurrency-configs`, { schema: schemas.listConcurrency }, async (request) => {
     const q = parsePageQuery(request.query);
     const configs: ReturnType<typeof concurrencyView>[] = [];
     let after = q.nextToken;
@@ -85,53 +88,78 @@ export async function functionControlRoutes(app: FastifyInstance, deps: IngressD
     }
   });
 
-  app.post<NameParams>(`${API}/functions/:functionName/invoke/disable`, async (request) => {
-    const fn = await functionOf(deps, request.tenant, request.params.functionName);
-    const body = jsonBody(request) as { reason?: unknown; abortOngoingRequest?: unknown };
-    if (body.reason !== undefined && typeof body.reason !== 'string') {
-      throw new ApiError('InvalidArgument', 'reason: a string');
-    }
-    await saveFunction(deps, {
-      ...fn,
-      invocationDisabled: { reason: ((body.reason as string | undefined) ?? '').slice(0, 256), at: iso() },
-    });
-    if (body.abortOngoingRequest === true) await stopRunningTasks(deps, fn, clock);
-    return { success: true };
-  });
+  app.post<NameParams>(
+    `${API}/functions/:functionName/invoke/disable`,
+    { schema: schemas.disable },
+    async (request) => {
+      const fn = await functionOf(deps, request.tenant, request.params.functionName);
+      const body = jsonBody(request) as { reason?: unknown; abortOngoingRequest?: unknown };
+      if (body.reason !== undefined && typeof body.reason !== 'string') {
+        throw new ApiError('InvalidArgument', 'reason: a string');
+      }
+      await saveFunction(deps, {
+        ...fn,
+        invocationDisabled: { reason: ((body.reason as string | undefined) ?? '').slice(0, 256), at: iso() },
+      });
+      if (body.abortOngoingRequest === true) await stopRunningTasks(deps, fn, clock);
+      return { success: true };
+    },
+  );
 
-  app.post<NameParams>(`${API}/functions/:functionName/invoke/enable`, async (request) => {
-    const { invocationDisabled: _off, ...record } = await functionOf(
-      deps,
-      request.tenant,
-      request.params.functionName,
-    );
-    await saveFunction(deps, record);
-    return { success: true };
-  });
+  app.post<NameParams>(
+    `${API}/functions/:functionName/invoke/enable`,
+    { schema: schemas.enable },
+    async (request) => {
+      const { invocationDisabled: _off, ...record } = await functionOf(
+        deps,
+        request.tenant,
+        request.params.functionName,
+      );
+      await saveFunction(deps, record);
+      return { success: true };
+    },
+  );
 
   // Extension: pause and resume dispatching of the function's queued tasks (new ones still accepted).
-  app.post<NameParams>(`${API}/functions/:functionName/dispatch/pause`, async (request) => {
-    const fn = await functionOf(deps, request.tenant, request.params.functionName);
-    const record = fn.dispatchPaused ? fn : { ...fn, dispatchPaused: { at: iso() } };
-    if (record !== fn) await saveFunction(deps, record);
-    return { functionName: fn.functionName, paused: true, pausedAt: record.dispatchPaused!.at };
-  });
-  app.post<NameParams>(`${API}/functions/:functionName/dispatch/resume`, async (request) => {
-    const { dispatchPaused, ...record } = await functionOf(deps, request.tenant, request.params.functionName);
-    if (dispatchPaused) await saveFunction(deps, record);
-    return { functionName: record.functionName, paused: false };
-  });
-  app.get<NameParams>(`${API}/functions/:functionName/dispatch`, async (request) => {
-    const fn = await functionOf(deps, request.tenant, request.params.functionName);
-    return {
-      functionName: fn.functionName,
-      paused: fn.dispatchPaused !== undefined,
-      ...(fn.dispatchPaused ? { pausedAt: fn.dispatchPaused.at } : {}),
-    };
-  });
+  app.post<NameParams>(
+    `${API}/functions/:functionName/dispatch/pause`,
+    { schema: schemas.pause },
+    async (request) => {
+      const fn = await functionOf(deps, request.tenant, request.params.functionName);
+      const record = fn.dispatchPaused ? fn : { ...fn, dispatchPaused: { at: iso() } };
+      if (record !== fn) await saveFunction(deps, record);
+      return { functionName: fn.functionName, paused: true, pausedAt: record.dispatchPaused!.at };
+    },
+  );
+  app.post<NameParams>(
+    `${API}/functions/:functionName/dispatch/resume`,
+    { schema: schemas.resume },
+    async (request) => {
+      const { dispatchPaused, ...record } = await functionOf(
+        deps,
+        request.tenant,
+        request.params.functionName,
+      );
+      if (dispatchPaused) await saveFunction(deps, record);
+      return { functionName: record.functionName, paused: false };
+    },
+  );
+  app.get<NameParams>(
+    `${API}/functions/:functionName/dispatch`,
+    { schema: schemas.dispatch },
+    async (request) => {
+      const fn = await functionOf(deps, request.tenant, request.params.functionName);
+      return {
+        functionName: fn.functionName,
+        paused: fn.dispatchPaused !== undefined,
+        ...(fn.dispatchPaused ? { pausedAt: fn.dispatchPaused.at } : {}),
+      };
+    },
+  );
 
   app.get<NameParams & { Querystring: { qualifier?: string } }>(
     `${API}/functions/:functionName/code`,
+    { schema: schemas.code },
     async (request) => {
       const fn = await functionOf(deps, request.tenant, request.params.functionName);
       const qualifier = parseQualifier(request.query.qualifier);
@@ -166,44 +194,45 @@ export async function functionControlRoutes(app: FastifyInstance, deps: IngressD
     },
   );
 
-  app.get<{ Params: { token: string } }>(`${CODE_DOWNLOAD_PREFIX}:token`, async (request, reply) => {
-    const token = request.params.token;
-    const raw = /^[0-9a-f]{48}$/.test(token) ? await deps.codeDownloads?.get(token) : undefined;
-    const grant = raw
-      ? (JSON.parse(raw) as { tenant: string; checksum: string; expiresAt: number })
-      : undefined;
-    if (!grant || grant.expiresAt < clock()) {
-      throw new ApiError(
-        'AccessDenied',
-        'this code URL is unknown or has expired; call GetFunctionCode again',
-      );
-    }
-    const zip = await deps.functions.readCode(grant.tenant, grant.checksum);
-    if (!zip) throw new ApiError('AccessDenied', 'the code behind this URL no longer exists');
-    return reply.header('content-type', 'application/zip').send(zip);
-  });
+  app.get<{ Params: { token: string } }>(
+    `${CODE_DOWNLOAD_PREFIX}:token`,
+    { schema: schemas.codeDownload },
+    async (request, reply) => {
+      const token = request.params.token;
+      const raw = /^[0-9a-f]{48}$/.test(token) ? await deps.codeDownloads?.get(token) : undefined;
+      const grant = raw
+        ? (JSON.parse(raw) as { tenant: string; checksum: string; expiresAt: number })
+        : undefined;
+      if (!grant || grant.expiresAt < clock()) {
+        throw new ApiError(
+          'AccessDenied',
+          'this code URL is unknown or has expired; call GetFunctionCode again',
+        );
+      }
+      const zip = await deps.functions.readCode(grant.tenant, grant.checksum);
+      if (!zip) throw new ApiError('AccessDenied', 'the code behind this URL no longer exists');
+      return reply.header('content-type', 'application/zip').send(zip);
+    },
+  );
 
   // FC operations out of asyncfn's scope: 501 NotImplemented, not a 400 PathNotSupported.
   const notServed = (operation: string) => async () => {
     throw fcError('NotImplemented', { operation });
   };
-  for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-    app.route({
-      method,
-      url: `${API}/functions/:functionName/provision-config`,
-      handler: notServed('provision config'),
-    });
+  const gone = (method: HTTPMethods, url: string, operationId: string, operation: string) =>
+    app.route({ method, url, schema: schemas.notServed(operationId), handler: notServed(operation) });
+  const provision = `${API}/functions/:functionName/provision-config`;
+  gone('GET', provision, 'GetProvisionConfig', 'provision config');
+  gone('PUT', provision, 'PutProvisionConfig', 'provision config');
+  gone('DELETE', provision, 'DeleteProvisionConfig', 'provision config');
+  gone('GET', `${API}/provision-configs`, 'ListProvisionConfigs', 'provision config');
+  gone('GET', `${API}/functions/:functionName/vpc-bindings`, 'ListVpcBindings', 'VPC binding');
+  gone('POST', `${API}/functions/:functionName/vpc-bindings`, 'CreateVpcBinding', 'VPC binding');
+  gone('DELETE', `${API}/functions/:functionName/vpc-bindings/:vpcId`, 'DeleteVpcBinding', 'VPC binding');
+  // Every layer operation, whatever its path below these (FC has a dozen of them).
+  for (const url of [`${API}/layers`, `${API}/layers/*`, `${API}/layerarn/*`]) {
+    app.route({ method: LAYER_METHODS, url, schema: schemas.notServed(), handler: notServed('layers') });
   }
-  app.get(`${API}/provision-configs`, notServed('provision config'));
-  app.route({
-    method: ['GET', 'POST'],
-    url: `${API}/functions/:functionName/vpc-bindings`,
-    handler: notServed('VPC binding'),
-  });
-  app.delete(`${API}/functions/:functionName/vpc-bindings/:vpcId`, notServed('VPC binding'));
-  app.all(`${API}/layers`, notServed('layers'));
-  app.all(`${API}/layers/*`, notServed('layers'));
-  app.all(`${API}/layerarn/*`, notServed('layers'));
 }
 
 /** abortOngoingRequest: every Running task of the function is asked to stop (as StopAsyncTask does). */

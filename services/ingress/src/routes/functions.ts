@@ -20,6 +20,7 @@ import {
 import { deleteFunction, putFunction } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
 import { API, jsonBody } from '../http.js';
+import { functionSchemas as schemas } from '../openapi/functions.js';
 
 /** Function code travels inside the JSON body as base64. */
 export const CODE_BODY_LIMIT = 128 * 1024 * 1024;
@@ -96,7 +97,7 @@ export async function deleteFunctionNamed(deps: IngressDeps, tenant: string, nam
 }
 
 export async function functionRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
-  app.post(`${API}/functions`, { bodyLimit: CODE_BODY_LIMIT }, async (request) => {
+  app.post(`${API}/functions`, { schema: schemas.create, bodyLimit: CODE_BODY_LIMIT }, async (request) => {
     const body = jsonBody(request);
     const name = (body as { functionName?: unknown }).functionName;
     if (typeof name === 'string' && isFc2FunctionName(name)) {
@@ -108,7 +109,7 @@ export async function functionRoutes(app: FastifyInstance, deps: IngressDeps): P
     return functionView(await createFunctionFromBody(deps, request.tenant, body));
   });
 
-  app.get(`${API}/functions`, async (request) => {
+  app.get(`${API}/functions`, { schema: schemas.list }, async (request) => {
     const q = parsePageQuery(request.query);
     const records = await deps.functions.list(request.tenant, {
       limit: q.limit + 1,
@@ -122,19 +123,27 @@ export async function functionRoutes(app: FastifyInstance, deps: IngressDeps): P
     };
   });
 
-  app.get<NameParams>(`${API}/functions/:functionName`, async (request) => {
+  app.get<NameParams>(`${API}/functions/:functionName`, { schema: schemas.get }, async (request) => {
     const name = parseFunctionName(request.params.functionName);
     return functionView(await getFunctionRecord(deps, request.tenant, name));
   });
 
-  app.put<NameParams>(`${API}/functions/:functionName`, { bodyLimit: CODE_BODY_LIMIT }, async (request) => {
-    const name = parseFunctionName(request.params.functionName);
-    return functionView(await updateFunctionFromBody(deps, request.tenant, name, jsonBody(request)));
-  });
+  app.put<NameParams>(
+    `${API}/functions/:functionName`,
+    { schema: schemas.update, bodyLimit: CODE_BODY_LIMIT },
+    async (request) => {
+      const name = parseFunctionName(request.params.functionName);
+      return functionView(await updateFunctionFromBody(deps, request.tenant, name, jsonBody(request)));
+    },
+  );
 
-  app.delete<NameParams>(`${API}/functions/:functionName`, async (request, reply) => {
-    const name = parseFunctionName(request.params.functionName);
-    await deleteFunctionNamed(deps, request.tenant, name);
-    return reply.status(204).send();
-  });
+  app.delete<NameParams>(
+    `${API}/functions/:functionName`,
+    { schema: schemas.delete },
+    async (request, reply) => {
+      const name = parseFunctionName(request.params.functionName);
+      await deleteFunctionNamed(deps, request.tenant, name);
+      return reply.status(204).send();
+    },
+  );
 }

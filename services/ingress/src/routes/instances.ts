@@ -4,6 +4,7 @@ import type { InstanceRecord } from '@asyncfn/contracts';
 import { notFound, parseFunctionName, parseListInstancesQuery, selectInstances } from '@asyncfn/core';
 import { createInstanceDirectory } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
+import { instanceSchemas } from '../openapi/functions.js';
 import { API } from '../http.js';
 
 type NameParams = { Params: { functionName: string } };
@@ -17,16 +18,20 @@ type NameParams = { Params: { functionName: string } };
 export async function instanceRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const directory = createInstanceDirectory(await new Kvm(deps.nc).open(deps.names.kv.instances));
 
-  app.get<NameParams>(`${API}/functions/:functionName/instances`, async (request) => {
-    const name = parseFunctionName(request.params.functionName);
-    const query = parseListInstancesQuery(request.query);
-    if (!(await deps.functions.get(request.tenant, name))) throw notFound.function(name);
-    const records = await directory.list(request.tenant, name);
-    return {
-      instances: selectInstances(records, query).map(instanceView),
-      requestId: request.id,
-    };
-  });
+  app.get<NameParams>(
+    `${API}/functions/:functionName/instances`,
+    { schema: instanceSchemas.list },
+    async (request) => {
+      const name = parseFunctionName(request.params.functionName);
+      const query = parseListInstancesQuery(request.query);
+      if (!(await deps.functions.get(request.tenant, name))) throw notFound.function(name);
+      const records = await directory.list(request.tenant, name);
+      return {
+        instances: selectInstances(records, query).map(instanceView),
+        requestId: request.id,
+      };
+    },
+  );
 }
 
 /** FC's InstanceInfo, plus how busy the instance is (extension). */

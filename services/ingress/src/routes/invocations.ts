@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, notFound, parseFunctionName } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
+import { taskSchemas } from '../openapi/tasks.js';
 import { API, header } from '../http.js';
 import { acceptAsyncRequest, invokeSync, sendSyncFailure } from '../invoke.js';
 import { requestTraceparent } from '../task-telemetry.js';
@@ -14,7 +15,7 @@ export async function invocationRoutes(app: FastifyInstance, deps: IngressDeps):
 
   app.post<NameParams>(
     `${API}/functions/:functionName/invocations`,
-    { bodyLimit },
+    { schema: taskSchemas.invoke, bodyLimit },
     async (request, reply) => {
       const name = parseFunctionName(request.params.functionName);
       const payload = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);

@@ -3,6 +3,7 @@ import { Kvm } from '@nats-io/kv';
 import { parseFunctionName } from '@asyncfn/core';
 import { createTaskLogs } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
+import { taskSchemas } from '../openapi/tasks.js';
 import { findTask } from '../find-task.js';
 import { API } from '../http.js';
 
@@ -18,6 +19,7 @@ export async function logRoutes(app: FastifyInstance, deps: IngressDeps): Promis
 
   app.get<TaskParams & { Querystring: { format?: string } }>(
     `${API}/functions/:functionName/async-tasks/:taskId/logs`,
+    { schema: taskSchemas.logs },
     async (request, reply) => {
       const name = parseFunctionName(request.params.functionName);
       const { doc } = await findTask(deps, request.tenant, name, request.params.taskId);

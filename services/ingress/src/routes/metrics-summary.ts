@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { renderMetrics } from '@asyncfn/telemetry';
 import type { IngressDeps } from '../deps.js';
+import { metricsSummarySchema } from '../openapi/extensions.js';
 import { API } from '../http.js';
 import { parsePrometheusText, tenantSamples } from '../console/prometheus-text.js';
 
@@ -12,7 +13,7 @@ import { parsePrometheusText, tenantSamples } from '../console/prometheus-text.j
  * service that does not answer is reported in `sources` and left out.
  */
 export async function metricsSummaryRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
-  app.get(`${API}/metrics-summary`, async (request) => {
+  app.get(`${API}/metrics-summary`, { schema: metricsSummarySchema }, async (request) => {
     const read = async (url: string) => {
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });

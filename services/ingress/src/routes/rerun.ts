@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseDelaySeconds, parseFunctionName, parseTaskId } from '@asyncfn/core';
 import { currentTraceparent } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
+import { taskSchemas } from '../openapi/tasks.js';
 import { sendAccepted } from '../invoke.js';
 import { API, header } from '../http.js';
 import { findTask } from '../find-task.js';
@@ -19,7 +20,7 @@ type TaskParams = { Params: { functionName: string; taskId: string } };
 export async function rerunRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   app.post<TaskParams>(
     `${API}/functions/:functionName/async-tasks/:taskId/rerun`,
-    { bodyLimit: deps.limits.maxAsyncPayloadBytes + 1 },
+    { schema: taskSchemas.rerun, bodyLimit: deps.limits.maxAsyncPayloadBytes + 1 },
     async (request, reply) => {
       const name = parseFunctionName(request.params.functionName);
       const { doc: original } = await findTask(deps, request.tenant, name, request.params.taskId);

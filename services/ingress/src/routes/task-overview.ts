@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ALL_TASK_STATUSES } from '@asyncfn/contracts';
 import { parseFunctionName } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
+import { taskSchemas } from '../openapi/tasks.js';
 import { API } from '../http.js';
 import { listTaskPage } from './tasks.js';
 
@@ -17,11 +18,11 @@ export async function taskOverviewRoutes(app: FastifyInstance, deps: IngressDeps
   const fnOf = (request: { query: { functionName?: string } }) =>
     request.query.functionName ? parseFunctionName(request.query.functionName) : undefined;
 
-  app.get<Overview>(`${API}/async-tasks`, async (request) =>
+  app.get<Overview>(`${API}/async-tasks`, { schema: taskSchemas.listAll }, async (request) =>
     listTaskPage(deps, request.tenant, fnOf(request), request.query),
   );
 
-  app.get<Overview>(`${API}/async-task-counts`, async (request) => {
+  app.get<Overview>(`${API}/async-task-counts`, { schema: taskSchemas.counts }, async (request) => {
     const found = await deps.tasks.countByStatus(request.tenant, fnOf(request));
     return { counts: Object.fromEntries(ALL_TASK_STATUSES.map((s) => [s, found[s] ?? 0])) };
   });

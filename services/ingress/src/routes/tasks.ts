@@ -16,6 +16,7 @@ import type { IngressDeps } from '../deps.js';
 import { findTask } from '../find-task.js';
 import { API, header } from '../http.js';
 import { stopTask } from '../task-control.js';
+import { taskSchemas as schemas } from '../openapi/tasks.js';
 
 type TaskParams = { Params: { functionName: string; taskId: string } };
 type NameParams = { Params: { functionName: string } };
@@ -82,6 +83,7 @@ export async function stopTaskById(
 export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   app.get<TaskParams & { Querystring: { qualifier?: string } }>(
     `${API}/functions/:functionName/async-tasks/:taskId`,
+    { schema: schemas.get },
     async (request) =>
       getTaskView(
         deps,
@@ -92,12 +94,16 @@ export async function taskRoutes(app: FastifyInstance, deps: IngressDeps): Promi
       ),
   );
 
-  app.get<NameParams>(`${API}/functions/:functionName/async-tasks`, async (request) =>
-    listTaskPage(deps, request.tenant, parseFunctionName(request.params.functionName), request.query),
+  app.get<NameParams>(
+    `${API}/functions/:functionName/async-tasks`,
+    { schema: schemas.list },
+    async (request) =>
+      listTaskPage(deps, request.tenant, parseFunctionName(request.params.functionName), request.query),
   );
 
   app.put<TaskParams & { Querystring: { forceAfterMs?: string } }>(
     `${API}/functions/:functionName/async-tasks/:taskId/stop`,
+    { schema: schemas.stop },
     async (request, reply) => {
       const name = parseFunctionName(request.params.functionName);
       // Extension: escalate to a kill at this deadline, PreStop or not (query or header).

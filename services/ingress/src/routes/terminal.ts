@@ -16,6 +16,7 @@ import { createInstanceDirectory } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
 import { API } from '../http.js';
 import { SESSION_COOKIE, cookieValue, sameToken, type SessionStore } from '../console/session-store.js';
+import { terminalSchema } from '../openapi/extensions.js';
 import { openUpstream, type Upstream } from './terminal-upstream.js';
 
 type TerminalRequest = FastifyRequest<{
@@ -51,6 +52,7 @@ export async function terminalRoutes(app: FastifyInstance, deps: IngressDeps): P
     scope.get<{ Params: TerminalRequest['params']; Querystring: TerminalRequest['query'] }>(
       terminalRoute(API),
       {
+        schema: terminalSchema,
         websocket: true,
         preHandler: async (request: TerminalRequest) => {
           if (!request.ws)

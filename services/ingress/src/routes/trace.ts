@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, parseFunctionName } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
+import { taskSchemas } from '../openapi/tasks.js';
 import { findTask } from '../find-task.js';
 import { API } from '../http.js';
 import { traceIdOf, traceView } from '../console/trace-view.js';
@@ -32,23 +33,27 @@ export async function traceRoutes(app: FastifyInstance, deps: IngressDeps): Prom
     return (await res.json()) as { data?: unknown[] };
   };
 
-  app.get<TaskParams>(`${API}/functions/:functionName/async-tasks/:taskId/trace`, async (request) => {
-    const name = parseFunctionName(request.params.functionName);
-    const { doc } = await findTask(deps, request.tenant, name, request.params.taskId);
-    let traceId = traceIdOf(doc.traceparent);
-    if (!traceId) {
-      const tags = JSON.stringify({ 'asyncfn.task.id': doc.taskId, 'asyncfn.tenant': request.tenant });
-      const found = await get(
-        `/api/traces?service=${SEARCH_SERVICE}&lookback=168h&limit=1&tags=${encodeURIComponent(tags)}`,
-      );
-      traceId = (found?.data?.[0] as { traceID?: string } | undefined)?.traceID;
-    }
-    const empty = { traceId: traceId ?? null, startTime: null, durationMs: 0, services: [], spans: [] };
-    if (!traceId) return { ...empty, jaegerUrl: null };
-    const jaegerUrl = `${jaeger}/trace/${traceId}`;
-    const found = await get(`/api/traces/${traceId}`);
-    const trace = found?.data?.[0];
-    if (!trace) return { ...empty, jaegerUrl };
-    return { ...traceView(trace as Parameters<typeof traceView>[0]), jaegerUrl };
-  });
+  app.get<TaskParams>(
+    `${API}/functions/:functionName/async-tasks/:taskId/trace`,
+    { schema: taskSchemas.trace },
+    async (request) => {
+      const name = parseFunctionName(request.params.functionName);
+      const { doc } = await findTask(deps, request.tenant, name, request.params.taskId);
+      let traceId = traceIdOf(doc.traceparent);
+      if (!traceId) {
+        const tags = JSON.stringify({ 'asyncfn.task.id': doc.taskId, 'asyncfn.tenant': request.tenant });
+        const found = await get(
+          `/api/traces?service=${SEARCH_SERVICE}&lookback=168h&limit=1&tags=${encodeURIComponent(tags)}`,
+        );
+        traceId = (found?.data?.[0] as { traceID?: string } | undefined)?.traceID;
+      }
+      const empty = { traceId: traceId ?? null, startTime: null, durationMs: 0, services: [], spans: [] };
+      if (!traceId) return { ...empty, jaegerUrl: null };
+      const jaegerUrl = `${jaeger}/trace/${traceId}`;
+      const found = await get(`/api/traces/${traceId}`);
+      const trace = found?.data?.[0];
+      if (!trace) return { ...empty, jaegerUrl };
+      return { ...traceView(trace as Parameters<typeof traceView>[0]), jaegerUrl };
+    },
+  );
 }

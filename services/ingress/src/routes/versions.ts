@@ -17,6 +17,7 @@ import {
 } from '@asyncfn/core';
 import { putFunction } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
+import { versionSchemas as schemas } from '../openapi/controls.js';
 import { API, jsonBody } from '../http.js';
 
 type NameParams = { Params: { functionName: string } };
@@ -47,7 +48,7 @@ export async function versionRoutes(app: FastifyInstance, deps: IngressDeps): Pr
   const versions = `${API}/functions/:functionName/versions`;
   const aliases = `${API}/functions/:functionName/aliases`;
 
-  app.post<NameParams>(versions, async (request) => {
+  app.post<NameParams>(versions, { schema: schemas.publish }, async (request) => {
     const fn = await functionOf(deps, request.tenant, request.params.functionName);
     const body = jsonBody(request) as { description?: unknown };
     if (
@@ -61,39 +62,43 @@ export async function versionRoutes(app: FastifyInstance, deps: IngressDeps): Pr
     return versionView(version);
   });
 
-  app.get<NameParams & { Querystring: { direction?: string } }>(versions, async (request) => {
-    const fn = await functionOf(deps, request.tenant, request.params.functionName);
-    const q = parsePageQuery(request.query);
-    const direction = request.query.direction ?? 'BACKWARD';
-    if (direction !== 'BACKWARD' && direction !== 'FORWARD') {
-      throw new ApiError('InvalidArgument', 'direction: BACKWARD (newest first) or FORWARD');
-    }
-    // FC lists newest first by default; the token is the last version id listed.
-    const all = [...(fn.versions ?? [])].sort((a, b) => Number(a.versionId) - Number(b.versionId));
-    if (direction === 'BACKWARD') all.reverse();
-    const from = q.nextToken ? all.findIndex((v) => v.versionId === q.nextToken) + 1 : 0;
-    const page = all.slice(from, from + q.limit);
-    return {
-      versions: page.map(versionView),
-      direction,
-      ...(from + q.limit < all.length ? { nextToken: page.at(-1)!.versionId } : {}),
-    };
-  });
+  app.get<NameParams & { Querystring: { direction?: string } }>(
+    versions,
+    { schema: schemas.list },
+    async (request) => {
+      const fn = await functionOf(deps, request.tenant, request.params.functionName);
+      const q = parsePageQuery(request.query);
+      const direction = request.query.direction ?? 'BACKWARD';
+      if (direction !== 'BACKWARD' && direction !== 'FORWARD') {
+        throw new ApiError('InvalidArgument', 'direction: BACKWARD (newest first) or FORWARD');
+      }
+      // FC lists newest first by default; the token is the last version id listed.
+      const all = [...(fn.versions ?? [])].sort((a, b) => Number(a.versionId) - Number(b.versionId));
+      if (direction === 'BACKWARD') all.reverse();
+      const from = q.nextToken ? all.findIndex((v) => v.versionId === q.nextToken) + 1 : 0;
+      const page = all.slice(from, from + q.limit);
+      return {
+        versions: page.map(versionView),
+        direction,
+        ...(from + q.limit < all.length ? { nextToken: page.at(-1)!.versionId } : {}),
+      };
+    },
+  );
 
-  app.delete<VersionParams>(`${versions}/:versionId`, async (request, reply) => {
+  app.delete<VersionParams>(`${versions}/:versionId`, { schema: schemas.delete }, async (request, reply) => {
     const fn = await functionOf(deps, request.tenant, request.params.functionName);
     await saveFunction(deps, deleteVersion(fn, request.params.versionId));
     return reply.status(204).send();
   });
 
-  app.post<NameParams>(aliases, async (request) => {
+  app.post<NameParams>(aliases, { schema: schemas.createAlias }, async (request) => {
     const fn = await functionOf(deps, request.tenant, request.params.functionName);
     const { record, alias } = createAlias(fn, parseCreateAlias(jsonBody(request)), now());
     await saveFunction(deps, record);
     return alias;
   });
 
-  app.get<NameParams>(aliases, async (request) => {
+  app.get<NameParams>(aliases, { schema: schemas.listAliases }, async (request) => {
     const fn = await functionOf(deps, request.tenant, request.params.functionName);
     const q = parsePageQuery(request.query);
     const all = [...(fn.aliases ?? [])]
@@ -104,12 +109,12 @@ export async function versionRoutes(app: FastifyInstance, deps: IngressDeps): Pr
     return { aliases: page, ...(rest.length > q.limit ? { nextToken: page.at(-1)!.aliasName } : {}) };
   });
 
-  app.get<AliasParams>(`${aliases}/:aliasName`, async (request) => {
+  app.get<AliasParams>(`${aliases}/:aliasName`, { schema: schemas.getAlias }, async (request) => {
     const fn = await functionOf(deps, request.tenant, request.params.functionName);
     return aliasOf(fn, request.params.aliasName);
   });
 
-  app.put<AliasParams>(`${aliases}/:aliasName`, async (request) => {
+  app.put<AliasParams>(`${aliases}/:aliasName`, { schema: schemas.updateAlias }, async (request) => {
     const fn = await functionOf(deps, request.tenant, request.params.functionName);
     const { record, alias } = updateAlias(
       fn,
@@ -121,9 +126,13 @@ export async function versionRoutes(app: FastifyInstance, deps: IngressDeps): Pr
     return alias;
   });
 
-  app.delete<AliasParams>(`${aliases}/:aliasName`, async (request, reply) => {
-    const fn = await functionOf(deps, request.tenant, request.params.functionName);
-    await saveFunction(deps, deleteAlias(fn, request.params.aliasName));
-    return reply.status(204).send();
-  });
+  app.delete<AliasParams>(
+    `${aliases}/:aliasName`,
+    { schema: schemas.deleteAlias },
+    async (request, reply) => {
+      const fn = await functionOf(deps, request.tenant, request.params.functionName);
+      await saveFunction(deps, deleteAlias(fn, request.params.aliasName));
+      return reply.status(204).send();
+    },
+  );
 }

@@ -9,6 +9,7 @@ import {
   parsePageQuery,
 } from '@asyncfn/core';
 import type { IngressDeps } from '../../deps.js';
+import { fc2Schemas as schemas } from '../../openapi/fc2.js';
 import { jsonBody } from '../../http.js';
 import {
   CODE_BODY_LIMIT,
@@ -40,16 +41,20 @@ export async function resolveFunction(
 export async function fc2FunctionRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const base = `${FC2_API}/services/:serviceName/functions`;
 
-  app.post<ServiceParams>(base, { bodyLimit: CODE_BODY_LIMIT }, async (request) => {
-    const service = await requireService(deps, request.tenant, request.params.serviceName);
-    const body = jsonBody(request) as { functionName?: unknown };
-    const functionName = typeof body.functionName === 'string' ? body.functionName : '';
-    const mapped = fc2FunctionName(service.serviceName, functionName);
-    const record = await createFunctionFromBody(deps, request.tenant, fc2FunctionBody(body, mapped));
-    return fc2FunctionView(record, functionName);
-  });
+  app.post<ServiceParams>(
+    base,
+    { schema: schemas.createFunction, bodyLimit: CODE_BODY_LIMIT },
+    async (request) => {
+      const service = await requireService(deps, request.tenant, request.params.serviceName);
+      const body = jsonBody(request) as { functionName?: unknown };
+      const functionName = typeof body.functionName === 'string' ? body.functionName : '';
+      const mapped = fc2FunctionName(service.serviceName, functionName);
+      const record = await createFunctionFromBody(deps, request.tenant, fc2FunctionBody(body, mapped));
+      return fc2FunctionView(record, functionName);
+    },
+  );
 
-  app.get<ServiceParams>(base, async (request) => {
+  app.get<ServiceParams>(base, { schema: schemas.listFunctions }, async (request) => {
     const service = await requireService(deps, request.tenant, request.params.serviceName);
     const q = parsePageQuery(request.query);
     const prefix = fc2ServicePrefix(service.serviceName);
@@ -66,25 +71,33 @@ export async function fc2FunctionRoutes(app: FastifyInstance, deps: IngressDeps)
     };
   });
 
-  app.get<FunctionParams>(`${base}/:functionName`, async (request) => {
+  app.get<FunctionParams>(`${base}/:functionName`, { schema: schemas.getFunction }, async (request) => {
     const fn = await resolveFunction(deps, request.tenant, request.params);
     return fc2FunctionView(await getFunctionRecord(deps, request.tenant, fn.mapped), fn.functionName);
   });
 
-  app.put<FunctionParams>(`${base}/:functionName`, { bodyLimit: CODE_BODY_LIMIT }, async (request) => {
-    const fn = await resolveFunction(deps, request.tenant, request.params);
-    const record = await updateFunctionFromBody(
-      deps,
-      request.tenant,
-      fn.mapped,
-      fc2FunctionBody(jsonBody(request)),
-    );
-    return fc2FunctionView(record, fn.functionName);
-  });
+  app.put<FunctionParams>(
+    `${base}/:functionName`,
+    { schema: schemas.updateFunction, bodyLimit: CODE_BODY_LIMIT },
+    async (request) => {
+      const fn = await resolveFunction(deps, request.tenant, request.params);
+      const record = await updateFunctionFromBody(
+        deps,
+        request.tenant,
+        fn.mapped,
+        fc2FunctionBody(jsonBody(request)),
+      );
+      return fc2FunctionView(record, fn.functionName);
+    },
+  );
 
-  app.delete<FunctionParams>(`${base}/:functionName`, async (request, reply) => {
-    const fn = await resolveFunction(deps, request.tenant, request.params);
-    await deleteFunctionNamed(deps, request.tenant, fn.mapped);
-    return reply.status(204).send();
-  });
+  app.delete<FunctionParams>(
+    `${base}/:functionName`,
+    { schema: schemas.deleteFunction },
+    async (request, reply) => {
+      const fn = await resolveFunction(deps, request.tenant, request.params);
+      await deleteFunctionNamed(deps, request.tenant, fn.mapped);
+      return reply.status(204).send();
+    },
+  );
 }

@@ -12,6 +12,7 @@ import {
   updateFc2Service,
 } from '@asyncfn/core';
 import type { IngressDeps } from '../../deps.js';
+import { fc2Schemas as schemas } from '../../openapi/fc2.js';
 import { jsonBody } from '../../http.js';
 
 type ServiceParams = { Params: { serviceName: string } };
@@ -28,7 +29,7 @@ export async function requireService(deps: IngressDeps, tenant: string, serviceP
 export async function fc2ServiceRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const now = () => new Date(deps.clock?.() ?? Date.now());
 
-  app.post(`${FC2_API}/services`, async (request) => {
+  app.post(`${FC2_API}/services`, { schema: schemas.createService }, async (request) => {
     const record = buildFc2Service(request.tenant, jsonBody(request), {
       now: now(),
       serviceId: randomUUID(),
@@ -39,7 +40,7 @@ export async function fc2ServiceRoutes(app: FastifyInstance, deps: IngressDeps):
     return fc2ServiceView(record);
   });
 
-  app.get(`${FC2_API}/services`, async (request) => {
+  app.get(`${FC2_API}/services`, { schema: schemas.listServices }, async (request) => {
     const q = parsePageQuery(request.query);
     const startKey = (request.query as { startKey?: string }).startKey;
     const records = await deps.fc2Services.list(request.tenant, {
@@ -55,29 +56,39 @@ export async function fc2ServiceRoutes(app: FastifyInstance, deps: IngressDeps):
     };
   });
 
-  app.get<ServiceParams>(`${FC2_API}/services/:serviceName`, async (request) =>
-    fc2ServiceView(await requireService(deps, request.tenant, request.params.serviceName)),
+  app.get<ServiceParams>(
+    `${FC2_API}/services/:serviceName`,
+    { schema: schemas.getService },
+    async (request) => fc2ServiceView(await requireService(deps, request.tenant, request.params.serviceName)),
   );
 
-  app.put<ServiceParams>(`${FC2_API}/services/:serviceName`, async (request) => {
-    const current = await requireService(deps, request.tenant, request.params.serviceName);
-    const record = updateFc2Service(current, jsonBody(request), now());
-    if (!(await deps.fc2Services.replace(record))) throw notFound.service(record.serviceName);
-    return fc2ServiceView(record);
-  });
+  app.put<ServiceParams>(
+    `${FC2_API}/services/:serviceName`,
+    { schema: schemas.updateService },
+    async (request) => {
+      const current = await requireService(deps, request.tenant, request.params.serviceName);
+      const record = updateFc2Service(current, jsonBody(request), now());
+      if (!(await deps.fc2Services.replace(record))) throw notFound.service(record.serviceName);
+      return fc2ServiceView(record);
+    },
+  );
 
-  app.delete<ServiceParams>(`${FC2_API}/services/:serviceName`, async (request, reply) => {
-    const service = await requireService(deps, request.tenant, request.params.serviceName);
-    const functions = await deps.functions.list(request.tenant, {
-      prefix: fc2ServicePrefix(service.serviceName),
-      limit: 1,
-    });
-    if (functions.length > 0) {
-      throw new ApiError('ServiceNotEmpty', `service '${service.serviceName}' still has functions`);
-    }
-    if (!(await deps.fc2Services.delete(request.tenant, service.serviceName))) {
-      throw notFound.service(service.serviceName);
-    }
-    return reply.status(204).send();
-  });
+  app.delete<ServiceParams>(
+    `${FC2_API}/services/:serviceName`,
+    { schema: schemas.deleteService },
+    async (request, reply) => {
+      const service = await requireService(deps, request.tenant, request.params.serviceName);
+      const functions = await deps.functions.list(request.tenant, {
+        prefix: fc2ServicePrefix(service.serviceName),
+        limit: 1,
+      });
+      if (functions.length > 0) {
+        throw new ApiError('ServiceNotEmpty', `service '${service.serviceName}' still has functions`);
+      }
+      if (!(await deps.fc2Services.delete(request.tenant, service.serviceName))) {
+        throw notFound.service(service.serviceName);
+      }
+      return reply.status(204).send();
+    },
+  );
 }
