@@ -53,6 +53,13 @@ export async function terminalRoutes(app: FastifyInstance, deps: IngressDeps): P
       terminalRoute(API),
       {
         schema: terminalSchema,
+        // @fastify/websocket hides its routes from the document; this one is documented.
+        config: {
+          swaggerTransform: ({ schema, url }: { schema: object; url: string }) => ({
+            schema: { ...schema, hide: false },
+            url,
+          }),
+        },
         websocket: true,
         preHandler: async (request: TerminalRequest) => {
           if (!request.ws)
