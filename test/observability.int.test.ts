@@ -144,7 +144,8 @@ async function taskTrace(taskId: string, complete: (spans: JaegerSpan[]) => bool
   );
 }
 
-const OWN_SERVICES = ['ingress', 'dispatcher', 'executor', 'status'].map((s) => `asyncfn-${s}`);
+// A task due at once is dispatched by the executor that takes it: no dispatcher span.
+const OWN_SERVICES = ['ingress', 'executor', 'status'].map((s) => `asyncfn-${s}`);
 const servicesIn = (spans: JaegerSpan[]) => new Set(spans.map((s) => s.service));
 
 // --- /metrics ---------------------------------------------------------------------------------
@@ -437,14 +438,15 @@ describe('/metrics', () => {
     );
   });
 
-  it('shows queue depth rising while no dispatcher runs, and falling once one starts', async () => {
+  it('shows queue depth rising while no executor runs, and falling once one starts', async () => {
     const series = 'asyncfn_queue_depth{function="echo",tenant="default"}';
-    await stack.stop('dispatcher');
+    // Tasks due at once wait for an executor (they go straight to the executors' queue).
+    await stack.stop('executor');
     const ids = [1, 2, 3, 4, 5, 6].map((i) => `obs-depth-${i}-${Date.now()}`);
     for (const taskId of ids) await invokeAsync(client, 'echo', 'q', { taskId });
-    // The status service reports the backlog too, so it is visible (and alerts) with no dispatcher.
+    // The status service reports the backlog too, so it is visible (and alerts) with no executor.
     await eventually(async () => (sample(await scrape('status'), series) === 6 ? true : undefined), 15_000);
-    await stack.start('dispatcher');
+    await stack.start('executor');
     for (const taskId of ids) await reaches('echo', taskId, 'Succeeded');
     await eventually(async () => (sample(await scrape('status'), series) === 0 ? true : undefined), 15_000);
     const dispatcher = await scrape('dispatcher');

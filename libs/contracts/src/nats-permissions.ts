@@ -132,8 +132,8 @@ const USES: Record<NatsServiceUser, ServiceUse> = {
     replies: true,
   },
   status: {
-    // Queue messages (the sweeper) and, after each write, what it recorded (the console's feed).
-    publishes: (s) => [s.tasksAll, s.applied('*')],
+    // Queue messages (the sweeper, to either queue) and, after each write, what it recorded (the console's feed).
+    publishes: (s) => [s.tasksAll, s.directRunsAll, s.applied('*')],
     subscribes: () => [],
     consumes: [
       ['claims', 'statusClaims'],
