@@ -299,12 +299,12 @@ describe('result records in FC’s format', () => {
   });
 
   it('Expired: an EventAgeExceeded record', async () => {
-    await stack.stop('dispatcher');
+    await stack.stop('executor');
     try {
       await invokeAsync(client, 'worker', '{}', { taskId: 'expire-1' });
       await new Promise((r) => setTimeout(r, 3_500));
     } finally {
-      await stack.start('dispatcher');
+      await stack.start('executor');
     }
     const got = await arrival((r) => r.headers['x-asyncfn-delivery-id'] === 'default:expire-1:onFailure');
     const record = recordOf(got);

@@ -164,12 +164,12 @@ describe('async invocation', () => {
         body: new $FC.PutAsyncInvokeConfigInput({ maxAsyncEventAgeInSeconds: 1 }),
       }),
     );
-    await stack.stop('dispatcher');
+    await stack.stop('executor');
     try {
       await invokeAsync(client, 'echo', 'late', { taskId: 'expire-1' });
       await new Promise((r) => setTimeout(r, 2_500));
     } finally {
-      await stack.start('dispatcher');
+      await stack.start('executor');
     }
     const task = await finished('echo', 'expire-1');
     expect(task.status).toBe('Expired');
@@ -238,12 +238,12 @@ describe('async invocation', () => {
 
   it('marks a task Invalid when its function was deleted while it waited', async () => {
     await createFunction('short-lived', ECHO);
-    await stack.stop('dispatcher');
+    await stack.stop('executor');
     try {
       await invokeAsync(client, 'short-lived', 'x', { taskId: 'invalid-1' });
       await client.deleteFunction('short-lived');
     } finally {
-      await stack.start('dispatcher');
+      await stack.start('executor');
     }
     // The task is still readable through its function's path, though the function is gone.
     const res = await eventually(async () => {

@@ -144,7 +144,8 @@ async function taskTrace(taskId: string, complete: (spans: JaegerSpan[]) => bool
   );
 }
 
-const OWN_SERVICES = ['ingress', 'dispatcher', 'executor', 'status'].map((s) => `asyncfn-${s}`);
+// A task due at once is dispatched by the executor that takes it: no dispatcher span.
+const OWN_SERVICES = ['ingress', 'executor', 'status'].map((s) => `asyncfn-${s}`);
 const servicesIn = (spans: JaegerSpan[]) => new Set(spans.map((s) => s.service));
 
 // --- /metrics ---------------------------------------------------------------------------------
@@ -339,7 +340,8 @@ describe('logs', () => {
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>);
-    for (const service of ['ingress', 'dispatcher', 'status'] as const) {
+    // The executor dispatches a task due at once itself: it logs the decision.
+    for (const service of ['ingress', 'executor', 'status'] as const) {
       const mine = lines(service).filter((l) => l.taskId === taskId);
       expect(mine.length, service).toBeGreaterThan(0);
       for (const line of mine) {
@@ -394,7 +396,9 @@ describe('/metrics', () => {
     const grew = (b: Samples, a: Samples, series: string) => sample(a, series) - sample(b, series);
 
     expect(grew(before.ingress, ingress, `asyncfn_tasks_accepted_total${fn}`)).toBe(3);
-    expect(grew(before.dispatcher, dispatcher, `asyncfn_queue_event_age_seconds_count${fn}`)).toBe(3);
+    // Tasks due at once are dequeued by the executor; the dispatcher dequeues delayed ones.
+    expect(grew(before.executor, executor, `asyncfn_queue_event_age_seconds_count${fn}`)).toBe(3);
+    expect(grew(before.dispatcher, dispatcher, `asyncfn_queue_event_age_seconds_count${fn}`)).toBe(0);
     expect(grew(before.executor, executor, `asyncfn_task_start_latency_seconds_count${fn}`)).toBe(3);
     expect(
       grew(
@@ -437,14 +441,15 @@ describe('/metrics', () => {
     );
   });
 
-  it('shows queue depth rising while no dispatcher runs, and falling once one starts', async () => {
+  it('shows queue depth rising while no executor runs, and falling once one starts', async () => {
     const series = 'asyncfn_queue_depth{function="echo",tenant="default"}';
-    await stack.stop('dispatcher');
+    // Tasks due at once wait for an executor (they go straight to the executors' queue).
+    await stack.stop('executor');
     const ids = [1, 2, 3, 4, 5, 6].map((i) => `obs-depth-${i}-${Date.now()}`);
     for (const taskId of ids) await invokeAsync(client, 'echo', 'q', { taskId });
-    // The status service reports the backlog too, so it is visible (and alerts) with no dispatcher.
+    // The status service reports the backlog too, so it is visible (and alerts) with no executor.
     await eventually(async () => (sample(await scrape('status'), series) === 6 ? true : undefined), 15_000);
-    await stack.start('dispatcher');
+    await stack.start('executor');
     for (const taskId of ids) await reaches('echo', taskId, 'Succeeded');
     await eventually(async () => (sample(await scrape('status'), series) === 0 ? true : undefined), 15_000);
     const dispatcher = await scrape('dispatcher');

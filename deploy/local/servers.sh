@@ -541,6 +541,30 @@ EOF
   launch nats "$BIN_DIR/nats-server" -c "$conf"
 }
 
+# nats_refresh_permissions PID -> renders the users' permissions again and,
+# when they changed (the code moved on since the server started), has the
+# running server reload its config (SIGHUP: nats-server reloads authorization
+# without dropping connections).
+nats_refresh_permissions() {
+  local pid="$1" fresh="$RUN_DIR/nats-auth.conf.new"
+  local test_users=()
+  [[ "$NATS_TEST_USERS" == 0 ]] || test_users=(test-users)
+  if ! secrets_node nats-conf "$SECRETS_DIR" "$NATS_NAMESPACE" "$fresh" "${test_users[@]}" \
+    >> "$(log_file nats)" 2>&1; then
+    warn "nats: could not render its permissions again; keeping the running ones"
+    rm -f "$fresh"
+    return 0
+  fi
+  if cmp -s "$fresh" "$RUN_DIR/nats-auth.conf"; then
+    rm -f "$fresh"
+    return 0
+  fi
+  mv "$fresh" "$RUN_DIR/nats-auth.conf"
+  kill -HUP "$pid" 2> /dev/null || true
+  sleep 0.5
+  say "nats: permissions changed with the code; reloaded (pid $pid)"
+}
+
 # FerretDB 1.x's main backend is PostgreSQL (its SQLite backend is beta and
 # hung after clients were killed mid-write). Old data/ferretdb (SQLite) files
 # are no longer used.
@@ -722,6 +746,10 @@ start_one() {
     pid=""
   fi
   if [[ -n "$pid" ]]; then
+    # Our NATS runs: its users' permissions follow the code (after a git pull).
+    if [[ "$s" == nats ]]; then
+      nats_refresh_permissions "$pid" 9>&-
+    fi
     # Our FerretDB runs: (re)start its PostgreSQL if that went away. fd 9
     # (the lock) must not leak into the postmaster.
     if [[ "$s" == mongo ]]; then

@@ -136,6 +136,8 @@ export interface TaskStopRequested extends TaskEventBase {
   type: typeof TaskEventType.TaskStopRequested;
   /** Stream sequence of the queued task, so the dispatcher can take a still-queued task out. */
   queueSeq?: number;
+  /** The stream holding it: the tasks stream (absent) or the runs stream (a task due at once). */
+  queueStream?: 'tasks' | 'runs';
 }
 export interface TaskStopped extends TaskEventBase {
   type: typeof TaskEventType.TaskStopped;

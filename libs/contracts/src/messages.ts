@@ -23,6 +23,17 @@ export interface AcceptedTaskMessage {
   untracked?: boolean;
 }
 
+/**
+ * What the runs stream carries: a task the dispatcher handed over, or an accepted task due now
+ * that the ingress queued straight to the executors (they dispatch it themselves).
+ */
+export type RunQueueMessage = RunTaskMessage | AcceptedTaskMessage;
+
+/** An accepted task is told apart from a dispatched run by its due time (runs have none). */
+export function isAcceptedTask(message: RunQueueMessage): message is AcceptedTaskMessage {
+  return (message as AcceptedTaskMessage).dueAt !== undefined;
+}
+
 /** A task handed to executors (dispatcher → executor). */
 export interface RunTaskMessage {
   v: 1;

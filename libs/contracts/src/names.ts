@@ -82,6 +82,13 @@ export interface Names {
     claimsAll: string;
     claim(tenant: string, taskId: string): string;
     run(tenant: string, functionName: string): string;
+    /**
+     * An accepted task due now, queued straight to the executors (one subject per task, so a
+     * queued task's message can be found to stop it); the executor dispatches it itself.
+     */
+    directRun(tenant: string, functionName: string, taskId: string): string;
+    /** Every directRun subject (and no dispatched run's). */
+    directRunsAll: string;
     event(tenant: string, functionName: string, type: TaskEventType): string;
     eventsOfType(type: TaskEventType): string;
     /** Core NATS request/reply subject for synchronous invocations. */
@@ -172,6 +179,8 @@ export function createNames(namespace: string = DEFAULT_NAMESPACE): Names {
       claimsAll: `${ns}.claims.>`,
       claim: (tenant, taskId) => `${ns}.claims.${tenant}.${taskId}`,
       run: (tenant, fn) => `${ns}.runs.${tenant}.${fn}`,
+      directRun: (tenant, fn, taskId) => `${ns}.runs.${tenant}.${fn}.${taskId}`,
+      directRunsAll: `${ns}.runs.*.*.*`,
       event: (tenant, fn, type) => `${ns}.events.${tenant}.${fn}.${type}`,
       eventsOfType: (type) => `${ns}.events.*.*.${type}`,
       sync: (tenant, fn) => `${ns}.sync.${tenant}.${fn}`,

@@ -96,23 +96,25 @@ const ALL_BUCKETS: Bucket[] = ['functions', 'stops', 'nonces', 'logs', 'instance
 
 const USES: Record<NatsServiceUser, ServiceUse> = {
   ingress: {
-    publishes: (s) => [s.tasksAll, s.claimsAll, s.eventsAll, s.redeliveriesAll, s.syncAll],
+    // A task due now is queued straight to the executors (runs), a delayed one to the dispatcher.
+    publishes: (s) => [s.tasksAll, s.directRunsAll, s.claimsAll, s.eventsAll, s.redeliveriesAll, s.syncAll],
     // Intake requests; MNS-style queue receives (woken by the queue's subject); the console's feed.
     subscribes: (s) => [s.intake, s.queuesAll, s.applied('*')],
     consumes: [],
-    streamMessages: ['claims', 'tasks', 'queues'],
+    streamMessages: ['claims', 'tasks', 'runs', 'queues'],
     writesBuckets: ['functions', 'stops', 'nonces', 'triggers'],
     readsBuckets: ALL_BUCKETS,
     replies: true,
   },
   dispatcher: {
-    publishes: (s) => [s.runsAll, s.eventsAll, s.intake],
+    publishes: (s) => [s.run('*', '*'), s.eventsAll, s.intake],
     subscribes: () => [],
     consumes: [
       ['tasks', 'dispatcher'],
       ['events', 'dispatcherStops'],
     ],
-    streamMessages: ['tasks'],
+    // A stop takes a still-queued task out of either queue.
+    streamMessages: ['tasks', 'runs'],
     // Concurrency leases: a slot is taken before a task is handed to the executors.
     writesBuckets: ['leases'],
     readsBuckets: ['functions', 'stops', 'triggers'],
@@ -120,23 +122,24 @@ const USES: Record<NatsServiceUser, ServiceUse> = {
     userSubjects: 'subscribe',
   },
   executor: {
-    publishes: (s) => [s.eventsAll],
+    // A task it may not start yet (delayed by a pause or a concurrency limit) goes to the dispatcher.
+    publishes: (s) => [s.eventsAll, s.tasksAll],
     subscribes: (s) => [s.syncAll],
     consumes: [['runs', 'executor']],
-    streamMessages: ['runs'],
+    streamMessages: ['runs', 'tasks'],
     writesBuckets: ['logs', 'instances', 'leases'],
     readsBuckets: ['functions', 'stops'],
     replies: true,
   },
   status: {
-    // Queue messages (the sweeper) and, after each write, what it recorded (the console's feed).
-    publishes: (s) => [s.tasksAll, s.applied('*')],
+    // Queue messages (the sweeper, to either queue) and, after each write, what it recorded (the console's feed).
+    publishes: (s) => [s.tasksAll, s.directRunsAll, s.applied('*')],
     subscribes: () => [],
     consumes: [
       ['claims', 'statusClaims'],
       ['events', 'status'],
     ],
-    streamMessages: ['tasks', 'claims'],
+    streamMessages: ['tasks', 'runs', 'claims'],
     writesBuckets: [],
     readsBuckets: [],
     replies: false,

@@ -43,7 +43,7 @@ describe('natsPermissions', () => {
     expect(() => natsPermissions('nobody', 'asyncfn')).toThrow(/unknown NATS user/);
   });
 
-  it('the executor publishes events, task logs and instances; never tasks, runs or function configs', () => {
+  it('the executor publishes events, task logs, instances and deferred tasks; never runs or function configs', () => {
     const { publish, subscribe } = perms('executor');
     expect(may(publish, prod.subjects.event('default', 'fn', 'TaskStarted'))).toBe(true);
     expect(may(publish, `$KV.${prod.kv.logs}.default.t1`)).toBe(true);
@@ -52,8 +52,10 @@ describe('natsPermissions', () => {
     expect(may(publish, `$JS.ACK.${prod.streams.runs}.executor.1.2.3.4.5.6`)).toBe(true);
     expect(may(subscribe, prod.subjects.sync('default', 'fn'))).toBe(true);
 
-    expect(may(publish, prod.subjects.task('default', 'fn', 't1'))).toBe(false);
+    // A task due at once that it may not start yet goes to the dispatcher's queue.
+    expect(may(publish, prod.subjects.task('default', 'fn', 't1'))).toBe(true);
     expect(may(publish, prod.subjects.run('default', 'fn'))).toBe(false);
+    expect(may(publish, prod.subjects.directRun('default', 'fn', 't1'))).toBe(false);
     expect(may(publish, `$KV.${prod.kv.functions}.default.fn`)).toBe(false);
     expect(may(publish, `$KV.${prod.kv.stops}.default.t1`)).toBe(false);
     expect(may(publish, `$JS.API.STREAM.DELETE.${prod.streams.tasks}`)).toBe(false);
@@ -72,6 +74,10 @@ describe('natsPermissions', () => {
       expect(may(publish, `$KV.${prod.kv.functions}.default.fn`), user).toBe(user === 'ingress');
       expect(may(publish, `$KV.${prod.kv.nonces}.n`), user).toBe(user === 'ingress');
       expect(may(publish, prod.subjects.run('default', 'fn')), user).toBe(user === 'dispatcher');
+      // The status service's sweeper queues a task whose queue message was lost, as the ingress would.
+      expect(may(publish, prod.subjects.directRun('default', 'fn', 't1')), user).toBe(
+        user === 'ingress' || user === 'status',
+      );
       expect(may(publish, prod.subjects.deadLetter('default', 'fn')), user).toBe(user === 'destination');
       expect(may(publish, `$JS.API.STREAM.DELETE.${prod.streams.tasks}`), user).toBe(false);
       expect(may(publish, '$SYS.REQ.SERVER.PING'), user).toBe(false);
@@ -107,7 +113,7 @@ describe('natsPermissions', () => {
     expect(may(publish, other.subjects.event('default', 'fn', 'TaskStarted'))).toBe(true);
     expect(may(publish, `$KV.${other.kv.logs}.default.t1`)).toBe(true);
     expect(may(publish, `$JS.API.CONSUMER.MSG.NEXT.${other.streams.runs}.executor`)).toBe(true);
-    expect(may(publish, other.subjects.task('default', 'fn', 't1'))).toBe(false);
+    expect(may(publish, other.subjects.claim('default', 't1'))).toBe(false);
     expect(may(publish, `$JS.API.STREAM.DELETE.${other.streams.tasks}`)).toBe(false);
 
     expect(may(publish, prod.subjects.event('default', 'fn', 'TaskStarted'))).toBe(false);

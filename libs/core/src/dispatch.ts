@@ -47,10 +47,12 @@ export function decideDispatch(input: {
   if (fn.dispatchPaused) return { kind: 'defer', delayMs: PAUSE_RECHECK_MS, reason: EnqueuedReason.Paused };
   if (fn.invocationDisabled)
     return { kind: 'defer', delayMs: PAUSE_RECHECK_MS, reason: EnqueuedReason.Disabled };
-  return {
-    kind: 'run',
-    maxRetries: config?.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts,
-  };
+  return { kind: 'run', maxRetries: maxRetriesOf(config) };
+}
+
+/** Retries allowed after a task's first attempt, by its async config. */
+export function maxRetriesOf(config: AsyncConfig | undefined): number {
+  return config?.maxAsyncRetryAttempts ?? ASYNC_CONFIG_DEFAULTS.maxAsyncRetryAttempts;
 }
 
 /**

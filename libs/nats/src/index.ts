@@ -11,6 +11,8 @@ export {
   createEventBus,
   createTaskClaims,
   createTaskQueues,
+  isDueAtOnce,
+  type QueuedAt,
   type EventBus,
   type TaskClaims,
   type TaskQueues,
@@ -69,3 +71,4 @@ export {
   type SendOptions,
 } from './message-queues.js';
 export { openConcurrencyLeases, type ConcurrencyLeases } from './leases.js';
+export { createTaskDispatch, type Dispatched, type DispatchDeps } from './dispatch-task.js';

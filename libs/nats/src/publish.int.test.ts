@@ -36,21 +36,47 @@ const accepted = (taskId: string) =>
   ).message;
 
 describe('TaskQueues', () => {
-  it('enqueueUnconfirmed stores the task once, deduplicated like a confirmed enqueue', async () => {
+  it('enqueueUnconfirmed stores a task due now once, on its own subject of the runs stream', async () => {
     const message = accepted('unconfirmed-1');
     await queues.enqueueUnconfirmed(message);
     await queues.enqueueUnconfirmed(message);
     // A plain publish has no acknowledgement: a flush makes sure the server has processed it.
     await nc.flush();
-    const seq = await queues.queuedSeq('default', 'fn', 'unconfirmed-1');
-    expect(seq).toBeTypeOf('number');
+    const queued = await queues.queuedAt('default', 'fn', 'unconfirmed-1');
+    expect(queued).toMatchObject({ stream: 'runs', seq: expect.any(Number) });
     // The same task id confirmed later is recognised as the message already stored.
-    expect(await queues.enqueue(message)).toEqual({ seq, duplicate: true });
+    expect(await queues.enqueue(message)).toEqual({ ...queued, duplicate: true });
     const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(names.streams.tasks, {
-      subjects_filter: names.subjects.task('default', 'fn', 'unconfirmed-1'),
-    });
-    expect(info.state.subjects).toEqual({ [names.subjects.task('default', 'fn', 'unconfirmed-1')]: 1 });
+    const subject = names.subjects.directRun('default', 'fn', 'unconfirmed-1');
+    const info = await jsm.streams.info(names.streams.runs, { subjects_filter: subject });
+    expect(info.state.subjects).toEqual({ [subject]: 1 });
+    expect(await queues.isDeferred('default', 'fn', 'unconfirmed-1')).toBe(false);
+  });
+
+  it('a delayed task goes to the tasks stream; a deferred one too, once, beside its direct message', async () => {
+    const delayed = buildAcceptedTask(
+      {
+        tenant: 'default',
+        functionName: 'fn',
+        taskId: 'delayed-1',
+        requestId: 'r',
+        payload: '',
+        delaySeconds: 5,
+      },
+      Date.now(),
+    ).message;
+    expect(await queues.enqueue(delayed)).toMatchObject({ stream: 'tasks', duplicate: false });
+    expect(await queues.queuedAt('default', 'fn', 'delayed-1')).toMatchObject({ stream: 'tasks' });
+
+    const direct = accepted('deferred-1');
+    expect(await queues.enqueue(direct)).toMatchObject({ stream: 'runs', duplicate: false });
+    await queues.defer(direct);
+    await queues.defer(direct);
+    expect(await queues.isDeferred('default', 'fn', 'deferred-1')).toBe(true);
+    const jsm = await jetstreamManager(nc);
+    const subject = names.subjects.task('default', 'fn', 'deferred-1');
+    const info = await jsm.streams.info(names.streams.tasks, { subjects_filter: subject });
+    expect(info.state.subjects).toEqual({ [subject]: 1 });
   });
 });
 

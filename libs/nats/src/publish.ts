@@ -134,32 +134,57 @@ export async function createTaskClaims(nc: NatsConnection, names: Names): Promis
   };
 }
 
-/** The accepted-tasks queue (ingress → dispatcher) and the runs queue (dispatcher → executors). */
+/** Where a queued task's message is: its stream and sequence. */
+export interface QueuedAt {
+  stream: 'tasks' | 'runs';
+  seq: number;
+}
+
+/**
+ * The queues of accepted tasks. A task due now goes straight to the executors (the runs stream, on
+ * its own subject; the executor dispatches it); a delayed one to the dispatcher (the tasks stream),
+ * which hands it to the executors (runs) when due, as it does with a task an executor could not
+ * start yet (a pause, a concurrency limit): `defer`.
+ */
 export interface TaskQueues {
-  /** Returns the stream sequence of the accepted message; a republish of the same task is deduplicated. */
-  enqueue(task: AcceptedTaskMessage): Promise<{ seq: number; duplicate: boolean }>;
+  /** Returns where the accepted message is; a republish of the same task is deduplicated. */
+  enqueue(task: AcceptedTaskMessage): Promise<QueuedAt & { duplicate: boolean }>;
   /**
    * The same message as a plain publish: JetStream stores it (deduplicated alike) but sends no
    * acknowledgement, a message and a wake-up less per task. Only for a claimed task: if the message
    * is lost, the status service's sweeper queues the task from its claim.
    */
   enqueueUnconfirmed(task: AcceptedTaskMessage): Promise<void>;
-  /** The stream sequence of a task's message while it is still queued. */
-  queuedSeq(tenant: string, functionName: string, taskId: string): Promise<number | undefined>;
+  /** An accepted task to the dispatcher's queue, whenever it is due (deduplicated alike). */
+  defer(task: AcceptedTaskMessage): Promise<void>;
+  /** Where a task's message is while it is still queued (a task due now: the runs stream first). */
+  queuedAt(tenant: string, functionName: string, taskId: string): Promise<QueuedAt | undefined>;
+  /** Whether the dispatcher's queue holds the task (an executor deferred it). */
+  isDeferred(tenant: string, functionName: string, taskId: string): Promise<boolean>;
   handOff(run: RunTaskMessage, attemptKey: string): Promise<void>;
 }
+
+/** Due now (not delayed): queued straight to the executors. */
+export const isDueAtOnce = (task: AcceptedTaskMessage) => task.dueAt <= task.enqueuedAt;
 
 export async function createTaskQueues(nc: NatsConnection, names: Names): Promise<TaskQueues> {
   const js: JetStreamClient = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  /** A task's queue message: its subject, body and deduplication id, traced as a send. */
+  /**
+   * A task's queue message: its subject, body and deduplication id, traced as a send. The two
+   * queues use different ids: a task deferred from the runs stream is queued again, in tasks.
+   */
   const publishQueued = <T>(
     task: AcceptedTaskMessage,
     publish: (subject: string, body: Uint8Array, msgID: string, headers: MsgHdrs) => Promise<T>,
+    stream: QueuedAt['stream'] = isDueAtOnce(task) ? 'runs' : 'tasks',
   ) => {
-    const subject = names.subjects.task(task.tenant, task.functionName, task.taskId);
+    const subject =
+      stream === 'runs'
+        ? names.subjects.directRun(task.tenant, task.functionName, task.taskId)
+        : names.subjects.task(task.tenant, task.functionName, task.taskId);
     const body = encode(task);
-    const msgID = `${task.tenant}:${task.taskId}`;
+    const msgID = `${task.tenant}:${task.taskId}${stream === 'runs' ? ':direct' : ''}`;
     return withProducerSpan(
       subject,
       { ...task, attempt: 0, status: TaskStatus.Enqueued },
@@ -168,17 +193,35 @@ export async function createTaskQueues(nc: NatsConnection, names: Names): Promis
     );
   };
   return {
-    async queuedSeq(tenant, functionName, taskId) {
-      const stored = await jsm.streams.getMessage(names.streams.tasks, {
+    async queuedAt(tenant, functionName, taskId) {
+      const direct = await jsm.streams.getMessage(names.streams.runs, {
+        last_by_subj: names.subjects.directRun(tenant, functionName, taskId),
+      });
+      if (direct) return { stream: 'runs', seq: direct.seq };
+      const queued = await jsm.streams.getMessage(names.streams.tasks, {
         last_by_subj: names.subjects.task(tenant, functionName, taskId),
       });
-      return stored?.seq;
+      return queued ? { stream: 'tasks', seq: queued.seq } : undefined;
+    },
+    async isDeferred(tenant, functionName, taskId) {
+      const queued = await jsm.streams.getMessage(names.streams.tasks, {
+        last_by_subj: names.subjects.task(tenant, functionName, taskId),
+      });
+      return queued !== null;
     },
     async enqueue(task) {
+      const stream = isDueAtOnce(task) ? 'runs' : 'tasks';
       const ack = await publishQueued(task, (subject, body, msgID, headers) =>
         js.publish(subject, body, { msgID, headers }),
       );
-      return { seq: ack.seq, duplicate: ack.duplicate };
+      return { stream, seq: ack.seq, duplicate: ack.duplicate };
+    },
+    async defer(task) {
+      await publishQueued(
+        task,
+        (subject, body, msgID, headers) => js.publish(subject, body, { msgID, headers }),
+        'tasks',
+      );
     },
     async enqueueUnconfirmed(task) {
       await publishQueued(task, async (subject, body, msgID, headers) => {

@@ -5,12 +5,16 @@ import { decodeJson, done, drop, type EventBus, type MessageOutcome } from '@asy
 import { annotateTask } from '@asyncfn/telemetry';
 
 /**
- * A stop requested while the task still waits in the queue: take its message out of the stream.
- * Deleting is atomic, so exactly one dispatcher replica succeeds and reports Stopped; if the
- * message is gone, the task was already dequeued and the dispatcher's or executor's own check of
- * the stop request finishes the stop.
+ * A stop requested while the task still waits in a queue (the tasks stream, or the runs stream for
+ * a task due at once): take its message out of the stream. Deleting is atomic, so exactly one
+ * dispatcher replica succeeds and reports Stopped; if the message is gone, the task was already
+ * dequeued and the dispatcher's or executor's own check of the stop request finishes the stop.
  */
-export async function createStopHandler(deps: { nc: NatsConnection; tasksStream: string; bus: EventBus }) {
+export async function createStopHandler(deps: {
+  nc: NatsConnection;
+  streams: { tasks: string; runs: string };
+  bus: EventBus;
+}) {
   const jsm = await jetstreamManager(deps.nc);
   return async function handleStop(msg: JsMsg): Promise<MessageOutcome> {
     const event = decodeJson<TaskStopRequested>(msg);
@@ -18,7 +22,7 @@ export async function createStopHandler(deps: { nc: NatsConnection; tasksStream:
     annotateTask(event);
     if (event.queueSeq === undefined) return done;
     const removed = await jsm.streams
-      .deleteMessage(deps.tasksStream, event.queueSeq, false)
+      .deleteMessage(deps.streams[event.queueStream ?? 'tasks'], event.queueSeq, false)
       .catch(() => false);
     if (removed) {
       await deps.bus.publish({

@@ -43,7 +43,7 @@ await runService('dispatcher', async ({ config, logger, health }) => {
     durable: names.consumers.dispatcherStops,
     concurrency: 16,
     logger,
-    handle: await createStopHandler({ nc, tasksStream: names.streams.tasks, bus }),
+    handle: await createStopHandler({ nc, streams: names.streams, bus }),
   });
   const queueDepth = await watchQueueDepth({
     nc,

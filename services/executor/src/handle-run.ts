@@ -65,13 +65,15 @@ export function createRunHandler(deps: {
   clock?: () => number;
 }) {
   const clock = deps.clock ?? Date.now;
-  return async function handleRun(msg: JsMsg): Promise<MessageOutcome> {
-    let run: RunTaskMessage;
-    try {
-      run = msg.json<RunTaskMessage>();
-    } catch {
-      return drop('unreadable run message');
-    }
+  /**
+   * `dequeued`: the task's TaskDequeued when this executor dispatched it itself (a task due at
+   * once); it leaves with the attempt's first event.
+   */
+  return async function runTask(
+    msg: JsMsg,
+    run: RunTaskMessage,
+    dequeued?: TaskEventInput,
+  ): Promise<MessageOutcome> {
     const attempt = msg.info.deliveryCount;
     const common = {
       taskId: run.taskId,
@@ -82,11 +84,20 @@ export function createRunHandler(deps: {
     // Task mode off: nothing is recorded; events carry what a destination record needs.
     const withRequest = (input: TaskEventInput, invokeCount = attempt): TaskEventInput =>
       run.untracked ? { ...input, untracked: untrackedRequest(run, invokeCount) } : input;
+    /** The events, after the task's TaskDequeued if it has not left yet, in one message. */
+    let pendingDequeued = dequeued;
+    const publishAll = (events: { input: TaskEventInput; at?: number }[]) => {
+      const first = pendingDequeued;
+      pendingDequeued = undefined;
+      return first || events.length > 1
+        ? deps.bus.publishTogether([...(first ? [{ input: first }] : []), ...events])
+        : deps.bus.publish(events[0]!.input, events[0]!.at);
+    };
     const publish = (input: TaskEventInput, invokeCount = attempt, at?: number) =>
-      deps.bus.publish(withRequest(input, invokeCount), at);
+      publishAll([{ input: withRequest(input, invokeCount), ...(at === undefined ? {} : { at }) }]);
     /** An attempt's TaskStarted and its outcome, in one message. */
     const publishStartedWith = (outcome: TaskEventInput, invokeCount: number, startedAt?: number) =>
-      deps.bus.publishTogether([
+      publishAll([
         {
           input: withRequest({ ...common, attempt: outcome.attempt, type: 'TaskStarted' }, invokeCount),
           ...(startedAt === undefined ? {} : { at: startedAt }),

@@ -81,7 +81,7 @@ function setup(runMs: number) {
     seq: 1,
     working: () => {},
   } as unknown as JsMsg;
-  return { messages, run: () => handle(msg) };
+  return { messages, run: (dequeued?: TaskEventInput) => handle(msg, RUN, dequeued) };
 }
 
 describe('run handler: announcing the start', () => {
@@ -114,5 +114,34 @@ describe('run handler: announcing the start', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await result;
     expect(messages.map((m) => m.events.map((e) => e.type))).toEqual([['TaskStarted'], ['TaskSucceeded']]);
+  });
+
+  const DEQUEUED: TaskEventInput = {
+    taskId: 't1',
+    tenant: 'acme',
+    functionName: 'f',
+    attempt: 0,
+    type: 'TaskDequeued',
+  };
+
+  it('given a task it dispatched itself, its TaskDequeued leads the first message: with the outcome of a short attempt', async () => {
+    const { messages, run } = setup(5);
+    const result = run(DEQUEUED);
+    await vi.advanceTimersByTimeAsync(5);
+    await result;
+    expect(messages.map((m) => m.events.map((e) => e.type))).toEqual([
+      ['TaskDequeued', 'TaskStarted', 'TaskSucceeded'],
+    ]);
+  });
+
+  it('given a task it dispatched itself and a long attempt, its TaskDequeued leaves with TaskStarted, once', async () => {
+    const { messages, run } = setup(1_000);
+    const result = run(DEQUEUED);
+    await vi.advanceTimersByTimeAsync(STARTED_GRACE_MS + 1_000);
+    await result;
+    expect(messages.map((m) => m.events.map((e) => e.type))).toEqual([
+      ['TaskDequeued', 'TaskStarted'],
+      ['TaskSucceeded'],
+    ]);
   });
 });

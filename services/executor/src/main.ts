@@ -12,12 +12,15 @@ import {
   ensureTopology,
   watchFunctions,
   openConcurrencyLeases,
+  createTaskDispatch,
+  createTaskQueues,
 } from '@asyncfn/nats';
 import { createInstancePool, instanceShell, sandboxUid, DEFAULT_SANDBOX_OPTIONS } from '@asyncfn/runtime';
 import { runService } from '@asyncfn/service';
 import { recordInstanceEvent } from './attempt-telemetry.js';
 import { createCodeProvider, zipVersion } from './code-provider.js';
 import { createRunHandler, TASK_LOG_MAX_BYTES } from './handle-run.js';
+import { createQueuedHandler } from './handle-queued.js';
 import { createInstanceRegistry } from './instance-registry.js';
 import { createRetryingTasks } from './retrying-tasks.js';
 import { createRunningTasks } from './running-tasks.js';
@@ -100,25 +103,32 @@ await runService('executor', async ({ config, logger, health }) => {
       (err: unknown) => logger.error({ err, taskId: stop.taskId }, 'could not stop a retrying task'),
     );
   });
+  const leases = await openConcurrencyLeases(nc, names, { tenantLimit: config.tenantConcurrencyLimit });
   const runs = await consumeEach({
     nc,
     stream: names.streams.runs,
     durable: names.consumers.executor,
     concurrency: readSetting('ASYNCFN_EXECUTOR_CONCURRENCY'),
     logger,
-    handle: createRunHandler({
+    handle: createQueuedHandler({
+      runTask: createRunHandler({
+        functions,
+        stops,
+        bus,
+        pool,
+        code,
+        running,
+        retrying,
+        logs: createTaskLogs(buckets.logs),
+        retryPolicy: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
+        leases,
+        logger,
+        isShuttingDown: () => shuttingDown,
+      }),
+      // Tasks due at once are dispatched here (the dispatcher's decision, in this process).
+      dispatch: createTaskDispatch({ functions, stops, bus, leases, logger }),
+      queues: await createTaskQueues(nc, names),
       functions,
-      stops,
-      bus,
-      pool,
-      code,
-      running,
-      retrying,
-      logs: createTaskLogs(buckets.logs),
-      retryPolicy: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
-      leases: await openConcurrencyLeases(nc, names, { tenantLimit: config.tenantConcurrencyLimit }),
-      logger,
-      isShuttingDown: () => shuttingDown,
     }),
   });
   const sync = startSyncServer({ nc, names, functions, pool, code, logger });

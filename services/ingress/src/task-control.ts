@@ -39,8 +39,8 @@ export async function stopTask(
   }
   if (doc.status !== 'Stopping') {
     // A task still queued can be taken out of the queue by its stream sequence.
-    const queueSeq =
-      doc.status === 'Enqueued' ? await deps.queues.queuedSeq(doc.tenant, name, doc.taskId) : undefined;
+    const queued =
+      doc.status === 'Enqueued' ? await deps.queues.queuedAt(doc.tenant, name, doc.taskId) : undefined;
     // The event first, then the request executors watch: Stopping is recorded before Stopped.
     await deps.bus.publish({
       type: 'TaskStopRequested',
@@ -48,7 +48,9 @@ export async function stopTask(
       tenant: doc.tenant,
       functionName: name,
       attempt: doc.attempt,
-      ...(queueSeq !== undefined ? { queueSeq } : {}),
+      ...(queued
+        ? { queueSeq: queued.seq, ...(queued.stream === 'runs' ? { queueStream: 'runs' } : {}) }
+        : {}),
       ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
     });
     await deps.stops.request({

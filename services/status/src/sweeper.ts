@@ -54,7 +54,7 @@ export function startSweeper(deps: {
       cursor = page.next;
       const notQueued = [];
       for (const doc of page.tasks) {
-        if ((await queues.queuedSeq(doc.tenant, doc.functionName, doc.taskId)) === undefined)
+        if ((await queues.queuedAt(doc.tenant, doc.functionName, doc.taskId)) === undefined)
           notQueued.push(doc);
       }
       if (notQueued.length === 0 || !(await caughtUpWithEvents())) return;
