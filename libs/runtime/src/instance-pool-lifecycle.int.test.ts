@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PoolClosedError } from './errors.js';
 import { createInstancePool } from './instance-pool.js';
-import { createSandbox, request, until, type Sandbox } from './test-support.js';
+import { createSandbox, markerFile, request, until, type Sandbox } from './test-support.js';
 import type { InstanceEvent, InstancePool, InstancePoolOptions } from './types.js';
 
 let box: Sandbox;
@@ -39,15 +39,14 @@ const PRE_STOP = `exports.preStop = async (ctx) => {
 };`;
 
 function withPreStop(extra: Record<string, string> = {}) {
-  const marker = join(box.markers, `marker-${Math.random().toString(36).slice(2)}`);
+  const marker = markerFile(box);
   return {
-    marker,
+    marker: marker.path,
     overrides: {
       preStop: { handler: 'index.preStop', timeoutSeconds: 3 },
-      environmentVariables: { MARKER: marker, ...extra },
+      environmentVariables: { MARKER: marker.path, ...extra },
     },
-    preStopRuns: async () =>
-      (await readFile(marker, 'utf8').catch(() => '')).split('\n').filter(Boolean).length,
+    preStopRuns: async () => (await marker.lines()).length,
   };
 }
 
