@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInstancePool } from './instance-pool.js';
-import { createSandbox, deployWithMarker, expectKind, request, until, type Sandbox } from './test-support.js';
+import {
+  createSandbox,
+  deployWithMarker,
+  expectKind,
+  request,
+  stopOnceBusy,
+  until,
+  type Sandbox,
+} from './test-support.js';
 import type { FunctionSpec, InstanceEvent, InstanceInfo, InstancePool } from './types.js';
 
 /*
@@ -171,13 +179,9 @@ describe('a custom runtime (Python over HTTP)', () => {
       request({ payload: Buffer.from('sleep:8') }),
       controller.signal,
     );
-    await until(() => pool.list().some((i) => i.status === 'busy'), 10_000);
-    await new Promise((r) => setTimeout(r, 100));
-    const t1 = Date.now();
-    controller.abort();
-    const stopped = await running;
+    const { outcome: stopped, stopMs } = await stopOnceBusy(pool, controller, running, 10_000);
     expect(stopped.kind).toBe('stopped');
-    expect(Date.now() - t1).toBeLessThan(1500);
+    expect(stopMs).toBeLessThan(1500);
     expect(stopped.logs).toContain('preStop ran');
     expect((await hooks()).filter((h) => h === 'preStop')).toHaveLength(1);
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { unpackCode, zipFiles } from './code-cache.js';
 import type { SandboxOptions } from './sandbox/options.js';
 import { expect } from 'vitest';
-import type { FunctionSpec, InvokeOutcome, InvokeRequest } from './types.js';
+import type { FunctionSpec, InstancePool, InvokeOutcome, InvokeRequest } from './types.js';
 
 export interface Sandbox {
   root: string;
@@ -100,4 +100,22 @@ export function expectKind<K extends InvokeOutcome['kind']>(
 ): Extract<InvokeOutcome, { kind: K }> {
   expect(outcome, JSON.stringify({ ...outcome, result: undefined })).toMatchObject({ kind });
   return outcome as Extract<InvokeOutcome, { kind: K }>;
+}
+
+/**
+ * Once an instance of `pool` is busy (and its handler has had 100 ms to get going), aborts
+ * `controller`: the running invocation's outcome and how long the stop took.
+ */
+export async function stopOnceBusy(
+  pool: InstancePool,
+  controller: AbortController,
+  running: Promise<InvokeOutcome>,
+  busyWithinMs = 5000,
+): Promise<{ outcome: InvokeOutcome; stopMs: number }> {
+  await until(() => pool.list().some((i) => i.status === 'busy'), busyWithinMs);
+  await new Promise((r) => setTimeout(r, 100));
+  const t0 = Date.now();
+  controller.abort();
+  const outcome = await running;
+  return { outcome, stopMs: Date.now() - t0 };
 }
