@@ -1,10 +1,9 @@
-import type { ParentMessage } from './protocol.js';
-import type { FunctionSpec, InvokeOutcome, InvokeRequest, OutcomeCommon } from './types.js';
-
 /**
  * The function's lifecycle hooks (FC's initializer, preFreeze and preStop), as pure decisions:
  * what the instance asks the process to run, how long it may take, and which hook comes next.
  */
+import type { ParentMessage } from './protocol.js';
+import type { FunctionSpec, InvokeOutcome, InvokeRequest, OutcomeCommon } from './types.js';
 
 /** The message that loads the handler and runs the initializer, named by the cold start's request. */
 export function initializeMessage(spec: FunctionSpec, first: InvokeRequest): ParentMessage {

@@ -1,3 +1,10 @@
+/**
+ * The instance's state machine, as pure decisions: which phase means which status, and what the
+ * end of the process means for the instance and for each invocation still in flight. The
+ * instance (`instance.ts`) holds the state and acts on these answers.
+ *
+ *   starting → initializing → running → stopping → destroyed
+ */
 import { describeExit } from './exit-reason.js';
 import type { EndRequest } from './instance-hooks.js';
 import { outOfMemoryMessage, timeoutMessage } from './instance-limits.js';
@@ -5,12 +12,8 @@ import { AbortReason } from './protocol.js';
 import { DestroyReason, InstanceStatus, type InvokeOutcome, type OutcomeCommon } from './types.js';
 
 /**
- * The instance's state machine, as pure decisions: which phase means which status, and what the
- * end of the process means for the instance and for each invocation still in flight. The
- * instance (`instance.ts`) holds the state and acts on these answers.
- *
- *   starting → initializing → running → stopping → destroyed
- *   (any phase may jump to stopping or straight to destroyed when the process dies)
+ * An instance's phases, in order; it may jump to stopping, or straight to destroyed when its
+ * process dies.
  */
 export type Phase = 'starting' | 'initializing' | 'running' | 'stopping' | 'destroyed';
 

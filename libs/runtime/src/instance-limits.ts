@@ -1,11 +1,10 @@
-import type { ProcSample } from './proc-stats.js';
-import type { ResourceUsage } from './types.js';
-
 /**
  * An instance's limits, as pure decisions and the words the task sees: the function's timeout,
  * the start timeout, and its memory size (the kernel's cgroup limit in a sandbox, else the RSS
  * guard), plus what one invocation cost. The instance owns the timers that apply them.
  */
+import type { ProcSample } from './proc-stats.js';
+import type { ResourceUsage } from './types.js';
 
 export function timeoutMessage(timeoutSeconds: number): `Function timed out after ${number} seconds` {
   return `Function timed out after ${timeoutSeconds} seconds`;

@@ -1,10 +1,9 @@
-import type { ChildMessage, ParentMessage } from './protocol.js';
-import type { InvokeOutcome, InvokeRequest, OutcomeCommon } from './types.js';
-
 /**
  * The instance's side of the conversation with its process (`protocol.ts`): the messages it
  * sends for an invocation, what an answer means, and waiting (bounded) for an answer.
  */
+import type { ChildMessage, ParentMessage } from './protocol.js';
+import type { InvokeOutcome, InvokeRequest, OutcomeCommon } from './types.js';
 
 export function invokeMessage(req: InvokeRequest): ParentMessage {
   return {
