@@ -1,4 +1,4 @@
-import type { AccessKeyLookup, AccessKeyRecord } from './acs3.js';
+import type { AccessKeyLookup, AccessKeyRecord } from './signing-key.js';
 
 export const DEFAULT_LOCAL_ACCESS_KEY_ID = 'LTAIasyncfnLocalKey';
 export const DEFAULT_LOCAL_ACCESS_KEY_SECRET = 'asyncfnLocalSecret';

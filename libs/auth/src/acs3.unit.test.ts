@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import fc20230330, * as $FC from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
@@ -20,14 +18,10 @@ import {
   verifyAcs3Request,
 } from './index.js';
 import type { AccessKeyLookup, Acs3VerifyRequest } from './index.js';
+import { expectAuthError, startCaptureServer, type CapturedRequest } from './test-support.js';
 
-interface Captured {
-  op: string;
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
+type Captured = CapturedRequest;
+const opOf = (c: Captured) => String(c.headers['x-acs-action']);
 
 // The SDK is CommonJS (`exports.default = Client`): under Node ESM the default import is the
 // exports object, while vitest's interop already unwraps it. Accept both.
@@ -45,11 +39,11 @@ const LIST_PREFIX = " a/b~c*d+e'f(g)!ü 中%";
 const INVOKE_PAYLOAD = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 const captured: Captured[] = [];
-let server: http.Server;
+let server: { port: number; close(): Promise<void> };
 let port = 0;
 
 function byOp(op: string): Captured {
-  const c = captured.find((x) => x.op === op);
+  const c = captured.find((x) => opOf(x) === op);
   if (!c) throw new Error(`no captured request for ${op}`);
   return c;
 }
@@ -62,43 +56,17 @@ function nowFor(c: Captured, offsetMs = 2_000): Date {
   return new Date(Date.parse(String(c.headers['x-acs-date'])) + offsetMs);
 }
 
-function expectAuthError(fn: () => unknown, code: string, status?: number): AuthError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AuthError);
-    const err = e as AuthError;
-    expect(err.code).toBe(code);
-    expect(err.name).toBe('AuthError');
-    if (status !== undefined) expect(err.httpStatus).toBe(status);
-    return err;
-  }
-  throw new Error(`expected AuthError ${code}, nothing was thrown`);
-}
-
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      captured.push({
-        op: String(req.headers['x-acs-action']),
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      });
-      if (req.headers['x-acs-action'] === 'InvokeFunction') {
-        res.writeHead(202, { 'x-fc-request-id': 'req-1', 'x-fc-async-task-id': 'task-42' });
-        res.end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': 'req-1' });
-      res.end('{}');
-    });
+  server = await startCaptureServer(captured, (req, res) => {
+    if (opOf(req) === 'InvokeFunction') {
+      res.writeHead(202, { 'x-fc-request-id': 'req-1', 'x-fc-async-task-id': 'task-42' });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': 'req-1' });
+    res.end('{}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = server.port;
 
   const client = new FcClient(
     new $OpenApiUtil.Config({
@@ -161,9 +129,7 @@ beforeAll(async () => {
   await client.getFunction('odd*name*~x(y)!', new $FC.GetFunctionRequest({}));
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 const OPS = [
   'GetFunction',
@@ -176,7 +142,7 @@ const OPS = [
 
 describe('official SDK requests (fc20230330) on the wire', () => {
   it('captured every operation', () => {
-    expect(captured.map((c) => c.op)).toEqual([...OPS.slice(0, 6), 'GetFunction']);
+    expect(captured.map(opOf)).toEqual([...OPS.slice(0, 6), 'GetFunction']);
   });
 
   it('has the shape the SDK documents: ACS3 headers, ROA x-acs-action/version, host', () => {

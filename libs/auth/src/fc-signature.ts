@@ -13,13 +13,8 @@
  * the allowed skew (15 minutes). Pure: the clock comes in as an argument.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  DEFAULT_MAX_SKEW_MS,
-  signingKey,
-  singleHeader,
-  type AccessKeyLookup,
-  type Acs3Credentials,
-} from './acs3.js';
+import type { Acs3Credentials } from './acs3.js';
+import { DEFAULT_MAX_SKEW_MS, signingKey, singleHeader, type AccessKeyLookup } from './signing-key.js';
 import { AuthError } from './errors.js';
 
 export const FC_SIGNATURE_SCHEME = 'FC';

@@ -1,11 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import FcOpen, * as $FC2 from '@alicloud/fc-open20210406';
 import * as $OpenApi from '@alicloud/openapi-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AuthError,
   accessKeyLookup,
   fcStringToSign,
   isFcAuthorization,
@@ -15,6 +12,7 @@ import {
   verifyFcRequest,
 } from './index.js';
 import type { FcVerifyRequest } from './index.js';
+import { expectAuthError, startCaptureServer, type CapturedRequest } from './test-support.js';
 
 /*
  * FC 2.0's `FC <id>:<signature>` scheme, checked against the requests FC's own 2.0 SDKs send:
@@ -22,12 +20,7 @@ import type { FcVerifyRequest } from './index.js';
  * by default, which the ACS3 verifier already covers and is checked here on 2.0's paths too.
  */
 
-interface Captured {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
+type Captured = CapturedRequest;
 
 interface Fc2Client {
   version: string;
@@ -57,7 +50,7 @@ const AK_SECRET = 'fc2-secret:with-colon';
 const lookup = accessKeyLookup(parseAccessKeys(`${AK_ID}:${AK_SECRET}:acme,other:other-secret:other`));
 
 const captured: Captured[] = [];
-let server: http.Server;
+let server: { port: number; close(): Promise<void> };
 let port = 0;
 
 const toVerify = (c: Captured, patch: Partial<FcVerifyRequest> = {}): FcVerifyRequest => ({
@@ -74,35 +67,12 @@ const find = (predicate: (c: Captured) => boolean): Captured => {
   return c;
 };
 
-function expectAuthError(fn: () => unknown, code: string, status: number): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AuthError);
-    expect((e as AuthError).code).toBe(code);
-    expect((e as AuthError).httpStatus).toBe(status);
-    return;
-  }
-  throw new Error(`expected AuthError ${code}`);
-}
-
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      captured.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      });
-      res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': 'r-1' });
-      res.end('{}');
-    });
+  server = await startCaptureServer(captured, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': 'r-1' });
+    res.end('{}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = server.port;
 
   const fc2 = new Fc2Client('123456', {
     accessKeyID: AK_ID,
@@ -120,9 +90,7 @@ beforeAll(async () => {
   await fc2.listServices({ limit: 5, prefix: 'a b' });
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 describe('FC 2.0 signature (FC <id>:<signature>) against @alicloud/fc2 requests', () => {
   it('accepts what the SDK sends: create with a JSON body, a GET, an invocation with x-fc-* headers, a query', () => {

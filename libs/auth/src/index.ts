@@ -1,27 +1,24 @@
 export {
   ACS3_ALGORITHM,
-  DEFAULT_MAX_SKEW_MS,
   EMPTY_BODY_SHA256,
-  RECOMMENDED_NONCE_TTL_MS,
   acs3PercentEncode,
   formatAcs3Date,
   parseAcs3Date,
   parseQueryString,
   sha256Hex,
-  signAcs3Request,
-  verifyAcs3Request,
-} from './acs3.js';
+} from './acs3-canonical.js';
+export type { QueryParams } from './acs3-canonical.js';
+export { signAcs3Request, verifyAcs3Request } from './acs3.js';
 export type {
-  AccessKeyLookup,
-  AccessKeyRecord,
   Acs3Credentials,
   Acs3SignOptions,
   Acs3SignRequest,
   Acs3SignedHeaders,
   Acs3VerifyRequest,
   Acs3VerifyResult,
-  QueryParams,
 } from './acs3.js';
+export { DEFAULT_MAX_SKEW_MS, RECOMMENDED_NONCE_TTL_MS } from './signing-key.js';
+export type { AccessKeyLookup, AccessKeyRecord } from './signing-key.js';
 export {
   FC_SIGNATURE_SCHEME,
   fcStringToSign,

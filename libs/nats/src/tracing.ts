@@ -11,6 +11,7 @@ import {
   type Span,
   type TextMapGetter,
   type TextMapSetter,
+  type Tracer,
 } from '@opentelemetry/api';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { SemAttr, droppedUnder, taskAttributes, type TaskRef } from '@asyncfn/telemetry';
@@ -100,6 +101,8 @@ export async function withSpan<T>(
     parent?: Context;
     links?: Link[];
     startTime?: number;
+    /** The span's instrumentation scope, when it is not this lib's (a service's own spans). */
+    tracer?: Tracer;
   },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
@@ -108,7 +111,7 @@ export async function withSpan<T>(
     return context.with(parent, () => fn(trace.wrapSpanContext(trace.getSpanContext(parent)!)));
   }
   const attributes = typeof options.attributes === 'function' ? options.attributes() : options.attributes;
-  return tracer().startActiveSpan(
+  return (options.tracer ?? tracer()).startActiveSpan(
     name,
     {
       kind: options.kind ?? SpanKind.INTERNAL,

@@ -1,9 +1,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { spawned, type InstanceChannel, type OpenChannel } from './channel.js';
-import type { ChildMessage, FunctionError, FunctionMeta, ParentMessage } from './protocol.js';
+import {
+  canConnect,
+  createFcHttpClient,
+  failure,
+  fcHeaders,
+  READY_POLL_MS,
+  type Reply,
+} from './http-exchange.js';
+import type { ChildMessage, FunctionMeta, ParentMessage } from './protocol.js';
 import { CODE_DIR } from './sandbox/command.js';
 import type { Sandbox } from './sandbox/launcher.js';
 import { instanceEnv, STANDARD_PATH } from './spawn-process.js';
@@ -30,18 +37,8 @@ import { freePort } from './free-port.js';
 const DEFAULT_CUSTOM_PORT = 9000;
 /** Where the parent-death signal can be set before exec, so an executor killed -9 leaves no orphans. */
 const SETPRIV = '/usr/bin/setpriv';
-const READY_POLL_MS = 25;
 /** A connection lost without an answer: wait this long for the exit that usually explains it. */
 const EXIT_WAIT_MS = 300;
-const MAX_ERROR_TEXT = 2048;
-/**
- * Until the instance has answered once, a connection refused or reset before any answer is
- * retried this often, READY_POLL_MS apart: pasta (Debian 12's 2023 build) can accept on the host
- * port and then reset the first connections while its forward into the namespace settles, though
- * the server already listens there. A server that never answers still fails after ~1 s.
- */
-const WARMUP_RETRIES = 40;
-const WARMUP_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
 
 export function httpChannel(sandbox?: Sandbox): OpenChannel {
   const wrapWithDeathSignal = existsSync(SETPRIV);
@@ -102,7 +99,6 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
     // (Python's http.server); a new connection does not (bench/cold-start.ts).
     const agent = new http.Agent({ keepAlive: !launched });
     let closed = false;
-    let answeredOnce = false;
     let fn: FunctionMeta = { name: o.functionName, handler: spec.handler, memory: 0, timeout: 0 };
     let tenant = '';
     const hooks = { preStop: false, preFreeze: false };
@@ -117,55 +113,12 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
       }
     })();
 
-    function post(path: string, headers: Record<string, string>, body?: Uint8Array): Promise<Reply> {
-      return new Promise((resolve, reject) => {
-        const req = http.request(
-          {
-            host: '127.0.0.1',
-            port,
-            path,
-            method: 'POST',
-            agent,
-            headers: {
-              ...fcHeaders(fn, tenant),
-              ...headers,
-              'content-type': 'application/octet-stream',
-              'content-length': String(body?.byteLength ?? 0),
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () =>
-              resolve({ status: statusOf(res), headers: res.headers, body: Buffer.concat(chunks) }),
-            );
-            res.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-    }
-
-    /** post, retrying a connection the forward reset or refused before the instance's first answer. */
-    async function postOnceWarm(
-      path: string,
-      headers: Record<string, string>,
-      body?: Uint8Array,
-    ): Promise<Reply> {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const reply = await post(path, headers, body);
-          answeredOnce = true;
-          return reply;
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code ?? '';
-          const retry = !answeredOnce && WARMUP_ERRORS.has(code) && attempt < WARMUP_RETRIES;
-          if (!retry || closed || !alive()) throw err;
-          await new Promise((r) => setTimeout(r, READY_POLL_MS));
-        }
-      }
-    }
+    const client = createFcHttpClient({
+      port,
+      agent,
+      functionHeaders: () => fcHeaders(fn, tenant),
+      isAlive: () => !closed && alive(),
+    });
 
     /** Runs a request; a lost connection is reported only if the process outlives it. */
     function exchange(
@@ -174,7 +127,7 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
       body: Uint8Array | undefined,
       done: (r: Reply | Error) => ChildMessage,
     ): void {
-      postOnceWarm(path, headers, body).then(
+      client.post(path, headers, body).then(
         (reply) => answer(done(reply)),
         (err: Error) =>
           setTimeout(() => {
@@ -271,66 +224,4 @@ export function httpChannel(sandbox?: Sandbox): OpenChannel {
     };
     return channel;
   };
-}
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** FC's per-request headers describing the function. */
-function fcHeaders(fn: FunctionMeta, tenant: string): Record<string, string> {
-  return {
-    'x-fc-function-name': fn.name,
-    'x-fc-function-handler': fn.handler,
-    'x-fc-function-memory': String(fn.memory),
-    'x-fc-function-timeout': String(fn.timeout),
-    'x-fc-account-id': tenant,
-  };
-}
-
-/** FC lets a custom runtime report a function error with `x-fc-status` on an HTTP 200. */
-function statusOf(res: http.IncomingMessage): number {
-  const declared = Number(res.headers['x-fc-status']);
-  return Number.isInteger(declared) && declared > 0 ? declared : (res.statusCode ?? 0);
-}
-
-/**
- * undefined for a 2xx answer; otherwise FC's error shape, from a JSON body `{errorType,
- * errorMessage}` when there is one, else from the status and the body's text.
- */
-function failure(r: Reply | Error, what: string): FunctionError | undefined {
-  if (r instanceof Error) {
-    return {
-      errorType: 'ConnectionError',
-      errorMessage: `${what}: connection lost without an answer (${r.message})`,
-    };
-  }
-  if (r.status >= 200 && r.status < 300) return undefined;
-  const text = r.body.toString('utf8').slice(0, MAX_ERROR_TEXT).trim();
-  const declaredType = r.headers['x-fc-error-type'];
-  const error: FunctionError = {
-    errorType: typeof declaredType === 'string' && declaredType ? declaredType : 'UnhandledInvocationError',
-    errorMessage: `HTTP ${r.status}${text ? `: ${text}` : ''}`,
-  };
-  try {
-    const json = JSON.parse(text) as { errorType?: unknown; errorMessage?: unknown };
-    if (typeof json.errorMessage === 'string') error.errorMessage = json.errorMessage;
-    if (typeof json.errorType === 'string') error.errorType = json.errorType;
-  } catch {
-    // not JSON: the text stands
-  }
-  return error;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInstancePool } from './instance-pool.js';
-import { createSandbox, request, until, type Sandbox } from './test-support.js';
-import type { FunctionSpec, InstanceEvent, InstanceInfo, InstancePool, InvokeOutcome } from './types.js';
+import {
+  createSandbox,
+  deployWithMarker,
+  expectKind,
+  request,
+  stopOnceBusy,
+  until,
+  type Sandbox,
+} from './test-support.js';
+import type { FunctionSpec, InstanceEvent, InstanceInfo, InstancePool } from './types.js';
 
 /*
  * The custom runtime: a Python server (standard library only, test/fixtures/custom-python) run as
@@ -54,9 +60,9 @@ afterEach(async () => {
   await box.cleanup();
 });
 
-async function deployPython(overrides: Partial<FunctionSpec> = {}) {
-  const marker = join(box.markers, `marker-${Math.random().toString(36).slice(2)}`);
-  const spec = await box.deploy(
+function deployPython(overrides: Partial<FunctionSpec> = {}) {
+  return deployWithMarker(
+    box,
     { 'server.py': SERVER_PY },
     {
       runtime: 'custom.debian12',
@@ -66,16 +72,8 @@ async function deployPython(overrides: Partial<FunctionSpec> = {}) {
       preFreeze: { handler: 'true', timeoutSeconds: 3 },
       preStop: { handler: 'true', timeoutSeconds: 3 },
       ...overrides,
-      environmentVariables: { MARKER: marker, ...overrides.environmentVariables },
     },
   );
-  const hooks = async () => (await readFile(marker, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-  return { spec, hooks };
-}
-
-function expectKind<K extends InvokeOutcome['kind']>(outcome: InvokeOutcome, kind: K) {
-  expect(outcome, JSON.stringify({ ...outcome, result: undefined })).toMatchObject({ kind });
-  return outcome as Extract<InvokeOutcome, { kind: K }>;
 }
 
 describe('a custom runtime (Python over HTTP)', () => {
@@ -181,13 +179,9 @@ describe('a custom runtime (Python over HTTP)', () => {
       request({ payload: Buffer.from('sleep:8') }),
       controller.signal,
     );
-    await until(() => pool.list().some((i) => i.status === 'busy'), 10_000);
-    await new Promise((r) => setTimeout(r, 100));
-    const t1 = Date.now();
-    controller.abort();
-    const stopped = await running;
+    const { outcome: stopped, stopMs } = await stopOnceBusy(pool, controller, running, 10_000);
     expect(stopped.kind).toBe('stopped');
-    expect(Date.now() - t1).toBeLessThan(1500);
+    expect(stopMs).toBeLessThan(1500);
     expect(stopped.logs).toContain('preStop ran');
     expect((await hooks()).filter((h) => h === 'preStop')).toHaveLength(1);
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInstancePool } from './instance-pool.js';
-import { createSandbox, request, until, type Sandbox } from './test-support.js';
-import type { InstanceEvent, InstancePool, InvokeOutcome } from './types.js';
+import { createSandbox, expectKind, request, until, type Sandbox } from './test-support.js';
+import type { InstanceEvent, InstancePool } from './types.js';
 
 let box: Sandbox;
 let pool: InstancePool;
@@ -16,14 +16,6 @@ afterEach(async () => {
   await pool.shutdown();
   await box.cleanup();
 });
-
-function expectKind<K extends InvokeOutcome['kind']>(
-  outcome: InvokeOutcome,
-  kind: K,
-): Extract<InvokeOutcome, { kind: K }> {
-  expect(outcome, JSON.stringify({ ...outcome, result: undefined })).toMatchObject({ kind });
-  return outcome as Extract<InvokeOutcome, { kind: K }>;
-}
 
 describe('results', () => {
   it('JSON-serialises an object returned by an async handler', async () => {

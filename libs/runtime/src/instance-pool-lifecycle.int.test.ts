@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PoolClosedError } from './errors.js';
 import { createInstancePool } from './instance-pool.js';
-import { createSandbox, request, until, type Sandbox } from './test-support.js';
+import { createSandbox, markerFile, request, stopOnceBusy, until, type Sandbox } from './test-support.js';
 import type { InstanceEvent, InstancePool, InstancePoolOptions } from './types.js';
 
 let box: Sandbox;
@@ -39,15 +39,14 @@ const PRE_STOP = `exports.preStop = async (ctx) => {
 };`;
 
 function withPreStop(extra: Record<string, string> = {}) {
-  const marker = join(box.markers, `marker-${Math.random().toString(36).slice(2)}`);
+  const marker = markerFile(box);
   return {
-    marker,
+    marker: marker.path,
     overrides: {
       preStop: { handler: 'index.preStop', timeoutSeconds: 3 },
-      environmentVariables: { MARKER: marker, ...extra },
+      environmentVariables: { MARKER: marker.path, ...extra },
     },
-    preStopRuns: async () =>
-      (await readFile(marker, 'utf8').catch(() => '')).split('\n').filter(Boolean).length,
+    preStopRuns: async () => (await marker.lines()).length,
   };
 }
 
@@ -89,14 +88,13 @@ describe('timeouts and stops', () => {
     );
     const controller = new AbortController();
     const req = request();
-    const pending = pool.invoke(spec, req, controller.signal);
-    await until(() => pool.list()[0]?.status === 'busy');
-    await new Promise((r) => setTimeout(r, 100));
-    const t0 = Date.now();
-    controller.abort();
-    const out = await pending;
+    const { outcome: out, stopMs } = await stopOnceBusy(
+      pool,
+      controller,
+      pool.invoke(spec, req, controller.signal),
+    );
     expect(out.kind).toBe('stopped');
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(stopMs).toBeLessThan(2000);
     expect(out.logs).toContain('working');
     expect(out.logs).toContain('handler saw AbortError');
     expect(out.logs).toMatch(new RegExp(`preStop ran for ${req.requestId}`));

@@ -1,12 +1,19 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInstancePool } from './instance-pool.js';
 import { PYTHON_SHIM_PATH } from './python-channel.js';
-import { createSandbox, request, until, type Sandbox } from './test-support.js';
-import type { FunctionSpec, InstancePool, InvokeOutcome } from './types.js';
+import {
+  createSandbox,
+  deployWithMarker,
+  expectKind,
+  request,
+  stopOnceBusy,
+  until,
+  type Sandbox,
+} from './test-support.js';
+import type { FunctionSpec, InstancePool } from './types.js';
 
 /*
  * FC's native Python runtimes: real python3 processes running the shim (python/fc_python_shim.py)
@@ -104,9 +111,9 @@ afterEach(async () => {
   await box.cleanup();
 });
 
-async function deploy(overrides: Partial<FunctionSpec> = {}, files: Record<string, string> = {}) {
-  const marker = join(box.markers, `marker-${Math.random().toString(36).slice(2)}`);
-  const spec = await box.deploy(
+function deploy(overrides: Partial<FunctionSpec> = {}, files: Record<string, string> = {}) {
+  return deployWithMarker(
+    box,
     { 'index.py': INDEX_PY, ...files },
     {
       runtime: 'python3',
@@ -115,16 +122,8 @@ async function deploy(overrides: Partial<FunctionSpec> = {}, files: Record<strin
       preFreeze: { handler: 'index.pre_freeze', timeoutSeconds: 3 },
       preStop: { handler: 'index.pre_stop', timeoutSeconds: 3 },
       ...overrides,
-      environmentVariables: { MARKER: marker, ...overrides.environmentVariables },
     },
   );
-  const hooks = async () => (await readFile(marker, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-  return { spec, hooks };
-}
-
-function expectKind<K extends InvokeOutcome['kind']>(outcome: InvokeOutcome, kind: K) {
-  expect(outcome, JSON.stringify({ ...outcome, result: undefined })).toMatchObject({ kind });
-  return outcome as Extract<InvokeOutcome, { kind: K }>;
 }
 
 describe('native Python runtimes', () => {
@@ -256,13 +255,9 @@ describe('native Python runtimes', () => {
       request({ payload: Buffer.from('sleep:8') }),
       controller.signal,
     );
-    await until(() => pool.list().some((i) => i.status === 'busy'), 10_000);
-    await new Promise((r) => setTimeout(r, 100));
-    const t1 = Date.now();
-    controller.abort();
-    const stopped = await running;
+    const { outcome: stopped, stopMs } = await stopOnceBusy(pool, controller, running, 10_000);
     expect(stopped.kind).toBe('stopped');
-    expect(Date.now() - t1).toBeLessThan(1500);
+    expect(stopMs).toBeLessThan(1500);
     expect(stopped.logs).toContain('preStop ran for');
     expect((await hooks()).filter((h) => h === 'preStop')).toHaveLength(1);
   });

@@ -1,3 +1,4 @@
+import type { TaskResources } from '@asyncfn/contracts';
 import type { AttemptResult } from '@asyncfn/core';
 import type { InvokeOutcome } from '@asyncfn/runtime';
 
@@ -19,4 +20,14 @@ export function attemptResult(outcome: InvokeOutcome): AttemptResult {
       throw new Error(`unknown outcome ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** The task's resource figures from the runtime's outcome (absent where /proc is not). */
+export function resourcesOf(outcome: InvokeOutcome): TaskResources {
+  return {
+    durationMs: outcome.durationMs,
+    ...(outcome.usage
+      ? { peakMemoryMB: outcome.usage.peakMemoryMB, cpuTimeMs: outcome.usage.cpuTimeMs }
+      : {}),
+  };
 }

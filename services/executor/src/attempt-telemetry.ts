@@ -1,9 +1,9 @@
-import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { TaskStatus, type RunTaskMessage } from '@asyncfn/contracts';
 import { judgeAttempt, type AttemptVerdict } from '@asyncfn/core';
-import { currentTraceparent } from '@asyncfn/nats';
+import { currentTraceparent, withSpan } from '@asyncfn/nats';
 import type { InstanceEvent, InvokeOutcome } from '@asyncfn/runtime';
-import { SemAttr, TaskAttr, annotateTask, droppedUnder, metrics, taskAttributes } from '@asyncfn/telemetry';
+import { SemAttr, TaskAttr, annotateTask, metrics, taskAttributes } from '@asyncfn/telemetry';
 import { attemptResult } from './attempt-result.js';
 
 const tracer = () => trace.getTracer('@asyncfn/executor');
@@ -31,50 +31,40 @@ export async function traceAttempt(
   const consumerSpan = trace.getActiveSpan();
   annotateTask({ ...task, status: TaskStatus.Running }, consumerSpan);
   if (attempt === 1) metrics.started(run.tenant, run.functionName, Date.now() - run.enqueuedAt);
-  if (droppedUnder(context.active())) {
-    // Unsampled: no span; the function still gets the trace's (unsampled) traceparent.
-    const outcome = await invoke(currentTraceparent());
-    metrics.attemptFinished(run.tenant, run.functionName, outcome.kind);
-    return outcome;
-  }
-  return tracer().startActiveSpan(
+  // Unsampled, withSpan makes no span; the function still gets the trace's (unsampled) traceparent.
+  const outcome = await withSpan(
     `attempt ${attempt}`,
     {
+      tracer: tracer(),
       kind: SpanKind.CLIENT,
-      attributes: {
+      attributes: () => ({
         ...taskAttributes({ ...task, status: TaskStatus.Running }),
         [SemAttr.faasInvokedName]: run.functionName,
         [SemAttr.faasInvokedProvider]: 'asyncfn',
         [SemAttr.faasInvocationId]: run.requestId,
-      },
+      }),
     },
     async (span) => {
-      try {
-        const outcome = await invoke(currentTraceparent());
-        const status = STATUS_OF[judgeAttempt(attemptResult(outcome), attempt, run.maxRetries).kind];
-        span.setAttributes({
-          [TaskAttr.status]: status,
-          'asyncfn.attempt.outcome': outcome.kind,
-          'asyncfn.instance.id': outcome.instanceId,
-          ...('coldStart' in outcome ? { [SemAttr.faasColdstart]: outcome.coldStart } : {}),
+      const outcome = await invoke(currentTraceparent());
+      if (!span.isRecording()) return outcome;
+      const status = STATUS_OF[judgeAttempt(attemptResult(outcome), attempt, run.maxRetries).kind];
+      span.setAttributes({
+        [TaskAttr.status]: status,
+        'asyncfn.attempt.outcome': outcome.kind,
+        'asyncfn.instance.id': outcome.instanceId,
+        ...('coldStart' in outcome ? { [SemAttr.faasColdstart]: outcome.coldStart } : {}),
+      });
+      consumerSpan?.setAttribute(TaskAttr.status, status);
+      if (outcome.kind !== 'succeeded')
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: 'errorMessage' in outcome ? outcome.errorMessage : outcome.kind,
         });
-        consumerSpan?.setAttribute(TaskAttr.status, status);
-        if (outcome.kind !== 'succeeded')
-          span.setStatus({
-            code: SpanStatusCode.ERROR,
-            message: 'errorMessage' in outcome ? outcome.errorMessage : outcome.kind,
-          });
-        metrics.attemptFinished(run.tenant, run.functionName, outcome.kind);
-        return outcome;
-      } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-        throw err;
-      } finally {
-        span.end();
-      }
+      return outcome;
     },
   );
+  metrics.attemptFinished(run.tenant, run.functionName, outcome.kind);
+  return outcome;
 }
 
 /** Live instances and cold starts from the pool's lifecycle events (key = `tenant/function`). */

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import type { FunctionRecord } from '@asyncfn/contracts';
 import type { FunctionStore } from '@asyncfn/mongo';
 import { unpackCode } from '@asyncfn/runtime';
-import { CodeUnavailableError } from './handle-run.js';
+
+/** The function's code cannot be had (missing zip, unreadable local directory): the task is invalid. */
+export class CodeUnavailableError extends Error {
+  override readonly name = 'CodeUnavailableError';
+}
 
 /** Where a function version's code is, and the version instances are shared under. */
 export interface FunctionCode {

@@ -1,9 +1,8 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import type { FunctionRecord, RunTaskMessage, TaskEventInput, TaskResources } from '@asyncfn/contracts';
-import { functionAtVersion, judgeAttempt, untrackedRequest, type RetryPolicy } from '@asyncfn/core';
+import type { RunTaskMessage, TaskEventInput } from '@asyncfn/contracts';
+import { functionAtVersion, judgeAttempt, type RetryPolicy } from '@asyncfn/core';
 import {
   done,
-  drop,
   retry,
   type EventBus,
   type ConcurrencyLeases,
@@ -12,30 +11,18 @@ import {
   type StopRequests,
   type TaskLogs,
 } from '@asyncfn/nats';
-import type { FunctionSpec, InstancePool, InvokeOutcome } from '@asyncfn/runtime';
-import { attemptResult } from './attempt-result.js';
+import type { FunctionSpec, InstancePool } from '@asyncfn/runtime';
+import { attemptEvents } from './attempt-events.js';
+import { saveAttemptLogs } from './attempt-logs.js';
+import { attemptResult, resourcesOf } from './attempt-result.js';
 import { traceAttempt } from './attempt-telemetry.js';
-import type { CodeProvider } from './code-provider.js';
+import { CodeUnavailableError, type CodeProvider } from './code-provider.js';
 import { functionSpec } from './function-spec.js';
 import type { RetryingTasks } from './retrying-tasks.js';
 import type { RunningTasks } from './running-tasks.js';
 
 /** Tells JetStream the attempt is alive, so a long function is not redelivered to another executor. */
 const HEARTBEAT_MS = 10_000;
-
-/**
- * How long TaskStarted waits for the attempt's outcome: the function starts without waiting for the
- * announcement's acknowledgement, and a short attempt's two events leave in one write (the status
- * service records a short task's states in one write anyway). The event keeps the start as its time.
- */
-export const STARTED_GRACE_MS = 20;
-
-/** Captured output kept per task, all attempts together (oldest dropped first). */
-export const TASK_LOG_MAX_BYTES = 256 * 1024;
-
-export class CodeUnavailableError extends Error {
-  override readonly name = 'CodeUnavailableError';
-}
 
 /** The logger subset the handler uses. */
 interface Logger {
@@ -81,29 +68,7 @@ export function createRunHandler(deps: {
       functionName: run.functionName,
       ...(run.traceparent ? { traceparent: run.traceparent } : {}),
     };
-    // Task mode off: nothing is recorded; events carry what a destination record needs.
-    const withRequest = (input: TaskEventInput, invokeCount = attempt): TaskEventInput =>
-      run.untracked ? { ...input, untracked: untrackedRequest(run, invokeCount) } : input;
-    /** The events, after the task's TaskDequeued if it has not left yet, in one message. */
-    let pendingDequeued = dequeued;
-    const publishAll = (events: { input: TaskEventInput; at?: number }[]) => {
-      const first = pendingDequeued;
-      pendingDequeued = undefined;
-      return first || events.length > 1
-        ? deps.bus.publishTogether([...(first ? [{ input: first }] : []), ...events])
-        : deps.bus.publish(events[0]!.input, events[0]!.at);
-    };
-    const publish = (input: TaskEventInput, invokeCount = attempt, at?: number) =>
-      publishAll([{ input: withRequest(input, invokeCount), ...(at === undefined ? {} : { at }) }]);
-    /** An attempt's TaskStarted and its outcome, in one message. */
-    const publishStartedWith = (outcome: TaskEventInput, invokeCount: number, startedAt?: number) =>
-      publishAll([
-        {
-          input: withRequest({ ...common, attempt: outcome.attempt, type: 'TaskStarted' }, invokeCount),
-          ...(startedAt === undefined ? {} : { at: startedAt }),
-        },
-        { input: withRequest(outcome, invokeCount) },
-      ]);
+    const { publish, publishStartedWith, started } = attemptEvents(deps.bus, run, attempt, common, dequeued);
     deps.retrying.release(run.tenant, run.taskId);
     // Registered before the stop check, so a stop arriving in between still reaches this attempt.
     const controls = deps.running.register(run.tenant, run.taskId);
@@ -174,21 +139,7 @@ export function createRunHandler(deps: {
       // Renews the slot (a retry's lease may have lapsed during its backoff); never holds the attempt back.
       if (deps.leases) await deps.leases.acquire(latest!, run.taskId);
       const startedAt = clock();
-      let startedPublished: Promise<unknown> | undefined;
-      const announceStarted = () =>
-        (startedPublished ??= publish({ ...common, attempt, type: 'TaskStarted' }, attempt, startedAt));
-      // Its failure is seen where the outcome is published (conclude), not as an unhandled rejection.
-      const startedTimer = setTimeout(() => void announceStarted().catch(() => {}), STARTED_GRACE_MS);
-      /** The attempt's outcome: with its TaskStarted in one message if the grace has not sent it. */
-      const conclude = async (input: TaskEventInput) => {
-        if (startedPublished) {
-          await Promise.all([startedPublished, publish(input)]);
-          return;
-        }
-        clearTimeout(startedTimer);
-        startedPublished = publishStartedWith(input, attempt, startedAt);
-        await startedPublished;
-      };
+      const { announce, conclude, stopTimer } = started(startedAt);
       const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
       // The attempt's own span; the function's process gets its traceparent (attempt-telemetry.ts).
       const outcome = await traceAttempt(run, attempt, (traceparent) =>
@@ -208,7 +159,7 @@ export function createRunHandler(deps: {
         ),
       ).finally(() => {
         clearInterval(heartbeat);
-        clearTimeout(startedTimer);
+        stopTimer();
       });
       const interrupted =
         deps.isShuttingDown?.() &&
@@ -217,10 +168,11 @@ export function createRunHandler(deps: {
       // Logs first: a client that sees the task finished finds its logs. A quiet success has
       // nothing to show and costs no write on the hot path.
       const quiet = outcome.kind === 'succeeded' && outcome.logs === '';
-      if (!run.untracked && !quiet)
-        await saveLogs(run, fn, attempt, startedAt, outcome, interrupted === true);
+      if (!run.untracked && !quiet) {
+        await saveAttemptLogs(deps, run, fn.functionName, attempt, startedAt, outcome, interrupted === true);
+      }
       if (interrupted) {
-        await announceStarted();
+        await announce();
         return retry(0, 'executor shutting down');
       }
       const instanceId = outcome.instanceId;
@@ -282,36 +234,5 @@ export function createRunHandler(deps: {
     } finally {
       deps.running.unregister(run.tenant, run.taskId);
     }
-  };
-
-  /** Appends the attempt's output to the task's logs; a failure here never fails the attempt. */
-  async function saveLogs(
-    run: RunTaskMessage,
-    fn: FunctionRecord,
-    attempt: number,
-    startedAt: number,
-    outcome: InvokeOutcome,
-    interrupted: boolean,
-  ): Promise<void> {
-    const how = interrupted ? 'interrupted by executor shutdown' : outcome.kind;
-    const on = outcome.instanceId ? ` on instance ${outcome.instanceId}` : '';
-    const header = `----- attempt ${attempt} of ${fn.functionName}${on}, ${new Date(startedAt).toISOString()}, ${how} in ${outcome.durationMs} ms -----\n`;
-    try {
-      await deps.logs.append(run.tenant, run.taskId, header, outcome.logs, TASK_LOG_MAX_BYTES, {
-        firstAppend: attempt === 1,
-      });
-    } catch (err) {
-      deps.logger.warn({ err, taskId: run.taskId }, 'could not save task logs');
-    }
-  }
-}
-
-/** The task's resource figures from the runtime's outcome (absent where /proc is not). */
-function resourcesOf(outcome: InvokeOutcome): TaskResources {
-  return {
-    durationMs: outcome.durationMs,
-    ...(outcome.usage
-      ? { peakMemoryMB: outcome.usage.peakMemoryMB, cpuTimeMs: outcome.usage.cpuTimeMs }
-      : {}),
   };
 }

@@ -4,7 +4,8 @@ import type { FunctionRecord, RunTaskMessage, TaskEventInput } from '@asyncfn/co
 import { DEFAULT_RETRY_POLICY } from '@asyncfn/core';
 import type { EventBus, FunctionDirectory, StopRequests, TaskLogs } from '@asyncfn/nats';
 import type { InstancePool, InvokeOutcome } from '@asyncfn/runtime';
-import { createRunHandler, STARTED_GRACE_MS } from './handle-run.js';
+import { STARTED_GRACE_MS } from './attempt-events.js';
+import { createRunHandler } from './handle-run.js';
 import type { RetryingTasks } from './retrying-tasks.js';
 import { createRunningTasks } from './running-tasks.js';
 

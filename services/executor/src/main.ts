@@ -19,8 +19,9 @@ import { createInstancePool, instanceShell, sandboxUid, DEFAULT_SANDBOX_OPTIONS 
 import { runService } from '@asyncfn/service';
 import { recordInstanceEvent } from './attempt-telemetry.js';
 import { createCodeProvider, zipVersion } from './code-provider.js';
-import { createRunHandler, TASK_LOG_MAX_BYTES } from './handle-run.js';
+import { TASK_LOG_MAX_BYTES } from './attempt-logs.js';
 import { createQueuedHandler } from './handle-queued.js';
+import { createRunHandler } from './handle-run.js';
 import { createInstanceRegistry } from './instance-registry.js';
 import { createRetryingTasks } from './retrying-tasks.js';
 import { createRunningTasks } from './running-tasks.js';
