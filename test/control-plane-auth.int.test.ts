@@ -50,8 +50,9 @@ describe.runIf(localServers)('NATS', () => {
     const executor = await connect({ servers: urls.natsUrl, ...natsAuth('test-executor') });
     try {
       const js = jetstream(executor, { timeout: 3_000 });
-      // accept a task (the ingress's job)
-      await expect(js.publish(names.subjects.task('default', 'fn', 'forged'), 'x')).rejects.toThrow(
+      // accept a task (the ingress's job: the claim, and a task due at once to the executors)
+      await expect(js.publish(names.subjects.claim('default', 'forged'), 'x')).rejects.toThrow(/permission/i);
+      await expect(js.publish(names.subjects.directRun('default', 'fn', 'forged'), 'x')).rejects.toThrow(
         /permission/i,
       );
       // delete a stream (nobody's job but an admin's)
@@ -86,7 +87,7 @@ describe.runIf(localServers)('NATS', () => {
     // The executor rewriting a function's configuration, or accepting a task; the status service
     // deleting a stream.
     await refused('executor', `$KV.${production.kv.functions}.default.fn`);
-    await refused('executor', production.subjects.task('default', 'fn', 'forged'));
+    await refused('executor', production.subjects.claim('default', 'forged'));
     await refused('status', `$JS.API.STREAM.DELETE.${production.streams.events}`);
     // A test service touching production's records at all.
     await refused('test-ingress', `$KV.${production.kv.functions}.default.fn`);
