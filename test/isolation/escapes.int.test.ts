@@ -114,6 +114,16 @@ describe('processes', () => {
     expect(keys.filter((k) => !allowed.has(k) && !k.startsWith('FC_'))).toEqual([]);
     expect(keys).toContain('MINE');
   });
+
+  it("reads no host path in the sandbox's pid 1 (bubblewrap) either", async () => {
+    const environ = await lab.probe<string>(
+      `exports.handler = async () => JSON.stringify(require('node:fs').readFileSync('/proc/1/environ', 'latin1'));`,
+    );
+    const vars = environ.split('\0').filter(Boolean);
+    expect(vars.length).toBeGreaterThan(0);
+    expect(vars.filter((v) => v.startsWith('PWD='))).toEqual(['PWD=/']);
+    expect(environ).not.toContain(process.cwd());
+  });
 });
 
 describe('files', () => {

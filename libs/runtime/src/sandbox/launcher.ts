@@ -119,7 +119,10 @@ export function createSandbox(options: SandboxOptions, logger?: RuntimeLogger): 
           : r.env;
         const child = spawn(cmd.file, cmd.args, {
           // The wrappers run with a bare environment; the function's own is handed to bwrap by pipe.
+          // From /, so the sandbox's pid 1 (bwrap, whose environ the function can read) shows no
+          // host path in its PWD.
           env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+          cwd: '/',
           stdio,
           ...(r.ipc ? { serialization: 'advanced' as const } : {}),
         });
