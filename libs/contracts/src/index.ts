@@ -8,3 +8,6 @@ export * from './fc2.js';
 export * from './function-controls.js';
 export * from './errors.js';
 export * from './nats-permissions.js';
+export * from './message-contracts.js';
+export * from './schemas/messages.js';
+export * from './schemas/task-events.js';

@@ -10,6 +10,7 @@ import { randomFillSync } from 'node:crypto';
 import { ulid as ulidWith } from 'ulid';
 import {
   Headers,
+  Messages,
   TASK_EVENT_SCHEMA_VERSION,
   type AcceptedTaskMessage,
   type Names,
@@ -21,9 +22,9 @@ import {
   STATUS_AFTER,
   TaskStatus,
 } from '@asyncfn/contracts';
+import { decodeOrThrow, encodeMessage } from './codec.js';
+import { subjectOf } from './publish-contract.js';
 import { withProducerSpan } from './tracing.js';
-
-const encoder = new TextEncoder();
 
 /**
  * ulid's default source draws from crypto once per character (16 calls per id: ~6 % of a busy
@@ -39,7 +40,6 @@ const pooledRandom = () => {
   return randomPool[randomAt++]! / 256;
 };
 const ulid = () => ulidWith(undefined, pooledRandom);
-const encode = (value: unknown) => encoder.encode(JSON.stringify(value));
 
 /** Publishes task events; each gets its id, time and source here, and its trace context in headers. */
 export interface EventBus {
@@ -68,8 +68,8 @@ export function createEventBus(
       source,
     }) as TaskEvent;
   const send = async (event: TaskEvent) => {
-    const subject = names.subjects.event(event.tenant, event.functionName, event.type);
-    const body = encode(event);
+    const subject = subjectOf(Messages.taskEvent, names, event);
+    const body = encodeMessage(Messages.taskEvent, event);
     await withProducerSpan(
       subject,
       { ...event, status: STATUS_AFTER[event.type] },
@@ -110,8 +110,8 @@ export async function createTaskClaims(nc: NatsConnection, names: Names): Promis
   const jsm = await jetstreamManager(nc);
   return {
     async claim(event) {
-      const subject = names.subjects.claim(event.tenant, event.taskId);
-      const body = encode(event);
+      const subject = subjectOf(Messages.taskClaim, names, event);
+      const body = encodeMessage(Messages.taskClaim, event);
       try {
         await withProducerSpan(
           subject,
@@ -129,7 +129,7 @@ export async function createTaskClaims(nc: NatsConnection, names: Names): Promis
       const stored = await jsm.streams.getMessage(names.streams.claims, {
         last_by_subj: names.subjects.claim(tenant, taskId),
       });
-      return stored ? stored.json<TaskEnqueued>() : undefined;
+      return stored ? decodeOrThrow(Messages.taskClaim, stored.data) : undefined;
     },
   };
 }
@@ -157,8 +157,8 @@ export async function createTaskQueues(nc: NatsConnection, names: Names): Promis
     task: AcceptedTaskMessage,
     publish: (subject: string, body: Uint8Array, msgID: string, headers: MsgHdrs) => Promise<T>,
   ) => {
-    const subject = names.subjects.task(task.tenant, task.functionName, task.taskId);
-    const body = encode(task);
+    const subject = subjectOf(Messages.acceptedTask, names, task);
+    const body = encodeMessage(Messages.acceptedTask, task);
     const msgID = `${task.tenant}:${task.taskId}`;
     return withProducerSpan(
       subject,
@@ -187,8 +187,8 @@ export async function createTaskQueues(nc: NatsConnection, names: Names): Promis
       });
     },
     async handOff(run, attemptKey) {
-      const subject = names.subjects.run(run.tenant, run.functionName);
-      const body = encode(run);
+      const subject = subjectOf(Messages.runTask, names, run);
+      const body = encodeMessage(Messages.runTask, run);
       await withProducerSpan(subject, run, { id: attemptKey, size: body.length }, (headers) =>
         js.publish(subject, body, { msgID: attemptKey, headers }),
       );

@@ -5,11 +5,9 @@ import { DestinationStatus, taskDocumentId, type DeadLetterRecord, type Names } 
 import { chainedTaskId } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
 import {
-  decodeJson,
   SpanKind,
   contextFromTraceparent,
   done,
-  drop,
   headersWithTrace,
   retry,
   withSpan,
@@ -176,9 +174,7 @@ export function createDeliveryHandler(deps: {
     );
   }
 
-  return async function handleDelivery(msg: JsMsg): Promise<MessageOutcome> {
-    const job = decodeJson<DeliveryJob>(msg);
-    if (!job) return drop('unreadable delivery job');
+  return async function handleDelivery(job: DeliveryJob, msg: JsMsg): Promise<MessageOutcome> {
     const attempt = msg.info.deliveryCount;
     const id = taskDocumentId(job.tenant, job.taskId);
     const log = { taskId: job.taskId, tenant: job.tenant, deliveryId: job.deliveryId, attempt };

@@ -1,11 +1,8 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import type { AcceptedTaskMessage, TaskEventInput } from '@asyncfn/contracts';
 import { EnqueuedReason } from '@asyncfn/contracts';
 import { HOLD_RECHECK_MS, decideDispatch, deferDelayMs, runMessageOf } from '@asyncfn/core';
 import {
-  decodeJson,
   done,
-  drop,
   retry,
   type EventBus,
   type FunctionDirectory,
@@ -34,9 +31,7 @@ export function createTaskHandler(deps: {
   logger?: Logger;
 }) {
   const clock = deps.clock ?? Date.now;
-  return async function handleTask(msg: JsMsg): Promise<MessageOutcome> {
-    const task = decodeJson<AcceptedTaskMessage>(msg);
-    if (!task) return drop('unreadable task message');
+  return async function handleTask(task: AcceptedTaskMessage): Promise<MessageOutcome> {
     const [fn, stopRequested] = await Promise.all([
       deps.functions.get(task.tenant, task.functionName),
       deps.stops.isRequested(task.tenant, task.taskId),

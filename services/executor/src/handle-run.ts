@@ -3,7 +3,6 @@ import type { FunctionRecord, RunTaskMessage, TaskEventInput, TaskResources } fr
 import { functionAtVersion, judgeAttempt, type RetryPolicy } from '@asyncfn/core';
 import {
   done,
-  drop,
   retry,
   type EventBus,
   type ConcurrencyLeases,
@@ -65,13 +64,7 @@ export function createRunHandler(deps: {
   clock?: () => number;
 }) {
   const clock = deps.clock ?? Date.now;
-  return async function handleRun(msg: JsMsg): Promise<MessageOutcome> {
-    let run: RunTaskMessage;
-    try {
-      run = msg.json<RunTaskMessage>();
-    } catch {
-      return drop('unreadable run message');
-    }
+  return async function handleRun(run: RunTaskMessage, msg: JsMsg): Promise<MessageOutcome> {
     const attempt = msg.info.deliveryCount;
     const common = {
       taskId: run.taskId,

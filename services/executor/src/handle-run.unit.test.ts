@@ -76,12 +76,11 @@ function setup(runMs: number) {
     logger: { warn: () => {} },
   });
   const msg = {
-    json: () => RUN,
     info: { deliveryCount: 1 },
     seq: 1,
     working: () => {},
   } as unknown as JsMsg;
-  return { messages, run: () => handle(msg) };
+  return { messages, run: () => handle(RUN, msg) };
 }
 
 describe('run handler: announcing the start', () => {

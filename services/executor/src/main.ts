@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { readSetting } from '@asyncfn/config';
-import { createNames } from '@asyncfn/contracts';
+import { Messages, createNames } from '@asyncfn/contracts';
 import { connectMongo, createFunctionStore } from '@asyncfn/mongo';
 import {
   connectNats,
@@ -95,6 +95,7 @@ await runService('executor', async ({ config, logger, health }) => {
     nc,
     stream: names.streams.runs,
     durable: names.consumers.executor,
+    contract: Messages.runTask,
     concurrency: readSetting('ASYNCFN_EXECUTOR_CONCURRENCY'),
     logger,
     handle: createRunHandler({
