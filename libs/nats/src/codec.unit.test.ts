@@ -158,7 +158,7 @@ describe('the cost of decoding on the hot path (logged, not asserted: timing dep
       expect(compiled.check(value)).toBeUndefined();
       const checkNs = perMessageNs(100_000, () => compiled.check(value));
       const parseNs = perMessageNs(50_000, () => JSON.parse(decoder.decode(body)));
-      const decodeNs = perMessageNs(50_000, () => decodeMessage(contract, body));
+      const decodeNs = perMessageNs(50_000, () => decodeMessage(contract as MessageContract<unknown>, body));
       console.log(
         `${contract.name} (${body.length} B): compiled check ${checkNs.toFixed(0)} ns; ` +
           `JSON.parse ${parseNs.toFixed(0)} ns; whole decode ${decodeNs.toFixed(0)} ns per message`,
