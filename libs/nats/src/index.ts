@@ -26,6 +26,7 @@ export { settle, combineOutcomes, done, retry, drop, type MessageOutcome } from 
 export { holdOpenGroups, type Coalescing } from './coalesce.js';
 export { receive, type Received } from './receive.js';
 export { createPublisher, subjectOf, type ContractPublisher } from './publish-contract.js';
+export { requestByContract, serveRequests, type ServingRequests } from './request-reply.js';
 export { decodeMessage, decodeOrThrow, encodeMessage, InvalidMessageError, type Decoded } from './codec.js';
 export {
   watchFunctions,

@@ -120,11 +120,13 @@ await runService('executor', async ({ config, logger, health }) => {
   return {
     async stop() {
       shuttingDown = true;
-      sync.unsubscribe();
+      // No new sync calls; those in hand end with the pool's shutdown, and are answered.
+      const syncStopped = sync.stop();
       stopWatch.stop();
       stops.close();
       // Running attempts are stopped with their PreStop hooks; their messages are redelivered.
       await Promise.all([runs.stop(), pool.shutdown()]);
+      await syncStopped;
       await registry.stop();
       functions.stop();
       await nc.drain();

@@ -1,5 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FunctionRecord, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
+import {
+  Messages,
+  type FunctionRecord,
+  type SyncInvokeReply,
+  type SyncInvokeRequest,
+} from '@asyncfn/contracts';
+import { requestByContract } from '@asyncfn/nats';
 import {
   ApiError,
   asyncConfigFor,
@@ -22,7 +28,6 @@ import { recordAccepted } from './task-telemetry.js';
 
 /** Time a sync call may take beyond the function's own timeout (instance start, transport). */
 const SYNC_GRACE_MS = 15_000;
-const encoder = new TextEncoder();
 
 /**
  * What an invocation runs: refused while the function's invocation is disabled; the qualifier
@@ -138,14 +143,9 @@ export async function invokeSync(
     });
   }
   try {
-    const msg = await deps.nc.request(
-      deps.names.subjects.sync(request.tenant, fn.functionName),
-      encoder.encode(JSON.stringify(message)),
-      {
-        timeout: fn.timeout * 1000 + SYNC_GRACE_MS,
-      },
-    );
-    return msg.json<SyncInvokeReply>();
+    return await requestByContract(deps.nc, deps.names, Messages.syncInvoke, message, {
+      timeout: fn.timeout * 1000 + SYNC_GRACE_MS,
+    });
   } catch (cause) {
     const message = (cause as Error).message ?? '';
     if (/no responders/i.test(message) || (cause as Error).name === 'NoRespondersError') {
