@@ -11,3 +11,4 @@ export * from './nats-permissions.js';
 export * from './message-contracts.js';
 export * from './schemas/messages.js';
 export * from './schemas/task-events.js';
+export * from './server-errors.js';
