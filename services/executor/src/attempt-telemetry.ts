@@ -1,12 +1,10 @@
-import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { TaskStatus, type RunTaskMessage } from '@asyncfn/contracts';
 import { judgeAttempt, type AttemptVerdict } from '@asyncfn/core';
 import { currentTraceparent } from '@asyncfn/nats';
 import type { InstanceEvent, InvokeOutcome } from '@asyncfn/runtime';
-import { SemAttr, TaskAttr, annotateTask, droppedUnder, metrics, taskAttributes } from '@asyncfn/telemetry';
+import { SemAttr, TaskAttr, annotateTask, metrics, taskAttributes, withSpan } from '@asyncfn/telemetry';
 import { attemptResult } from './attempt-result.js';
-
-const tracer = () => trace.getTracer('@asyncfn/executor');
 
 const STATUS_OF: Record<AttemptVerdict['kind'], TaskStatus> = {
   succeed: TaskStatus.Succeeded,
@@ -20,7 +18,8 @@ const STATUS_OF: Record<AttemptVerdict['kind'], TaskStatus> = {
  * function's process receives, so the function's span (and any span the function makes) is a
  * child of the attempt. Retries are redeliveries of the same run message, so every attempt of a
  * task lands in the task's one trace. The span records the state the attempt led to, with the
- * same rule the handler applies (judgeAttempt).
+ * same rule the handler applies (judgeAttempt). Unsampled: no span (withSpan), and the function
+ * gets the trace's unsampled traceparent.
  */
 export async function traceAttempt(
   run: RunTaskMessage,
@@ -31,48 +30,35 @@ export async function traceAttempt(
   const consumerSpan = trace.getActiveSpan();
   annotateTask({ ...task, status: TaskStatus.Running }, consumerSpan);
   if (attempt === 1) metrics.started(run.tenant, run.functionName, Date.now() - run.enqueuedAt);
-  if (droppedUnder(context.active())) {
-    // Unsampled: no span; the function still gets the trace's (unsampled) traceparent.
-    const outcome = await invoke(currentTraceparent());
-    metrics.attemptFinished(run.tenant, run.functionName, outcome.kind);
-    return outcome;
-  }
-  return tracer().startActiveSpan(
+  return withSpan(
     `attempt ${attempt}`,
     {
+      tracer: '@asyncfn/executor',
       kind: SpanKind.CLIENT,
-      attributes: {
+      attributes: () => ({
         ...taskAttributes({ ...task, status: TaskStatus.Running }),
         [SemAttr.faasInvokedName]: run.functionName,
         [SemAttr.faasInvokedProvider]: 'asyncfn',
         [SemAttr.faasInvocationId]: run.requestId,
-      },
+      }),
     },
     async (span) => {
-      try {
-        const outcome = await invoke(currentTraceparent());
-        const status = STATUS_OF[judgeAttempt(attemptResult(outcome), attempt, run.maxRetries).kind];
-        span.setAttributes({
-          [TaskAttr.status]: status,
-          'asyncfn.attempt.outcome': outcome.kind,
-          'asyncfn.instance.id': outcome.instanceId,
-          ...('coldStart' in outcome ? { [SemAttr.faasColdstart]: outcome.coldStart } : {}),
+      const outcome = await invoke(currentTraceparent());
+      metrics.attemptFinished(run.tenant, run.functionName, outcome.kind);
+      const status = STATUS_OF[judgeAttempt(attemptResult(outcome), attempt, run.maxRetries).kind];
+      span.setAttributes({
+        [TaskAttr.status]: status,
+        'asyncfn.attempt.outcome': outcome.kind,
+        'asyncfn.instance.id': outcome.instanceId,
+        ...('coldStart' in outcome ? { [SemAttr.faasColdstart]: outcome.coldStart } : {}),
+      });
+      consumerSpan?.setAttribute(TaskAttr.status, status);
+      if (outcome.kind !== 'succeeded')
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: 'errorMessage' in outcome ? outcome.errorMessage : outcome.kind,
         });
-        consumerSpan?.setAttribute(TaskAttr.status, status);
-        if (outcome.kind !== 'succeeded')
-          span.setStatus({
-            code: SpanStatusCode.ERROR,
-            message: 'errorMessage' in outcome ? outcome.errorMessage : outcome.kind,
-          });
-        metrics.attemptFinished(run.tenant, run.functionName, outcome.kind);
-        return outcome;
-      } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-        throw err;
-      } finally {
-        span.end();
-      }
+      return outcome;
     },
   );
 }

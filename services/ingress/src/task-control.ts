@@ -1,4 +1,4 @@
-import { isTerminal, type TaskDocument } from '@asyncfn/contracts';
+import { isTerminal, type FunctionRecord, type TaskDocument } from '@asyncfn/contracts';
 import { ApiError, notFound } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
 import { resolveInvocation } from './invoke.js';
@@ -60,6 +60,40 @@ export async function stopTask(
     });
   }
   return forceAt !== undefined ? { forceAt } : {};
+}
+
+const RUNNING_PAGE = 100;
+
+/**
+ * abortOngoingRequest (UpdateFunction's async config): every Running task of the function is asked
+ * to stop, as StopAsyncTask does. A task that finished meanwhile is passed over.
+ */
+export async function stopRunningTasks(
+  deps: TaskControlDeps & Pick<IngressDeps, 'tasks'>,
+  fn: FunctionRecord,
+): Promise<void> {
+  let after: { t: number; id: string } | undefined;
+  for (;;) {
+    const page = await deps.tasks.list({
+      tenant: fn.tenant,
+      functionName: fn.functionName,
+      status: 'Running',
+      limit: RUNNING_PAGE,
+      sortOrderByTime: 'asc',
+      includePayload: false,
+      ...(after ? { after } : {}),
+    });
+    for (const doc of page) {
+      try {
+        await stopTask(deps, doc);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'AsyncTaskAlreadyFinished')) throw err;
+      }
+    }
+    const last = page.at(-1);
+    if (page.length < RUNNING_PAGE || !last) return;
+    after = { t: last.startedTime, id: last._id };
+  }
 }
 
 export interface RerunRequest {

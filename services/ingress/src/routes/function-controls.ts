@@ -12,6 +12,7 @@ import {
 } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
 import { API, jsonBody } from '../http.js';
+import { stopRunningTasks } from '../task-control.js';
 import { functionOf, saveFunction } from './versions.js';
 
 type NameParams = { Params: { functionName: string } };
@@ -95,7 +96,7 @@ export async function functionControlRoutes(app: FastifyInstance, deps: IngressD
       ...fn,
       invocationDisabled: { reason: ((body.reason as string | undefined) ?? '').slice(0, 256), at: iso() },
     });
-    if (body.abortOngoingRequest === true) await stopRunningTasks(deps, fn, clock);
+    if (body.abortOngoingRequest === true) await stopRunningTasks(deps, fn);
     return { success: true };
   });
 
@@ -204,39 +205,4 @@ export async function functionControlRoutes(app: FastifyInstance, deps: IngressD
   app.all(`${API}/layers`, notServed('layers'));
   app.all(`${API}/layers/*`, notServed('layers'));
   app.all(`${API}/layerarn/*`, notServed('layers'));
-}
-
-/** abortOngoingRequest: every Running task of the function is asked to stop (as StopAsyncTask does). */
-async function stopRunningTasks(deps: IngressDeps, fn: FunctionRecord, clock: () => number): Promise<void> {
-  let after: { t: number; id: string } | undefined;
-  for (;;) {
-    const page = await deps.tasks.list({
-      tenant: fn.tenant,
-      functionName: fn.functionName,
-      status: 'Running',
-      limit: 100,
-      sortOrderByTime: 'asc',
-      includePayload: false,
-      ...(after ? { after } : {}),
-    });
-    for (const doc of page) {
-      await deps.bus.publish({
-        type: 'TaskStopRequested',
-        taskId: doc.taskId,
-        tenant: doc.tenant,
-        functionName: doc.functionName,
-        attempt: doc.attempt,
-        ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
-      });
-      await deps.stops.request({
-        tenant: doc.tenant,
-        taskId: doc.taskId,
-        functionName: doc.functionName,
-        requestedAt: clock(),
-      });
-    }
-    const last = page.at(-1);
-    if (page.length < 100 || !last) return;
-    after = { t: last.startedTime, id: last._id };
-  }
 }
