@@ -10,9 +10,10 @@ import type {
   SyncInvokeRequest,
 } from './messages.js';
 import type { Names } from './names.js';
-import type { RedeliveryRequest } from './result-records.js';
+import type { DeadLetterRecord, RedeliveryRequest } from './result-records.js';
 import {
   AcceptedTaskSchema,
+  DeadLetterSchema,
   DeliveryJobSchema,
   IntakeReplySchema,
   IntakeRequestSchema,
@@ -98,6 +99,13 @@ export const Messages = {
     version: 1,
     schema: DeliveryJobSchema,
     subject: (names, job) => names.subjects.delivery(job.tenant, job.functionName),
+  }),
+  /** A record whose delivery failed after all attempts (dead-letter stream). */
+  deadLetter: contract<DeadLetterRecord>({
+    name: 'DeadLetterRecord',
+    version: 1,
+    schema: DeadLetterSchema,
+    subject: (names, letter) => names.subjects.deadLetter(letter.tenant, letter.functionName),
   }),
   /** A redelivery requested through the API (deliveries stream). */
   redeliveryRequest: contract<RedeliveryRequest>({

@@ -12,6 +12,7 @@ import type {
 import {
   DestinationKind,
   ResultCondition,
+  type DeadLetterRecord,
   type RedeliveryRequest,
   type ResultRecord,
 } from '../result-records.js';
@@ -139,6 +140,21 @@ export const DeliveryJobSchema = Type.Object({
   traceparent: optionalString(),
 });
 sameType<Static<typeof DeliveryJobSchema>, DeliveryJob>(true);
+
+export const DeadLetterSchema = Type.Object({
+  v: Type.Literal(1),
+  deliveryId: Type.String(),
+  tenant: Type.String(),
+  functionName: Type.String(),
+  taskId: Type.String(),
+  kind: Type.Enum(DestinationKind),
+  destination: Type.String(),
+  attempts: Type.Number(),
+  error: Type.String(),
+  failedAt: Type.Number(),
+  record: ResultRecordSchema,
+});
+sameType<Static<typeof DeadLetterSchema>, DeadLetterRecord>(true);
 
 export const RedeliveryRequestSchema = Type.Object({
   v: Type.Literal(1),
