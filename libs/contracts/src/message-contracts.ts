@@ -54,6 +54,7 @@ export interface RequestContract<Req, Rep> extends MessageContract<Req> {
 }
 
 const contract = <T>(c: MessageContract<T>): MessageContract<T> => c;
+const requestContract = <Req, Rep>(c: RequestContract<Req, Rep>): RequestContract<Req, Rep> => c;
 
 /** Every message of the task path, by what it is. */
 export const Messages = {
@@ -115,22 +116,19 @@ export const Messages = {
     subject: (names, request) => names.subjects.redelivery(request.tenant, request.functionName),
   }),
   /** A synchronous invocation (core NATS request/reply, ingress → an executor). */
-  syncInvoke: {
+  syncInvoke: requestContract<SyncInvokeRequest, SyncInvokeReply>({
     name: 'SyncInvokeRequest',
     version: 1,
     schema: SyncInvokeRequestSchema,
     subject: (names, request) => names.subjects.sync(request.tenant, request.functionName),
     reply: contract<SyncInvokeReply>({ name: 'SyncInvokeReply', schema: SyncInvokeReplySchema }),
-  } satisfies RequestContract<SyncInvokeRequest, SyncInvokeReply> as RequestContract<
-    SyncInvokeRequest,
-    SyncInvokeReply
-  >,
+  }),
   /** A task to accept from inside the platform (core NATS request/reply, → the ingress's intake). */
-  intake: {
+  intake: requestContract<IntakeRequest, IntakeReply>({
     name: 'IntakeRequest',
     version: 1,
     schema: IntakeRequestSchema,
     subject: (names) => names.subjects.intake,
     reply: contract<IntakeReply>({ name: 'IntakeReply', schema: IntakeReplySchema }),
-  } satisfies RequestContract<IntakeRequest, IntakeReply> as RequestContract<IntakeRequest, IntakeReply>,
+  }),
 } as const;

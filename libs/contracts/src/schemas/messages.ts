@@ -125,7 +125,8 @@ const ResultRecordSchema = Type.Object({
 });
 sameType<Static<typeof ResultRecordSchema>, ResultRecord>(true);
 
-export const DeliveryJobSchema = Type.Object({
+/** Which delivery of which task's record to which destination (DeliveryIdentity). */
+const deliveryIdentity = {
   v: Type.Literal(1),
   deliveryId: Type.String(),
   tenant: Type.String(),
@@ -133,6 +134,10 @@ export const DeliveryJobSchema = Type.Object({
   taskId: Type.String(),
   kind: Type.Enum(DestinationKind),
   destination: Type.String(),
+};
+
+export const DeliveryJobSchema = Type.Object({
+  ...deliveryIdentity,
   cloudEvents: Type.Boolean(),
   record: ResultRecordSchema,
   tracked: Type.Boolean(),
@@ -142,13 +147,7 @@ export const DeliveryJobSchema = Type.Object({
 sameType<Static<typeof DeliveryJobSchema>, DeliveryJob>(true);
 
 export const DeadLetterSchema = Type.Object({
-  v: Type.Literal(1),
-  deliveryId: Type.String(),
-  tenant: Type.String(),
-  functionName: Type.String(),
-  taskId: Type.String(),
-  kind: Type.Enum(DestinationKind),
-  destination: Type.String(),
+  ...deliveryIdentity,
   attempts: Type.Number(),
   error: Type.String(),
   failedAt: Type.Number(),
