@@ -15,8 +15,21 @@ export interface AcceptRequest {
   resolvedVersion?: string;
 }
 
+/** EntityTooLarge for an invocation body over its limit (async: a task's payload; sync: a call's). */
+export function checkPayloadSize(payload: Buffer, limit: number, kind: 'async' | 'sync'): void {
+  if (payload.length > limit) {
+    throw new ApiError(
+      'EntityTooLarge',
+      `payload size exceeds maximum allowed size (${limit} bytes): the ${kind} payload is ${payload.length} bytes`,
+    );
+  }
+}
+
 export interface TaskAcceptor {
-  /** Accepts a task (the 202): claimed, then queued. Throws 409 if the id is taken. */
+  /**
+   * Accepts a task (the 202): claimed, then queued. Throws 409 if the id is taken, 413 if the
+   * payload is over the async limit.
+   */
   accept(request: AcceptRequest): Promise<{ taskId: string; dueAt: number }>;
   /**
    * Task mode off (asyncTask=false): queued only, nothing recorded, so it cannot be queried or
@@ -36,11 +49,14 @@ export function createTaskAcceptor(deps: {
   claims: TaskClaims;
   queues: TaskQueues;
   logger: Logger;
+  /** The async payload limit (ASYNCFN_MAX_ASYNC_PAYLOAD_BYTES), checked here for every way in. */
+  maxPayloadBytes: number;
   clock?: () => number;
 }): TaskAcceptor {
   const clock = deps.clock ?? Date.now;
-  const build = (req: AcceptRequest) =>
-    buildAcceptedTask(
+  const build = (req: AcceptRequest) => {
+    checkPayloadSize(req.payload, deps.maxPayloadBytes, 'async');
+    return buildAcceptedTask(
       {
         tenant: req.tenant,
         functionName: req.functionName,
@@ -58,6 +74,7 @@ export function createTaskAcceptor(deps: {
       },
       clock(),
     );
+  };
   return {
     async accept(req) {
       const { claim, message } = build(req);

@@ -26,7 +26,6 @@ export function startIntake(deps: {
   names: Names;
   directory: FunctionDirectory;
   acceptor: TaskAcceptor;
-  maxAsyncPayloadBytes: number;
   /** See IngressDeps.defaultTaskMode. */
   defaultTaskMode?: boolean;
   logger: Logger;
@@ -35,12 +34,6 @@ export function startIntake(deps: {
     const name = parseFunctionName(request.functionName);
     if (!request.tenant) throw new ApiError('InvalidArgument', 'tenant: required');
     const payload = Buffer.from(request.payload, 'base64');
-    if (payload.length > deps.maxAsyncPayloadBytes) {
-      throw new ApiError(
-        'EntityTooLarge',
-        `payload size exceeds maximum allowed size (${deps.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
-      );
-    }
     const fn = await deps.directory.get(request.tenant, name);
     if (!fn) throw notFound.function(name);
     const requestId = request.requestId ?? randomUUID();

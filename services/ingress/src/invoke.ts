@@ -18,6 +18,7 @@ import {
   taskModeOf,
 } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
+import { checkPayloadSize } from './accept-task.js';
 import { header } from './http.js';
 import { recordAccepted } from './task-telemetry.js';
 
@@ -67,12 +68,8 @@ export async function acceptAsyncRequest(
 ): Promise<FastifyReply> {
   const { fn, payload, traceparent } = input;
   const target = resolveInvocation(fn, input.qualifier);
-  if (payload.length > deps.limits.maxAsyncPayloadBytes) {
-    throw new ApiError(
-      'EntityTooLarge',
-      `payload size exceeds maximum allowed size (${deps.limits.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
-    );
-  }
+  // Before the headers are read (a too-large body is refused as such); the acceptor checks again.
+  checkPayloadSize(payload, deps.limits.maxAsyncPayloadBytes, 'async');
   const requested = input.taskId ?? header(request, 'x-fc-async-task-id');
   const taskId = requested !== undefined ? parseTaskId(requested) : request.id;
   const tracked =
@@ -119,12 +116,7 @@ export async function invokeSync(
 ): Promise<SyncInvokeReply> {
   const { fn, payload, traceparent } = input;
   const { resolvedVersion } = resolveInvocation(fn, input.qualifier);
-  if (payload.length > deps.limits.maxSyncPayloadBytes) {
-    throw new ApiError(
-      'EntityTooLarge',
-      `payload size exceeds maximum allowed size (${deps.limits.maxSyncPayloadBytes} bytes): the sync payload is ${payload.length} bytes`,
-    );
-  }
+  checkPayloadSize(payload, deps.limits.maxSyncPayloadBytes, 'sync');
   const message: SyncInvokeRequest = {
     v: 1,
     tenant: request.tenant,

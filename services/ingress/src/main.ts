@@ -55,7 +55,12 @@ await runService('ingress', async ({ config, logger }) => {
   };
   const claims = await createTaskClaims(nc, names);
   const queues = await createTaskQueues(nc, names);
-  const acceptor = createTaskAcceptor({ claims, queues, logger });
+  const acceptor = createTaskAcceptor({
+    claims,
+    queues,
+    logger,
+    maxPayloadBytes: config.maxAsyncPayloadBytes,
+  });
   const stops = createStopRequests(buckets.stops);
   const limits = {
     maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
@@ -66,7 +71,7 @@ await runService('ingress', async ({ config, logger }) => {
   const bulkRunner = createBulkRunner({
     store: bulkStore,
     tasks,
-    control: { bus, stops, queues, acceptor, functions, limits },
+    control: { bus, stops, queues, acceptor, functions },
     logger,
     owner: `ingress-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
     leaseMs: config.bulkLeaseMs,
@@ -123,7 +128,6 @@ await runService('ingress', async ({ config, logger }) => {
     names,
     directory,
     acceptor,
-    maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
     defaultTaskMode: config.defaultTaskMode,
     logger,
   });

@@ -9,7 +9,7 @@ import { resolveInvocation } from './invoke.js';
 
 export type TaskControlDeps = Pick<
   IngressDeps,
-  'bus' | 'stops' | 'queues' | 'acceptor' | 'functions' | 'limits' | 'clock'
+  'bus' | 'stops' | 'queues' | 'acceptor' | 'functions' | 'clock'
 >;
 
 /**
@@ -128,12 +128,6 @@ export async function rerunTask(
   // Refused while disabled; a re-run runs the version the original ran (its qualifier kept).
   resolveInvocation(fn, undefined);
   const payload = req.payload ?? Buffer.from(original.payload, 'base64');
-  if (payload.length > deps.limits.maxAsyncPayloadBytes) {
-    throw new ApiError(
-      'EntityTooLarge',
-      `payload size exceeds maximum allowed size (${deps.limits.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
-    );
-  }
   return deps.acceptor.accept({
     tenant: original.tenant,
     functionName: name,
