@@ -36,6 +36,8 @@ export interface TaskAcceptor {
    * stopped; duplicates are caught only within JetStream's duplicate window (10 minutes).
    */
   acceptUntracked(request: AcceptRequest): Promise<{ taskId: string; dueAt: number }>;
+  /** accept or acceptUntracked, as the invocation's task mode says (see asyncInvocationTarget). */
+  acceptInvocation(tracked: boolean, request: AcceptRequest): Promise<{ taskId: string; dueAt: number }>;
 }
 
 /**
@@ -75,42 +77,41 @@ export function createTaskAcceptor(deps: {
       clock(),
     );
   };
+  async function accept(req: AcceptRequest) {
+    const { claim, message } = build(req);
+    let claimed: boolean;
+    try {
+      claimed = await deps.claims.claim(claim);
+    } catch (cause) {
+      throw new ApiError('ServiceUnavailable', 'the task queue is unavailable; retry with the same task id', {
+        cause,
+      });
+    }
+    if (!claimed) throw new ApiError('AsyncTaskAlreadyExists', `async task '${req.taskId}' already exists`);
+    // The claim is the acceptance: the queue message goes without a PubAck (no round trip, no
+    // reply to wake this process); if it is lost, the sweeper queues the task from its claim.
+    void deps.queues
+      .enqueueUnconfirmed(message)
+      .catch((err: unknown) =>
+        deps.logger.warn(
+          { err, taskId: req.taskId },
+          'task claimed but not queued; the sweeper will queue it',
+        ),
+      );
+    return { taskId: req.taskId, dueAt: message.dueAt };
+  }
+  async function acceptUntracked(req: AcceptRequest) {
+    const { message } = build(req);
+    try {
+      await deps.queues.enqueue({ ...message, untracked: true });
+    } catch (cause) {
+      throw new ApiError('ServiceUnavailable', 'the task queue is unavailable; retry', { cause });
+    }
+    return { taskId: req.taskId, dueAt: message.dueAt };
+  }
   return {
-    async accept(req) {
-      const { claim, message } = build(req);
-      let claimed: boolean;
-      try {
-        claimed = await deps.claims.claim(claim);
-      } catch (cause) {
-        throw new ApiError(
-          'ServiceUnavailable',
-          'the task queue is unavailable; retry with the same task id',
-          {
-            cause,
-          },
-        );
-      }
-      if (!claimed) throw new ApiError('AsyncTaskAlreadyExists', `async task '${req.taskId}' already exists`);
-      // The claim is the acceptance: the queue message goes without a PubAck (no round trip, no
-      // reply to wake this process); if it is lost, the sweeper queues the task from its claim.
-      void deps.queues
-        .enqueueUnconfirmed(message)
-        .catch((err: unknown) =>
-          deps.logger.warn(
-            { err, taskId: req.taskId },
-            'task claimed but not queued; the sweeper will queue it',
-          ),
-        );
-      return { taskId: req.taskId, dueAt: message.dueAt };
-    },
-    async acceptUntracked(req) {
-      const { message } = build(req);
-      try {
-        await deps.queues.enqueue({ ...message, untracked: true });
-      } catch (cause) {
-        throw new ApiError('ServiceUnavailable', 'the task queue is unavailable; retry', { cause });
-      }
-      return { taskId: req.taskId, dueAt: message.dueAt };
-    },
+    accept,
+    acceptUntracked,
+    acceptInvocation: (tracked, req) => (tracked ? accept(req) : acceptUntracked(req)),
   };
 }

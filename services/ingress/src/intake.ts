@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Messages, type IntakeReply, type IntakeRequest, type Names } from '@asyncfn/contracts';
-import {
-  ANY_TASK_ID,
-  ApiError,
-  asyncConfigFor,
-  notFound,
-  parseFunctionName,
-  parseTaskId,
-  taskModeOf,
-} from '@asyncfn/core';
-import { resolveInvocation } from './invoke.js';
+import { ANY_TASK_ID, ApiError, notFound, parseFunctionName, parseTaskId } from '@asyncfn/core';
+import { asyncInvocationTarget } from './invocation-target.js';
 import { serveRequests, type FunctionDirectory, type ServingRequests } from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 import type { TaskAcceptor } from './accept-task.js';
@@ -42,11 +34,10 @@ export function startIntake(deps: {
     if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 3600) {
       throw new ApiError('InvalidArgument', 'delaySeconds: an integer number of seconds, 0-3600');
     }
-    const target = resolveInvocation(fn, request.qualifier);
-    const accept = taskModeOf(asyncConfigFor(fn, target.qualifier), deps.defaultTaskMode ?? true)
-      ? deps.acceptor.accept
-      : deps.acceptor.acceptUntracked;
-    await accept({
+    const { tracked, ...target } = asyncInvocationTarget(fn, request.qualifier, {
+      defaultTaskMode: deps.defaultTaskMode ?? true,
+    });
+    await deps.acceptor.acceptInvocation(tracked, {
       tenant: request.tenant,
       functionName: name,
       taskId,

@@ -6,20 +6,11 @@ import {
   type SyncInvokeRequest,
 } from '@asyncfn/contracts';
 import { requestByContract } from '@asyncfn/nats';
-import {
-  ApiError,
-  asyncConfigFor,
-  fcError,
-  notFound,
-  parseDelaySeconds,
-  parseQualifier,
-  parseTaskId,
-  resolveQualifier,
-  taskModeOf,
-} from '@asyncfn/core';
+import { ApiError, fcError, notFound, parseDelaySeconds, parseTaskId } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
 import { checkPayloadSize } from './accept-task.js';
 import { header } from './http.js';
+import { asyncInvocationTarget, resolveInvocation } from './invocation-target.js';
 import { recordAccepted } from './task-telemetry.js';
 
 /*
@@ -29,22 +20,6 @@ import { recordAccepted } from './task-telemetry.js';
 
 /** Time a sync call may take beyond the function's own timeout (instance start, transport). */
 const SYNC_GRACE_MS = 15_000;
-
-/**
- * What an invocation runs: refused while the function's invocation is disabled; the qualifier
- * (absent: LATEST) resolved to a version now (an alias's weights decide here, once).
- */
-export function resolveInvocation(
-  fn: FunctionRecord,
-  rawQualifier: unknown,
-): { qualifier: string; resolvedVersion: string } {
-  if (fn.invocationDisabled) {
-    const why = fn.invocationDisabled.reason ? ` (${fn.invocationDisabled.reason})` : '';
-    throw fcError('FunctionDisabled', { functionName: fn.functionName, reason: why });
-  }
-  const qualifier = parseQualifier(rawQualifier);
-  return { qualifier, resolvedVersion: resolveQualifier(fn, qualifier) };
-}
 
 /**
  * Accepts an async invocation (task mode on: a recorded task; off: queued only) and answers 202.
@@ -67,15 +42,15 @@ export async function acceptAsyncRequest(
   },
 ): Promise<FastifyReply> {
   const { fn, payload, traceparent } = input;
-  const target = resolveInvocation(fn, input.qualifier);
+  const { tracked, ...target } = asyncInvocationTarget(fn, input.qualifier, {
+    defaultTaskMode: deps.defaultTaskMode ?? true,
+    tracked: input.tracked,
+  });
   // Before the headers are read (a too-large body is refused as such); the acceptor checks again.
   checkPayloadSize(payload, deps.limits.maxAsyncPayloadBytes, 'async');
   const requested = input.taskId ?? header(request, 'x-fc-async-task-id');
   const taskId = requested !== undefined ? parseTaskId(requested) : request.id;
-  const tracked =
-    input.tracked ?? taskModeOf(asyncConfigFor(fn, target.qualifier), deps.defaultTaskMode ?? true);
-  const accept = tracked ? deps.acceptor.accept : deps.acceptor.acceptUntracked;
-  const { dueAt } = await accept({
+  const { dueAt } = await deps.acceptor.acceptInvocation(tracked, {
     tenant: request.tenant,
     functionName: fn.functionName,
     taskId,

@@ -1,7 +1,7 @@
 import { isTerminal, type FunctionRecord, type TaskDocument } from '@asyncfn/contracts';
 import { ApiError, notFound } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
-import { resolveInvocation } from './invoke.js';
+import { resolveInvocation } from './invocation-target.js';
 
 /*
  * Stopping and re-running one task: what the single-task routes and bulk operations both do, once.
