@@ -10,3 +10,7 @@ export * from './errors.js';
 export * from './nats-permissions.js';
 export * from './terminal.js';
 export * from './schemas/index.js';
+export * from './message-contracts.js';
+export * from './schemas/messages.js';
+export * from './schemas/task-events.js';
+export * from './server-errors.js';

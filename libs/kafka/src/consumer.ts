@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 import { kafkaLogCreator } from './log.js';
-import { ServerUnreachableError } from '@asyncfn/nats';
+import { ServerUnreachableError } from '@asyncfn/contracts';
 import type { KafkaRecord } from '@asyncfn/core';
 
 export type { KafkaRecord };

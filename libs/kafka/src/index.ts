@@ -4,7 +4,7 @@ export {
   type KafkaProducer,
   type KafkaProducerOptions,
 } from './producer.js';
-export { ServerUnreachableError } from '@asyncfn/nats';
+export { ServerUnreachableError } from '@asyncfn/contracts';
 export {
   startKafkaConsumer,
   type KafkaConsumer,

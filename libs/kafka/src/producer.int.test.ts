@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import { ServerUnreachableError } from '@asyncfn/nats';
+import { ServerUnreachableError } from '@asyncfn/contracts';
 import { serverUrls } from '../../../test/harness/env.js';
 import { createKafkaProducer } from './producer.js';
 

@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import { kafkaLogCreator } from './log.js';
-import { ServerUnreachableError } from '@asyncfn/nats';
+import { ServerUnreachableError } from '@asyncfn/contracts';
 
 /** One message: the key decides the partition (and so the order among messages of one key). */
 export interface KafkaMessage {

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db, type Document, type OptionalUnlessRequiredId } from 'mongodb';
-import { ServerUnreachableError } from '@asyncfn/nats';
+import { ServerUnreachableError } from '@asyncfn/contracts';
 
 /** Redacts credentials so a URL can be logged or shown. */
 export function redactUrl(url: string): string {

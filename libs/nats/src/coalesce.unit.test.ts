@@ -1,16 +1,15 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import { combineOutcomes, done, drop, holdOpenGroups, retry, type Coalescing } from './consume.js';
+import { holdOpenGroups, type Coalescing } from './coalesce.js';
+import { combineOutcomes, done, drop, retry } from './outcomes.js';
 
 /** A message of task `key` that reached the consumer at `atMs`; `last` marks its terminal event. */
-const msg = (key: string | undefined, atMs: number, last = false) =>
-  ({ key, last, atMs }) as unknown as JsMsg;
-type Fake = { key?: string; last: boolean; atMs: number };
-const arrivedAt = (m: JsMsg) => (m as unknown as Fake).atMs;
-const coalescing: Coalescing = {
+type Fake = { key?: string; last: boolean; atMs: number; lead?: boolean };
+const msg = (key: string | undefined, atMs: number, last = false): Fake => ({ key, last, atMs });
+const arrivedAt = (m: Fake) => m.atMs;
+const coalescing: Coalescing<Fake> = {
   windowMs: 50,
-  keyOf: (m) => (m as unknown as Fake).key,
-  closes: (m) => (m as unknown as Fake).last,
+  keyOf: (m) => m.key,
+  closes: (m) => m.last,
 };
 
 describe('holding a task’s events together', () => {
@@ -42,8 +41,8 @@ describe('holding a task’s events together', () => {
 
   it('times the window from arrival, not publication: a backlog is still written once per task', () => {
     // Published long ago (a consumer catching up), arrived just now: held for its other events.
-    const a1 = { ...(msg('a', 5_000) as unknown as Fake), info: { timestampNanos: 1_000 * 1e6 } };
-    const { ready, held } = holdOpenGroups([a1 as unknown as JsMsg], coalescing, 5_010, arrivedAt);
+    const a1 = { ...msg('a', 5_000), info: { timestampNanos: 1_000 * 1e6 } };
+    const { ready, held } = holdOpenGroups([a1], coalescing, 5_010, arrivedAt);
     expect(ready).toEqual([]);
     expect(held).toEqual([a1]);
   });
@@ -54,13 +53,11 @@ describe('holding a task’s events together', () => {
   });
 
   describe('a group led by a message that comes long before the rest (a claim)', () => {
-    type Lead = Fake & { lead?: boolean };
-    const lead = (key: string, atMs: number) =>
-      ({ ...(msg(key, atMs) as unknown as Fake), lead: true }) as unknown as JsMsg;
-    const withLeads: Coalescing = {
+    const lead = (key: string, atMs: number): Fake => ({ ...msg(key, atMs), lead: true });
+    const withLeads: Coalescing<Fake> = {
       ...coalescing,
       leadWindowMs: 2_000,
-      leads: (m) => (m as unknown as Lead).lead === true,
+      leads: (m) => m.lead === true,
     };
 
     it('holds the leading message alone for the longer window', () => {

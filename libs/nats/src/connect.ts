@@ -1,18 +1,6 @@
 import { readSetting } from '@asyncfn/config';
+import { ServerUnreachableError } from '@asyncfn/contracts';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-
-/** Thrown when a backing server cannot be reached: one clear line naming it and its URL. */
-export class ServerUnreachableError extends Error {
-  override readonly name = 'ServerUnreachableError';
-  readonly code = 'ServerUnreachable';
-  constructor(
-    readonly server: string,
-    readonly url: string,
-    options?: { cause?: unknown; reason?: string },
-  ) {
-    super(`${server} ${options?.reason ?? 'is not reachable'} at ${url}`, options);
-  }
-}
 
 /** User and password of a NATS user (see libs/config natsAuth); none for a server without auth. */
 export interface NatsCredentials {
@@ -50,3 +38,6 @@ export async function connectNats(
     throw new ServerUnreachableError('NATS', url, { cause, reason });
   }
 }
+
+/** Moved to libs/contracts (every adapter can import it without NATS); kept here for older imports. */
+export { ServerUnreachableError };

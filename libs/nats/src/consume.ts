@@ -1,52 +1,13 @@
 import { jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { MessageContract } from '@asyncfn/contracts';
 import { SemAttr } from '@asyncfn/telemetry';
+import { compiledContract } from './codec.js';
+import { cachedGroups, holdOpenGroups, type Coalescing } from './coalesce.js';
+import { done, settle, type MessageOutcome } from './outcomes.js';
+import { receive, type Received } from './receive.js';
 import { SpanKind, consumerAttributes, contextFromHeaders, subjectTemplate, withSpan } from './tracing.js';
-
-/**
- * What a handler decided about a message. The one mapping to JetStream acknowledgements:
- * done → ack, retry → nak(delay) (redelivered later), drop → term (never redelivered).
- */
-export type MessageOutcome =
-  { kind: 'done' } | { kind: 'retry'; delayMs: number; reason: string } | { kind: 'drop'; reason: string };
-
-export const done: MessageOutcome = { kind: 'done' };
-export const retry = (delayMs: number, reason: string): MessageOutcome => ({
-  kind: 'retry',
-  delayMs,
-  reason,
-});
-export const drop = (reason: string): MessageOutcome => ({ kind: 'drop', reason });
-
-/**
- * One outcome for a message that several decisions were made about (it carried several events):
- * a retry wins, since what was done is idempotent when the message comes back; then a drop.
- */
-export function combineOutcomes(a: MessageOutcome | undefined, b: MessageOutcome): MessageOutcome {
-  if (!a) return b;
-  const rank = { done: 0, drop: 1, retry: 2 } as const;
-  if (a.kind === 'retry' && b.kind === 'retry') return a.delayMs >= b.delayMs ? a : b;
-  return rank[b.kind] > rank[a.kind] ? b : a;
-}
-
-export function settle(msg: JsMsg, outcome: MessageOutcome): void {
-  switch (outcome.kind) {
-    case 'done':
-      msg.ack();
-      return;
-    case 'retry':
-      msg.nak(outcome.delayMs);
-      return;
-    case 'drop':
-      msg.term(outcome.reason);
-      return;
-    default: {
-      const unknown: never = outcome;
-      throw new Error(`unknown outcome ${JSON.stringify(unknown)}`);
-    }
-  }
-}
 
 export interface Logger {
   warn(obj: object, msg?: string): void;
@@ -63,10 +24,37 @@ async function getConsumer(nc: NatsConnection, stream: string, durable: string):
 }
 
 /**
- * Handles messages one by one with bounded concurrency. A handler that throws gets its message
- * redelivered after `errorDelayMs` (a bug or an outage must not lose the message).
+ * Handles messages one by one with bounded concurrency. The handler gets each message's value,
+ * decoded and checked against `contract`; a message that does not pass is dropped before it (see
+ * receive). A handler that throws gets its message redelivered after `errorDelayMs` (a bug or an
+ * outage must not lose the message).
  */
-export async function consumeEach(options: {
+export async function consumeEach<T>(options: {
+  nc: NatsConnection;
+  stream: string;
+  durable: string;
+  contract: MessageContract<T>;
+  concurrency: number;
+  logger: Logger;
+  errorDelayMs?: number;
+  handle: (value: T, msg: JsMsg) => Promise<MessageOutcome>;
+}): Promise<RunningConsumer> {
+  const { contract, handle, logger } = options;
+  compiledContract(contract as MessageContract<unknown>);
+  return consumeMessages({
+    ...options,
+    handle: async (msg) => {
+      const received = receive(contract, msg, logger);
+      return 'dropped' in received ? received.dropped : handle(received.value, msg);
+    },
+  });
+}
+
+/**
+ * consumeEach for messages that have no contract of ours (a user's stream behind a trigger): the
+ * handler gets the raw message.
+ */
+export async function consumeMessages(options: {
   nc: NatsConnection;
   stream: string;
   durable: string;
@@ -116,117 +104,33 @@ export async function consumeEach(options: {
 }
 
 /**
- * Holding back the messages of a group (a task) until it closes (its terminal event) or its
- * window passes, so one write carries all of a short task's events instead of one per batch.
- */
-export interface Coalescing {
-  windowMs: number;
-  /** The group of a message; undefined: never held. */
-  keyOf(msg: JsMsg): string | undefined;
-  /** True for the message that closes its group (nothing more is expected soon). */
-  closes(msg: JsMsg): boolean;
-  /**
-   * A group's leading message, which may come long before the rest (a task's claim, while the
-   * task waits in a queue): a group of leading messages only is held up to `leadWindowMs`, and
-   * the usual window starts with its first other message.
-   */
-  leads?(msg: JsMsg): boolean;
-  leadWindowMs?: number;
-}
-
-function cachedGroups(coalesce: Coalescing): Coalescing {
-  const keys = new WeakMap<JsMsg, string | undefined>();
-  const leading = new WeakMap<JsMsg, boolean>();
-  const { leads } = coalesce;
-  return {
-    ...coalesce,
-    keyOf(msg) {
-      if (keys.has(msg)) return keys.get(msg);
-      const key = coalesce.keyOf(msg);
-      keys.set(msg, key);
-      return key;
-    },
-    ...(leads && {
-      leads(msg: JsMsg) {
-        let lead = leading.get(msg);
-        if (lead === undefined) leading.set(msg, (lead = leads(msg)));
-        return lead;
-      },
-    }),
-  };
-}
-
-/**
- * Splits taken messages into those to handle now and those to hold (order kept in both). A group's
- * window starts when its first message reached this consumer, not when it was published: a
- * consumer that has fallen behind still finds a task's later events right behind its first one,
- * and one write then still carries them all (timed from publication, every task of a backlog
- * would be written once per event, the slowest way to catch up).
- */
-export function holdOpenGroups(
-  msgs: JsMsg[],
-  coalesce: Coalescing,
-  nowMs: number,
-  arrivedAt: (msg: JsMsg) => number,
-): { ready: JsMsg[]; held: JsMsg[]; wakeInMs: number } {
-  const keys = msgs.map((m) => coalesce.keyOf(m));
-  const release = new Set<string>();
-  // Per group: when its window started and how long it is.
-  const windows = new Map<string, { from: number; ms: number; leadOnly: boolean }>();
-  msgs.forEach((m, i) => {
-    const key = keys[i];
-    if (key === undefined) return;
-    const lead = coalesce.leads?.(m) ?? false;
-    const w = windows.get(key);
-    if (!w) {
-      const ms = lead ? (coalesce.leadWindowMs ?? coalesce.windowMs) : coalesce.windowMs;
-      windows.set(key, { from: arrivedAt(m), ms, leadOnly: lead });
-    } else if (w.leadOnly && !lead) {
-      windows.set(key, { from: arrivedAt(m), ms: coalesce.windowMs, leadOnly: false });
-    }
-    if (coalesce.closes(m)) release.add(key);
-  });
-  for (const [key, w] of windows) if (nowMs - w.from >= w.ms) release.add(key);
-  const ready: JsMsg[] = [];
-  const held: JsMsg[] = [];
-  let wakeInMs = Number.POSITIVE_INFINITY;
-  msgs.forEach((m, i) => {
-    const key = keys[i];
-    if (key === undefined || release.has(key)) ready.push(m);
-    else {
-      held.push(m);
-      const w = windows.get(key)!;
-      wakeInMs = Math.min(wakeInMs, Math.max(1, w.from + w.ms - nowMs));
-    }
-  });
-  if (held.length === 0) wakeInMs = coalesce.windowMs;
-  return { ready, held, wakeInMs };
-}
-
-/**
  * Handles messages in batches: everything that has arrived (up to maxBatch) is handed over at
  * once, so a busy consumer writes in bulk while a quiet one still answers at once. `lingerMs`
  * lets a small batch wait that long for more messages (more events of one task then share a write).
  */
-export async function consumeBatches(options: {
+export async function consumeBatches<T>(options: {
   nc: NatsConnection;
   /** Durable consumers whose messages share the batches (in arrival order). */
   sources: { stream: string; durable: string }[];
+  /** What every source's messages are: one that does not pass is dropped on arrival (see receive). */
+  contract: MessageContract<T>;
   maxBatch: number;
   lingerMs?: number;
-  coalesce?: Coalescing;
+  coalesce?: Coalescing<Received<T>>;
   logger: Logger;
   errorDelayMs?: number;
-  handleBatch: (msgs: JsMsg[]) => Promise<MessageOutcome[]>;
+  /** Returns one outcome per message, in order. */
+  handleBatch: (batch: Received<T>[]) => Promise<MessageOutcome[]>;
 }): Promise<RunningConsumer> {
-  const { maxBatch, logger, handleBatch } = options;
+  const { maxBatch, logger, handleBatch, contract } = options;
+  compiledContract(contract as MessageContract<unknown>);
   const lingerMs = options.lingerMs ?? 0;
   const feeds = await Promise.all(
     options.sources.map(async ({ stream, durable }) =>
       (await getConsumer(options.nc, stream, durable)).consume({ max_messages: maxBatch * 2 }),
     ),
   );
-  let buffer: JsMsg[] = [];
+  let buffer: Received<T>[] = [];
   let closed = false;
   // The worker waits for messages, the pumps for room in the buffer.
   let messageArrived: (() => void) | undefined;
@@ -245,13 +149,18 @@ export async function consumeBatches(options: {
       };
     }).finally(() => (messageArrived = undefined));
   // When each message reached this consumer: the coalescing window is timed from it.
-  const arrivedAt = new WeakMap<JsMsg, number>();
+  const arrivedAt = new WeakMap<Received<T>, number>();
   // A held message is looked at again each round: its group is worked out once.
   const coalesce = options.coalesce && cachedGroups(options.coalesce);
   const pumps = feeds.map(async (messages) => {
     for await (const msg of messages) {
-      arrivedAt.set(msg, Date.now());
-      buffer.push(msg);
+      const received = receive(contract, msg, logger);
+      if ('dropped' in received) {
+        settle(msg, received.dropped);
+        continue;
+      }
+      arrivedAt.set(received, Date.now());
+      buffer.push(received);
       messageArrived?.();
       // Back-pressure: let the worker catch up before taking more.
       while (buffer.length >= maxBatch * 2 && !closed) await new Promise<void>((r) => roomWaiters.push(r));
@@ -263,7 +172,7 @@ export async function consumeBatches(options: {
   });
   const worker = (async () => {
     // Messages of open groups, held back; they go before newer messages (per-group order).
-    let held: JsMsg[] = [];
+    let held: Received<T>[] = [];
     let wakeInMs = 0;
     for (;;) {
       // Held messages wait for their window at most; new messages may close a group sooner.
@@ -300,7 +209,7 @@ export async function consumeBatches(options: {
           {
             kind: SpanKind.CONSUMER,
             parent: ROOT_CONTEXT,
-            links: batch.flatMap((msg) => {
+            links: batch.flatMap(({ msg }) => {
               const producer = trace.getSpanContext(contextFromHeaders(msg.headers));
               return producer ? [{ context: producer }] : [];
             }),
@@ -314,10 +223,10 @@ export async function consumeBatches(options: {
           },
           () => handleBatch(batch),
         );
-        batch.forEach((msg, i) => settle(msg, outcomes[i] ?? done));
+        batch.forEach(({ msg }, i) => settle(msg, outcomes[i] ?? done));
       } catch (err) {
         logger.error({ err, size: batch.length }, 'batch failed; messages will be redelivered');
-        for (const msg of batch) msg.nak(options.errorDelayMs ?? 1_000);
+        for (const { msg } of batch) msg.nak(options.errorDelayMs ?? 1_000);
       }
     }
   })();

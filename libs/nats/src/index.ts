@@ -19,17 +19,17 @@ export {
 } from './publish.js';
 export {
   consumeEach,
+  consumeMessages,
   consumeBatches,
-  settle,
-  combineOutcomes,
-  done,
-  retry,
-  drop,
-  type MessageOutcome,
   type RunningConsumer,
-  type Coalescing,
   type Logger,
 } from './consume.js';
+export { settle, combineOutcomes, done, retry, drop, type MessageOutcome } from './outcomes.js';
+export { holdOpenGroups, type Coalescing } from './coalesce.js';
+export { receive, type Received } from './receive.js';
+export { createPublisher, subjectOf, type ContractPublisher } from './publish-contract.js';
+export { requestByContract, serveRequests, type ServingRequests } from './request-reply.js';
+export { decodeMessage, decodeOrThrow, encodeMessage, InvalidMessageError, type Decoded } from './codec.js';
 export {
   watchFunctions,
   putFunction,
@@ -61,7 +61,6 @@ export {
   withSpan,
   SpanKind,
 } from './tracing.js';
-export { decodeJson } from './decode.js';
 export { watchQueueDepth, DEFAULT_QUEUE_DEPTH_REFRESH_MS } from './queue-depth.js';
 export { watchTriggers, putTrigger, deleteTrigger, type TriggerDirectory } from './trigger-kv.js';
 export {

@@ -10,6 +10,7 @@ import { randomFillSync } from 'node:crypto';
 import { ulid as ulidWith } from 'ulid';
 import {
   Headers,
+  Messages,
   TASK_EVENT_SCHEMA_VERSION,
   type AcceptedTaskMessage,
   type Names,
@@ -21,9 +22,9 @@ import {
   STATUS_AFTER,
   TaskStatus,
 } from '@asyncfn/contracts';
+import { decodeOrThrow, encodeMessage } from './codec.js';
+import { subjectOf } from './publish-contract.js';
 import { withProducerSpan } from './tracing.js';
-
-const encoder = new TextEncoder();
 
 /**
  * ulid's default source draws from crypto once per character (16 calls per id: ~6 % of a busy
@@ -39,7 +40,6 @@ const pooledRandom = () => {
   return randomPool[randomAt++]! / 256;
 };
 const ulid = () => ulidWith(undefined, pooledRandom);
-const encode = (value: unknown) => encoder.encode(JSON.stringify(value));
 
 /** Publishes task events; each gets its id, time and source here, and its trace context in headers. */
 export interface EventBus {
@@ -68,8 +68,8 @@ export function createEventBus(
       source,
     }) as TaskEvent;
   const send = async (event: TaskEvent) => {
-    const subject = names.subjects.event(event.tenant, event.functionName, event.type);
-    const body = encode(event);
+    const subject = subjectOf(Messages.taskEvent, names, event);
+    const body = encodeMessage(Messages.taskEvent, event);
     await withProducerSpan(
       subject,
       { ...event, status: STATUS_AFTER[event.type] },
@@ -110,8 +110,8 @@ export async function createTaskClaims(nc: NatsConnection, names: Names): Promis
   const jsm = await jetstreamManager(nc);
   return {
     async claim(event) {
-      const subject = names.subjects.claim(event.tenant, event.taskId);
-      const body = encode(event);
+      const subject = subjectOf(Messages.taskClaim, names, event);
+      const body = encodeMessage(Messages.taskClaim, event);
       try {
         await withProducerSpan(
           subject,
@@ -129,7 +129,7 @@ export async function createTaskClaims(nc: NatsConnection, names: Names): Promis
       const stored = await jsm.streams.getMessage(names.streams.claims, {
         last_by_subj: names.subjects.claim(tenant, taskId),
       });
-      return stored ? stored.json<TaskEnqueued>() : undefined;
+      return stored ? decodeOrThrow(Messages.taskClaim, stored.data) : undefined;
     },
   };
 }
@@ -179,11 +179,9 @@ export async function createTaskQueues(nc: NatsConnection, names: Names): Promis
     publish: (subject: string, body: Uint8Array, msgID: string, headers: MsgHdrs) => Promise<T>,
     stream: QueuedAt['stream'] = isDueAtOnce(task) ? 'runs' : 'tasks',
   ) => {
-    const subject =
-      stream === 'runs'
-        ? names.subjects.directRun(task.tenant, task.functionName, task.taskId)
-        : names.subjects.task(task.tenant, task.functionName, task.taskId);
-    const body = encode(task);
+    const contract = stream === 'runs' ? Messages.directTask : Messages.acceptedTask;
+    const subject = subjectOf(contract, names, task);
+    const body = encodeMessage(contract, task);
     const msgID = `${task.tenant}:${task.taskId}${stream === 'runs' ? ':direct' : ''}`;
     return withProducerSpan(
       subject,
@@ -230,8 +228,8 @@ export async function createTaskQueues(nc: NatsConnection, names: Names): Promis
       });
     },
     async handOff(run, attemptKey) {
-      const subject = names.subjects.run(run.tenant, run.functionName);
-      const body = encode(run);
+      const subject = subjectOf(Messages.runTask, names, run);
+      const body = encodeMessage(Messages.runTask, run);
       await withProducerSpan(subject, run, { id: attemptKey, size: body.length }, (headers) =>
         js.publish(subject, body, { msgID: attemptKey, headers }),
       );

@@ -4,25 +4,28 @@ import {
   trace,
   ROOT_CONTEXT,
   SpanKind,
-  SpanStatusCode,
   type Attributes,
   type Context,
   type Link,
   type Span,
   type TextMapGetter,
   type TextMapSetter,
-  type Tracer,
 } from '@opentelemetry/api';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { SemAttr, droppedUnder, taskAttributes, type TaskRef } from '@asyncfn/telemetry';
+import {
+  SemAttr,
+  droppedUnder,
+  taskAttributes,
+  withSpan as sharedWithSpan,
+  type SpanOptions,
+  type TaskRef,
+} from '@asyncfn/telemetry';
 
 /*
  * NATS has no OpenTelemetry instrumentation, so trace context crosses it here, once: publishers
  * open a PRODUCER span and inject its W3C traceparent into the message headers, consumers extract
  * it and run the handler in a CONSUMER span (OTel messaging semantic conventions).
  */
-
-const tracer = () => trace.getTracer('@asyncfn/nats');
 
 const setter: TextMapSetter<MsgHdrs> = { set: (carrier, key, value) => carrier.set(key, value) };
 const getter: TextMapGetter<MsgHdrs | undefined> = {
@@ -88,50 +91,9 @@ export function subjectTemplate(subject: string): string {
   return [parts[0], parts[1], '*', '*', ...parts.slice(4)].join('.');
 }
 
-/**
- * Runs `fn` in a new active span. Under a parent the sampler drops anyway, no span is made: `fn`
- * runs in the parent's context (so what it publishes stays in that trace) with a no-op span, and
- * `attributes`, when given as a function, is never evaluated.
- */
-export async function withSpan<T>(
-  name: string,
-  options: {
-    kind?: SpanKind;
-    attributes?: Attributes | (() => Attributes);
-    parent?: Context;
-    links?: Link[];
-    startTime?: number;
-    /** The span's instrumentation scope, when it is not this lib's (a service's own spans). */
-    tracer?: Tracer;
-  },
-  fn: (span: Span) => Promise<T>,
-): Promise<T> {
-  const parent = options.parent ?? context.active();
-  if (droppedUnder(parent)) {
-    return context.with(parent, () => fn(trace.wrapSpanContext(trace.getSpanContext(parent)!)));
-  }
-  const attributes = typeof options.attributes === 'function' ? options.attributes() : options.attributes;
-  return (options.tracer ?? tracer()).startActiveSpan(
-    name,
-    {
-      kind: options.kind ?? SpanKind.INTERNAL,
-      ...(attributes ? { attributes } : {}),
-      ...(options.links?.length ? { links: options.links } : {}),
-      ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
-    },
-    parent,
-    async (span) => {
-      try {
-        return await fn(span);
-      } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
-  );
+/** The shared withSpan (libs/telemetry), reported under this lib's instrumentation scope. */
+export function withSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
+  return sharedWithSpan(name, { tracer: '@asyncfn/nats', ...options }, fn);
 }
 
 /**

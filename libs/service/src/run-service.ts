@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SECRET_ENV_VARS, loadConfig, type Config, type ServiceName } from '@asyncfn/config';
 import { createLogger, metricsRoute, startTelemetry, type Logger } from '@asyncfn/telemetry';
-import { ServerUnreachableError } from '@asyncfn/nats';
+import { ServerUnreachableError } from '@asyncfn/contracts';
 import { startHealthServer, type HealthState } from './health-server.js';
 import { lowerCpuPriority } from './priority.js';
 

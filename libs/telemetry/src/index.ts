@@ -18,3 +18,4 @@ export {
 } from './task-attributes.js';
 export { UNTRACED_PATHS } from './instrumentations.js';
 export { droppedUnder } from './sampling.js';
+export { withSpan, type SpanOptions } from './spans.js';

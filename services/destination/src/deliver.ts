@@ -1,15 +1,20 @@
 import { context, propagation, trace, type Context } from '@opentelemetry/api';
-import { jetstream, type JsMsg } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DestinationStatus, taskDocumentId, type DeadLetterRecord, type Names } from '@asyncfn/contracts';
+import {
+  DestinationStatus,
+  Messages,
+  taskDocumentId,
+  type DeadLetterRecord,
+  type Names,
+} from '@asyncfn/contracts';
 import { chainedTaskId } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
 import {
-  decodeJson,
   SpanKind,
+  createPublisher,
   contextFromTraceparent,
   done,
-  drop,
   headersWithTrace,
   retry,
   withSpan,
@@ -88,8 +93,7 @@ export function createDeliveryHandler(deps: {
 }) {
   const { names, transports, settings, logger } = deps;
   const clock = deps.clock ?? Date.now;
-  const js = jetstream(deps.nc);
-  const encoder = new TextEncoder();
+  const publisher = createPublisher(deps.nc, names);
   const reserved = [`${names.namespace}.`, '$', '_inbox.'];
 
   async function send(job: DeliveryJob, attempt: number): Promise<void> {
@@ -164,21 +168,12 @@ export function createDeliveryHandler(deps: {
       failedAt: clock(),
       record: job.record,
     };
-    const h = headersWithTrace();
-    h.set(DELIVERY_ID_HEADER, job.deliveryId);
-    await js.publish(
-      names.subjects.deadLetter(job.tenant, job.functionName),
-      encoder.encode(JSON.stringify(letter)),
-      {
-        msgID: job.deliveryId,
-        headers: h,
-      },
-    );
+    const headers = headersWithTrace();
+    headers.set(DELIVERY_ID_HEADER, job.deliveryId);
+    await publisher.publish(Messages.deadLetter, letter, { msgID: job.deliveryId, headers });
   }
 
-  return async function handleDelivery(msg: JsMsg): Promise<MessageOutcome> {
-    const job = decodeJson<DeliveryJob>(msg);
-    if (!job) return drop('unreadable delivery job');
+  return async function handleDelivery(job: DeliveryJob, msg: JsMsg): Promise<MessageOutcome> {
     const attempt = msg.info.deliveryCount;
     const id = taskDocumentId(job.tenant, job.taskId);
     const log = { taskId: job.taskId, tenant: job.tenant, deliveryId: job.deliveryId, attempt };

@@ -1,4 +1,4 @@
-import { createNames } from '@asyncfn/contracts';
+import { Messages, createNames } from '@asyncfn/contracts';
 import { createKafkaProducer } from '@asyncfn/kafka';
 import { connectMongo, createTaskStore } from '@asyncfn/mongo';
 import { connectNats, consumeEach, createMessageQueues, ensureTopology, watchFunctions } from '@asyncfn/nats';
@@ -63,6 +63,7 @@ await runService('destination', async ({ config, logger, health }) => {
     nc,
     stream: names.streams.events,
     durable: names.consumers.destination,
+    contract: Messages.taskEvent,
     concurrency: 64,
     logger,
     handle: resolver.handleTerminalEvent,
@@ -71,6 +72,7 @@ await runService('destination', async ({ config, logger, health }) => {
     nc,
     stream: names.streams.deliveries,
     durable: names.consumers.destinationRedeliveries,
+    contract: Messages.redeliveryRequest,
     concurrency: 16,
     logger,
     handle: resolver.handleRedelivery,
@@ -81,6 +83,7 @@ await runService('destination', async ({ config, logger, health }) => {
     nc,
     stream: names.streams.deliveries,
     durable: names.consumers.destinationDeliveries,
+    contract: Messages.deliveryJob,
     concurrency: settings.concurrency,
     logger,
     handle: handleDelivery,

@@ -1,7 +1,8 @@
-import { jetstream, type JsMsg } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   DestinationStatus,
+  Messages,
   STATUS_AFTER,
   isTerminal,
   taskDocumentId,
@@ -24,10 +25,9 @@ import {
 } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
 import {
-  decodeJson,
+  createPublisher,
   done,
   drop,
-  headersWithTrace,
   retry,
   type FunctionDirectory,
   type MessageOutcome,
@@ -55,8 +55,7 @@ export function createResolver(deps: {
   statusWaitMs?: readonly number[];
 }) {
   const { names, functions, tasks, logger } = deps;
-  const js = jetstream(deps.nc);
-  const encoder = new TextEncoder();
+  const publisher = createPublisher(deps.nc, names);
   const waits = deps.statusWaitMs ?? STATUS_WAIT_MS;
 
   /**
@@ -89,15 +88,7 @@ export function createResolver(deps: {
   }
 
   async function enqueue(job: DeliveryJob): Promise<void> {
-    const msgID = job.deliveryId;
-    await js.publish(
-      names.subjects.delivery(job.tenant, job.functionName),
-      encoder.encode(JSON.stringify(job)),
-      {
-        msgID,
-        headers: headersWithTrace(),
-      },
-    );
+    await publisher.publish(Messages.deliveryJob, job, { msgID: job.deliveryId });
   }
 
   const jobOf = (
@@ -123,9 +114,7 @@ export function createResolver(deps: {
     ...(traceparent ? { traceparent } : {}),
   });
 
-  async function handleTerminalEvent(msg: JsMsg): Promise<MessageOutcome> {
-    const event = decodeJson<TaskEvent>(msg);
-    if (!event) return drop('unreadable event');
+  async function handleTerminalEvent(event: TaskEvent, msg: JsMsg): Promise<MessageOutcome> {
     if (!isTerminalEvent(event)) return drop(`not a terminal event: ${event.type}`);
     const status = STATUS_AFTER[event.type];
     const kind = destinationKindOf(asTerminalStatus(status)!);
@@ -189,9 +178,7 @@ export function createResolver(deps: {
     return done;
   }
 
-  async function handleRedelivery(msg: JsMsg): Promise<MessageOutcome> {
-    const request = decodeJson<RedeliveryRequest>(msg);
-    if (!request) return drop('unreadable redelivery request');
+  async function handleRedelivery(request: RedeliveryRequest): Promise<MessageOutcome> {
     const task = await tasks.get(request.tenant, request.taskId);
     const status = task && asTerminalStatus(task.status);
     const record = task && resultRecordOfTask(task);

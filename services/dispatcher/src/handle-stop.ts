@@ -1,7 +1,7 @@
-import { jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { TaskStopRequested } from '@asyncfn/contracts';
-import { decodeJson, done, drop, type EventBus, type MessageOutcome } from '@asyncfn/nats';
+import { done, type EventBus, type MessageOutcome } from '@asyncfn/nats';
 import { annotateTask } from '@asyncfn/telemetry';
 
 /**
@@ -16,9 +16,7 @@ export async function createStopHandler(deps: {
   bus: EventBus;
 }) {
   const jsm = await jetstreamManager(deps.nc);
-  return async function handleStop(msg: JsMsg): Promise<MessageOutcome> {
-    const event = decodeJson<TaskStopRequested>(msg);
-    if (!event) return drop('unreadable stop event');
+  return async function handleStop(event: TaskStopRequested): Promise<MessageOutcome> {
     annotateTask(event);
     if (event.queueSeq === undefined) return done;
     const removed = await jsm.streams

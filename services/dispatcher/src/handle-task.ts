@@ -1,11 +1,8 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import type { AcceptedTaskMessage } from '@asyncfn/contracts';
 import { deferDelayMs, runMessageOf } from '@asyncfn/core';
 import {
   createTaskDispatch,
-  decodeJson,
   done,
-  drop,
   retry,
   type DispatchDeps,
   type MessageOutcome,
@@ -20,9 +17,7 @@ import {
  */
 export function createTaskHandler(deps: DispatchDeps & { queues: TaskQueues }) {
   const dispatch = createTaskDispatch(deps);
-  return async function handleTask(msg: JsMsg): Promise<MessageOutcome> {
-    const task = decodeJson<AcceptedTaskMessage>(msg);
-    if (!task) return drop('unreadable task message');
+  return async function handleTask(task: AcceptedTaskMessage): Promise<MessageOutcome> {
     const dispatched = await dispatch(task);
     switch (dispatched.kind) {
       case 'ended':

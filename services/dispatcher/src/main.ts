@@ -1,4 +1,4 @@
-import { createNames } from '@asyncfn/contracts';
+import { Messages, createNames } from '@asyncfn/contracts';
 import {
   connectNats,
   consumeEach,
@@ -26,6 +26,7 @@ await runService('dispatcher', async ({ config, logger, health }) => {
     nc,
     stream: names.streams.tasks,
     durable: names.consumers.dispatcher,
+    contract: Messages.acceptedTask,
     concurrency: 256,
     logger,
     handle: createTaskHandler({
@@ -41,6 +42,7 @@ await runService('dispatcher', async ({ config, logger, health }) => {
     nc,
     stream: names.streams.events,
     durable: names.consumers.dispatcherStops,
+    contract: Messages.taskStopRequested,
     concurrency: 16,
     logger,
     handle: await createStopHandler({ nc, streams: names.streams, bus }),

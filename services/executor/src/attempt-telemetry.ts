@@ -1,12 +1,10 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { TaskStatus, type RunTaskMessage } from '@asyncfn/contracts';
 import { judgeAttempt, type AttemptVerdict } from '@asyncfn/core';
-import { currentTraceparent, withSpan } from '@asyncfn/nats';
+import { currentTraceparent } from '@asyncfn/nats';
 import type { InstanceEvent, InvokeOutcome } from '@asyncfn/runtime';
-import { SemAttr, TaskAttr, annotateTask, metrics, taskAttributes } from '@asyncfn/telemetry';
+import { SemAttr, TaskAttr, annotateTask, metrics, taskAttributes, withSpan } from '@asyncfn/telemetry';
 import { attemptResult } from './attempt-result.js';
-
-const tracer = () => trace.getTracer('@asyncfn/executor');
 
 const STATUS_OF: Record<AttemptVerdict['kind'], TaskStatus> = {
   succeed: TaskStatus.Succeeded,
@@ -35,7 +33,7 @@ export async function traceAttempt(
   const outcome = await withSpan(
     `attempt ${attempt}`,
     {
-      tracer: tracer(),
+      tracer: '@asyncfn/executor',
       kind: SpanKind.CLIENT,
       attributes: () => ({
         ...taskAttributes({ ...task, status: TaskStatus.Running }),

@@ -8,9 +8,7 @@ import {
 } from '@asyncfn/contracts';
 import { asyncConfigFor, maxRetriesOf, runMessageOf } from '@asyncfn/core';
 import {
-  decodeJson,
   done,
-  drop,
   type Dispatched,
   type FunctionDirectory,
   type MessageOutcome,
@@ -33,9 +31,7 @@ export function createQueuedHandler(deps: {
   clock?: () => number;
 }) {
   const clock = deps.clock ?? Date.now;
-  return async function handleQueued(msg: JsMsg): Promise<MessageOutcome> {
-    const message = decodeJson<RunQueueMessage>(msg);
-    if (!message) return drop('unreadable run message');
+  return async function handleQueued(message: RunQueueMessage, msg: JsMsg): Promise<MessageOutcome> {
     if (!isAcceptedTask(message)) return deps.runTask(msg, message);
     const task = message;
     if (msg.info.deliveryCount > 1) {

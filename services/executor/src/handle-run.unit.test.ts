@@ -77,7 +77,6 @@ function setup(runMs: number) {
     logger: { warn: () => {} },
   });
   const msg = {
-    json: () => RUN,
     info: { deliveryCount: 1 },
     seq: 1,
     working: () => {},

@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { readSetting } from '@asyncfn/config';
-import { createNames } from '@asyncfn/contracts';
+import { Messages, createNames } from '@asyncfn/contracts';
 import { connectMongo, createFunctionStore } from '@asyncfn/mongo';
 import {
   connectNats,
@@ -109,6 +109,7 @@ await runService('executor', async ({ config, logger, health }) => {
     nc,
     stream: names.streams.runs,
     durable: names.consumers.executor,
+    contract: Messages.runQueue,
     concurrency: readSetting('ASYNCFN_EXECUTOR_CONCURRENCY'),
     logger,
     handle: createQueuedHandler({
@@ -140,12 +141,14 @@ await runService('executor', async ({ config, logger, health }) => {
     upgrade: terminals.upgrade,
     async stop() {
       shuttingDown = true;
-      sync.unsubscribe();
+      // No new sync calls; those in hand end with the pool's shutdown, and are answered.
+      const syncStopped = sync.stop();
       terminals.closeAll();
       stopWatch.stop();
       stops.close();
       // Running attempts are stopped with their PreStop hooks; their messages are redelivered.
       await Promise.all([runs.stop(), pool.shutdown()]);
+      await syncStopped;
       await registry.stop();
       functions.stop();
       await nc.drain();

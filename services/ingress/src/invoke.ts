@@ -1,18 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FunctionRecord, SyncInvokeReply, SyncInvokeRequest } from '@asyncfn/contracts';
 import {
-  ApiError,
-  asyncConfigFor,
-  fcError,
-  notFound,
-  parseDelaySeconds,
-  parseQualifier,
-  parseTaskId,
-  resolveQualifier,
-  taskModeOf,
-} from '@asyncfn/core';
+  Messages,
+  type FunctionRecord,
+  type SyncInvokeReply,
+  type SyncInvokeRequest,
+} from '@asyncfn/contracts';
+import { requestByContract } from '@asyncfn/nats';
+import { ApiError, fcError, notFound, parseDelaySeconds, parseTaskId } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
+import { checkPayloadSize } from './accept-task.js';
 import { header } from './http.js';
+import { asyncInvocationTarget, resolveInvocation } from './invocation-target.js';
 import { recordAccepted } from './task-telemetry.js';
 
 /*
@@ -22,23 +20,6 @@ import { recordAccepted } from './task-telemetry.js';
 
 /** Time a sync call may take beyond the function's own timeout (instance start, transport). */
 const SYNC_GRACE_MS = 15_000;
-const encoder = new TextEncoder();
-
-/**
- * What an invocation runs: refused while the function's invocation is disabled; the qualifier
- * (absent: LATEST) resolved to a version now (an alias's weights decide here, once).
- */
-export function resolveInvocation(
-  fn: FunctionRecord,
-  rawQualifier: unknown,
-): { qualifier: string; resolvedVersion: string } {
-  if (fn.invocationDisabled) {
-    const why = fn.invocationDisabled.reason ? ` (${fn.invocationDisabled.reason})` : '';
-    throw fcError('FunctionDisabled', { functionName: fn.functionName, reason: why });
-  }
-  const qualifier = parseQualifier(rawQualifier);
-  return { qualifier, resolvedVersion: resolveQualifier(fn, qualifier) };
-}
 
 /**
  * Accepts an async invocation (task mode on: a recorded task; off: queued only) and answers 202.
@@ -61,19 +42,15 @@ export async function acceptAsyncRequest(
   },
 ): Promise<FastifyReply> {
   const { fn, payload, traceparent } = input;
-  const target = resolveInvocation(fn, input.qualifier);
-  if (payload.length > deps.limits.maxAsyncPayloadBytes) {
-    throw new ApiError(
-      'EntityTooLarge',
-      `payload size exceeds maximum allowed size (${deps.limits.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
-    );
-  }
+  const { tracked, ...target } = asyncInvocationTarget(fn, input.qualifier, {
+    defaultTaskMode: deps.defaultTaskMode ?? true,
+    tracked: input.tracked,
+  });
+  // Before the headers are read (a too-large body is refused as such); the acceptor checks again.
+  checkPayloadSize(payload, deps.limits.maxAsyncPayloadBytes, 'async');
   const requested = input.taskId ?? header(request, 'x-fc-async-task-id');
   const taskId = requested !== undefined ? parseTaskId(requested) : request.id;
-  const tracked =
-    input.tracked ?? taskModeOf(asyncConfigFor(fn, target.qualifier), deps.defaultTaskMode ?? true);
-  const accept = tracked ? deps.acceptor.accept : deps.acceptor.acceptUntracked;
-  const { dueAt } = await accept({
+  const { dueAt } = await deps.acceptor.acceptInvocation(tracked, {
     tenant: request.tenant,
     functionName: fn.functionName,
     taskId,
@@ -114,12 +91,7 @@ export async function invokeSync(
 ): Promise<SyncInvokeReply> {
   const { fn, payload, traceparent } = input;
   const { resolvedVersion } = resolveInvocation(fn, input.qualifier);
-  if (payload.length > deps.limits.maxSyncPayloadBytes) {
-    throw new ApiError(
-      'EntityTooLarge',
-      `payload size exceeds maximum allowed size (${deps.limits.maxSyncPayloadBytes} bytes): the sync payload is ${payload.length} bytes`,
-    );
-  }
+  checkPayloadSize(payload, deps.limits.maxSyncPayloadBytes, 'sync');
   const message: SyncInvokeRequest = {
     v: 1,
     tenant: request.tenant,
@@ -138,14 +110,9 @@ export async function invokeSync(
     });
   }
   try {
-    const msg = await deps.nc.request(
-      deps.names.subjects.sync(request.tenant, fn.functionName),
-      encoder.encode(JSON.stringify(message)),
-      {
-        timeout: fn.timeout * 1000 + SYNC_GRACE_MS,
-      },
-    );
-    return msg.json<SyncInvokeReply>();
+    return await requestByContract(deps.nc, deps.names, Messages.syncInvoke, message, {
+      timeout: fn.timeout * 1000 + SYNC_GRACE_MS,
+    });
   } catch (cause) {
     const message = (cause as Error).message ?? '';
     if (/no responders/i.test(message) || (cause as Error).name === 'NoRespondersError') {

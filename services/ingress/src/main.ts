@@ -12,7 +12,6 @@ await runService('ingress', async ({ config, logger }) => {
     names: deps.names,
     directory: deps.directory,
     acceptor: deps.acceptor,
-    maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
     defaultTaskMode: config.defaultTaskMode,
     logger,
   });

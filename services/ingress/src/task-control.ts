@@ -1,7 +1,7 @@
-import { isTerminal, type TaskDocument } from '@asyncfn/contracts';
+import { isTerminal, type FunctionRecord, type TaskDocument } from '@asyncfn/contracts';
 import { ApiError, notFound } from '@asyncfn/core';
 import type { IngressDeps } from './deps.js';
-import { resolveInvocation } from './invoke.js';
+import { resolveInvocation } from './invocation-target.js';
 
 /*
  * Stopping and re-running one task: what the single-task routes and bulk operations both do, once.
@@ -9,7 +9,7 @@ import { resolveInvocation } from './invoke.js';
 
 export type TaskControlDeps = Pick<
   IngressDeps,
-  'bus' | 'stops' | 'queues' | 'acceptor' | 'functions' | 'limits' | 'clock'
+  'bus' | 'stops' | 'queues' | 'acceptor' | 'functions' | 'clock'
 >;
 
 /**
@@ -64,6 +64,40 @@ export async function stopTask(
   return forceAt !== undefined ? { forceAt } : {};
 }
 
+const RUNNING_PAGE = 100;
+
+/**
+ * abortOngoingRequest (UpdateFunction's async config): every Running task of the function is asked
+ * to stop, as StopAsyncTask does. A task that finished meanwhile is passed over.
+ */
+export async function stopRunningTasks(
+  deps: TaskControlDeps & Pick<IngressDeps, 'tasks'>,
+  fn: FunctionRecord,
+): Promise<void> {
+  let after: { t: number; id: string } | undefined;
+  for (;;) {
+    const page = await deps.tasks.list({
+      tenant: fn.tenant,
+      functionName: fn.functionName,
+      status: 'Running',
+      limit: RUNNING_PAGE,
+      sortOrderByTime: 'asc',
+      includePayload: false,
+      ...(after ? { after } : {}),
+    });
+    for (const doc of page) {
+      try {
+        await stopTask(deps, doc);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'AsyncTaskAlreadyFinished')) throw err;
+      }
+    }
+    const last = page.at(-1);
+    if (page.length < RUNNING_PAGE || !last) return;
+    after = { t: last.startedTime, id: last._id };
+  }
+}
+
 export interface RerunRequest {
   /** The finished task, with its payload. */
   original: TaskDocument;
@@ -96,12 +130,6 @@ export async function rerunTask(
   // Refused while disabled; a re-run runs the version the original ran (its qualifier kept).
   resolveInvocation(fn, undefined);
   const payload = req.payload ?? Buffer.from(original.payload, 'base64');
-  if (payload.length > deps.limits.maxAsyncPayloadBytes) {
-    throw new ApiError(
-      'EntityTooLarge',
-      `payload size exceeds maximum allowed size (${deps.limits.maxAsyncPayloadBytes} bytes): the async payload is ${payload.length} bytes`,
-    );
-  }
   return deps.acceptor.accept({
     tenant: original.tenant,
     functionName: name,

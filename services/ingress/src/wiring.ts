@@ -70,7 +70,12 @@ export async function wireIngress(config: Config, logger: Logger): Promise<Wired
   };
   const claims = await createTaskClaims(nc, names);
   const queues = await createTaskQueues(nc, names);
-  const acceptor = createTaskAcceptor({ claims, queues, logger });
+  const acceptor = createTaskAcceptor({
+    claims,
+    queues,
+    logger,
+    maxPayloadBytes: config.maxAsyncPayloadBytes,
+  });
   const stops = createStopRequests(buckets.stops);
   const limits = {
     maxAsyncPayloadBytes: config.maxAsyncPayloadBytes,
@@ -81,7 +86,7 @@ export async function wireIngress(config: Config, logger: Logger): Promise<Wired
   const bulkRunner = createBulkRunner({
     store: bulkStore,
     tasks,
-    control: { bus, stops, queues, acceptor, functions, limits },
+    control: { bus, stops, queues, acceptor, functions },
     logger,
     owner: `ingress-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
     leaseMs: config.bulkLeaseMs,

@@ -1,6 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import {
-  TASK_EVENT_SCHEMA_VERSION,
   TERMINAL_EVENT_TYPES,
   isTerminal,
   taskDocumentId,
@@ -9,21 +8,20 @@ import {
 } from '@asyncfn/contracts';
 import { planBatch, type BaseDoc, type EventVerdict } from '@asyncfn/core';
 import type { TaskStore } from '@asyncfn/mongo';
-import { combineOutcomes, done, drop, retry, type Coalescing, type MessageOutcome } from '@asyncfn/nats';
+import {
+  combineOutcomes,
+  done,
+  drop,
+  retry,
+  type Coalescing,
+  type MessageOutcome,
+  type Received,
+} from '@asyncfn/nats';
 import type { Logger } from '@asyncfn/telemetry';
 
 const PREMATURE_RETRY_MS = 250;
 /** Projections kept in memory: tasks in flight at once, with room to spare. */
 const CACHE_LIMIT = 200_000;
-
-function parseEvent(msg: JsMsg): TaskEvent | undefined {
-  try {
-    const event = msg.json<TaskEvent>();
-    return event.v === TASK_EVENT_SCHEMA_VERSION && typeof event.taskId === 'string' ? event : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A message's events in the order they happened: those it carries in `earlier`, then its own. */
 export function eventsOf(event: TaskEvent): TaskEvent[] {
@@ -32,7 +30,6 @@ export function eventsOf(event: TaskEvent): TaskEvent[] {
   return [...earlier, own as TaskEvent];
 }
 
-const DEQUEUED_SUFFIX = `.${TaskEventType.TaskDequeued}`;
 const TERMINAL_TYPES: ReadonlySet<string> = new Set<TaskEventType>(TERMINAL_EVENT_TYPES);
 
 /**
@@ -49,16 +46,14 @@ export function taskCoalescing(options: {
   windowMs: number;
   claimHoldMs: number;
   claimsStream: string;
-}): Coalescing {
+}): Coalescing<Received<TaskEvent>> {
   return {
     windowMs: options.windowMs,
     leadWindowMs: options.claimHoldMs,
-    keyOf(msg) {
-      const event = parseEvent(msg);
-      return event && !event.untracked ? taskDocumentId(event.tenant, event.taskId) : undefined;
-    },
-    closes: (msg) => TERMINAL_TYPES.has(msg.subject.slice(msg.subject.lastIndexOf('.') + 1)),
-    leads: (msg) => msg.info.stream === options.claimsStream || msg.subject.endsWith(DEQUEUED_SUFFIX),
+    keyOf: ({ value: event }) => (event.untracked ? undefined : taskDocumentId(event.tenant, event.taskId)),
+    closes: ({ value: event }) => TERMINAL_TYPES.has(event.type),
+    leads: ({ msg, value: event }) =>
+      msg.info.stream === options.claimsStream || event.type === TaskEventType.TaskDequeued,
   };
 }
 
@@ -132,23 +127,20 @@ export function createBatchApplier(deps: {
       }
     }
   };
-  return async function applyBatch(msgs: JsMsg[]): Promise<MessageOutcome[]> {
+  return async function applyBatch(batch: Received<TaskEvent>[]): Promise<MessageOutcome[]> {
+    const msgs = batch.map(({ msg }) => msg);
     const outcomes: MessageOutcome[] = new Array(msgs.length);
     // Claims and events arrive from two streams: claims go first, so a task's claim is applied
     // before its other events of the same batch.
     const claims: { event: TaskEvent; position: number }[] = [];
     const others: { event: TaskEvent; position: number }[] = [];
-    msgs.forEach((msg, i) => {
-      const event = parseEvent(msg);
-      if (event?.untracked) {
+    batch.forEach(({ value: event }, i) => {
+      if (event.untracked) {
         // Task mode off: there is no task to record.
         outcomes[i] = done;
-      } else if (event) {
+      } else {
         const list = event.type === 'TaskEnqueued' ? claims : others;
         for (const carried of eventsOf(event)) list.push({ event: carried, position: i });
-      } else {
-        logger.error({ subject: msg.subject, seq: msg.seq }, 'unreadable task event dropped');
-        outcomes[i] = drop('unreadable event');
       }
     });
     const ordered = [...claims, ...others];

@@ -1,4 +1,4 @@
-import { createNames } from '@asyncfn/contracts';
+import { Messages, createNames } from '@asyncfn/contracts';
 import { connectMongo, createTaskStore, ensureIndexes, startReaper } from '@asyncfn/mongo';
 import {
   connectNats,
@@ -37,6 +37,7 @@ await runService('status', async ({ config, logger, health }) => {
       { stream: names.streams.claims, durable: names.consumers.statusClaims },
       { stream: names.streams.events, durable: names.consumers.status },
     ],
+    contract: Messages.taskEvent,
     maxBatch: 500,
     // A task's events come milliseconds apart: a short wait lets one write carry several of them.
     lingerMs: 10,

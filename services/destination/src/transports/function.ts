@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { isRetryable, type IntakeReply, type IntakeRequest, type Names } from '@asyncfn/contracts';
+import { Messages, isRetryable, type IntakeReply, type IntakeRequest, type Names } from '@asyncfn/contracts';
+import { requestByContract } from '@asyncfn/nats';
 import { DeliveryError, DeliveryErrorCode } from '../errors.js';
 
 /**
@@ -8,15 +9,11 @@ import { DeliveryError, DeliveryErrorCode } from '../errors.js';
  * deterministic, so a retried delivery finds AsyncTaskAlreadyExists: that counts as delivered.
  */
 export function createFunctionTransport(nc: NatsConnection, names: Names, options: { timeoutMs: number }) {
-  const encoder = new TextEncoder();
   return {
     async invoke(request: IntakeRequest): Promise<'accepted' | 'already-accepted'> {
       let reply: IntakeReply;
       try {
-        const msg = await nc.request(names.subjects.intake, encoder.encode(JSON.stringify(request)), {
-          timeout: options.timeoutMs,
-        });
-        reply = msg.json<IntakeReply>();
+        reply = await requestByContract(nc, names, Messages.intake, request, { timeout: options.timeoutMs });
       } catch (cause) {
         throw new DeliveryError(
           DeliveryErrorCode.DestinationUnreachable,

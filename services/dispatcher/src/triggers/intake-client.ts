@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { isRetryable, type IntakeReply, type IntakeRequest, type Names } from '@asyncfn/contracts';
+import { Messages, isRetryable, type IntakeRequest, type Names } from '@asyncfn/contracts';
+import { requestByContract } from '@asyncfn/nats';
 import { doubledDelayMs } from '@asyncfn/core';
 
 /**
@@ -27,14 +28,15 @@ export interface IntakeClient {
 }
 
 export function createIntakeClient(nc: NatsConnection, names: Names, timeoutMs = 10_000): IntakeClient {
-  const encoder = new TextEncoder();
   return {
     async submit(request) {
-      const body: IntakeRequest = { v: 1, ...request };
-      const msg = await nc.request(names.subjects.intake, encoder.encode(JSON.stringify(body)), {
-        timeout: timeoutMs,
-      });
-      const reply = msg.json<IntakeReply>();
+      const reply = await requestByContract(
+        nc,
+        names,
+        Messages.intake,
+        { v: 1 as const, ...request },
+        { timeout: timeoutMs },
+      );
       if (reply.ok) return 'accepted';
       if (reply.code === 'AsyncTaskAlreadyExists') return 'duplicate';
       // The registry says whether the same request may succeed later (the destination's function

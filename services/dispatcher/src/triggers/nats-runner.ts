@@ -12,7 +12,7 @@ import { Headers, type NatsTriggerConfig, type TriggerRecord } from '@asyncfn/co
 import { natsTriggerEvent, triggerTaskIds } from '@asyncfn/core';
 import {
   SpanKind,
-  consumeEach,
+  consumeMessages,
   contextFromHeaders,
   done,
   drop,
@@ -128,7 +128,7 @@ async function startJetStream(
     await jsm.consumers.add(stream, wanted);
   }
   const abort = new AbortController();
-  const consumer = await consumeEach({
+  const consumer = await consumeMessages({
     nc: deps.nc,
     stream,
     durable,
@@ -137,7 +137,7 @@ async function startJetStream(
     errorDelayMs: 2_000,
     handle: async (msg: JsMsg): Promise<MessageOutcome> => {
       const headers = headerMap(msg.headers);
-      // consumeEach runs this in a CONSUMER span under the message's trace context.
+      // consumeMessages runs this in a CONSUMER span under the message's trace context.
       const outcome = await invokeFromTrigger(deps, record, {
         taskId: triggerTaskIds.jetStream(record.triggerId, stream, msg.seq),
         event: natsTriggerEvent({ subject: msg.subject, data: msg.data, headers, stream, sequence: msg.seq }),

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { jetstream } from '@nats-io/jetstream';
-import type { RedeliveryRequest } from '@asyncfn/contracts';
+import { Messages, type RedeliveryRequest } from '@asyncfn/contracts';
 import {
   ApiError,
   asTerminalStatus,
@@ -10,7 +9,7 @@ import {
   notFound,
   parseFunctionName,
 } from '@asyncfn/core';
-import { currentTraceparent, headersWithTrace } from '@asyncfn/nats';
+import { createPublisher, currentTraceparent } from '@asyncfn/nats';
 import type { IngressDeps } from '../deps.js';
 import { taskSchemas } from '../openapi/tasks.js';
 import { findTask } from '../find-task.js';
@@ -27,8 +26,7 @@ type TaskParams = { Params: { functionName: string; taskId: string } };
  */
 export async function destinationRoutes(app: FastifyInstance, deps: IngressDeps): Promise<void> {
   const clock = deps.clock ?? Date.now;
-  const js = jetstream(deps.nc);
-  const encoder = new TextEncoder();
+  const publisher = createPublisher(deps.nc, deps.names);
 
   app.post<TaskParams>(
     `${API}/functions/:functionName/async-tasks/:taskId/redeliver`,
@@ -63,14 +61,9 @@ export async function destinationRoutes(app: FastifyInstance, deps: IngressDeps)
         requestedAt: clock(),
         ...(traceparent ? { traceparent } : {}),
       };
-      await js.publish(
-        deps.names.subjects.redelivery(request.tenant, name),
-        encoder.encode(JSON.stringify(message)),
-        {
-          msgID: `${request.tenant}:${task.taskId}:redeliver:${request.id}`,
-          headers: headersWithTrace(),
-        },
-      );
+      await publisher.publish(Messages.redeliveryRequest, message, {
+        msgID: `${request.tenant}:${task.taskId}:redeliver:${request.id}`,
+      });
       return reply.status(202).send({
         taskId: task.taskId,
         requestId: request.id,

@@ -13,6 +13,7 @@ import {
 import type { IngressDeps } from '../deps.js';
 import { controlSchemas as schemas } from '../openapi/controls.js';
 import { API, jsonBody } from '../http.js';
+import { stopRunningTasks } from '../task-control.js';
 import { functionOf, saveFunction } from './versions.js';
 
 type NameParams = { Params: { functionName: string } };
@@ -101,7 +102,7 @@ export async function functionControlRoutes(app: FastifyInstance, deps: IngressD
         ...fn,
         invocationDisabled: { reason: ((body.reason as string | undefined) ?? '').slice(0, 256), at: iso() },
       });
-      if (body.abortOngoingRequest === true) await stopRunningTasks(deps, fn, clock);
+      if (body.abortOngoingRequest === true) await stopRunningTasks(deps, fn);
       return { success: true };
     },
   );
@@ -232,40 +233,5 @@ export async function functionControlRoutes(app: FastifyInstance, deps: IngressD
   // Every layer operation, whatever its path below these (FC has a dozen of them).
   for (const url of [`${API}/layers`, `${API}/layers/*`, `${API}/layerarn/*`]) {
     app.route({ method: LAYER_METHODS, url, schema: schemas.notServed(), handler: notServed('layers') });
-  }
-}
-
-/** abortOngoingRequest: every Running task of the function is asked to stop (as StopAsyncTask does). */
-async function stopRunningTasks(deps: IngressDeps, fn: FunctionRecord, clock: () => number): Promise<void> {
-  let after: { t: number; id: string } | undefined;
-  for (;;) {
-    const page = await deps.tasks.list({
-      tenant: fn.tenant,
-      functionName: fn.functionName,
-      status: 'Running',
-      limit: 100,
-      sortOrderByTime: 'asc',
-      includePayload: false,
-      ...(after ? { after } : {}),
-    });
-    for (const doc of page) {
-      await deps.bus.publish({
-        type: 'TaskStopRequested',
-        taskId: doc.taskId,
-        tenant: doc.tenant,
-        functionName: doc.functionName,
-        attempt: doc.attempt,
-        ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
-      });
-      await deps.stops.request({
-        tenant: doc.tenant,
-        taskId: doc.taskId,
-        functionName: doc.functionName,
-        requestedAt: clock(),
-      });
-    }
-    const last = page.at(-1);
-    if (page.length < 100 || !last) return;
-    after = { t: last.startedTime, id: last._id };
   }
 }
