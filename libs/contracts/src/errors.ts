@@ -3,6 +3,7 @@
  * one: see docs/fc-compatibility.md), the HTTP status, whether the same request may succeed if
  * sent again, and a message template (`{name}` placeholders). The ingress answers every error as
  * `{Code, Message, RequestId}` from this table; a unit test keeps the OpenAPI document in step.
+ * One flat table on purpose (longer than ~300 lines): every code is in one place to read.
  *
  * `origin`: `fc` for FC's own codes (their names and statuses as FC's error-code pages give them),
  * `asyncfn` for codes FC does not have (our extensions, and internal outcomes).
