@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { zipFiles } from '@asyncfn/runtime';
 import { ROOT, startStack, type Stack } from '../scripts/stack.js';
 import { ensureConsoleBuilt } from '../scripts/console-build.js';
 import { LOCAL_KEY, eventually, signedFetch } from './harness/api.js';
+import { launchChromium } from './harness/browser.js';
 import { serverUrls, testNames } from './harness/env.js';
 
 /*
@@ -26,7 +25,7 @@ const STEP_MS = 30_000;
 let stack: Stack;
 let context: BrowserContext;
 let page: Page;
-let profile: string;
+let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 const api = (method: string, path: string, options: Parameters<typeof signedFetch>[3] = {}) =>
   signedFetch(stack.ingressUrl, method, `/2023-03-30${path}`, options);
@@ -39,9 +38,6 @@ const shot = (name: string, target: Page = page) =>
 const url = (hash = '') => `${stack.ingressUrl}/console/${hash}`;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    execFileSync('bash', [join(ROOT, 'deploy', 'local', 'install-chromium.sh')], { stdio: 'inherit' });
-  }
   ensureConsoleBuilt();
   mkdirSync(OUT, { recursive: true });
   stack = await startStack({
@@ -56,24 +52,8 @@ beforeAll(async () => {
     services: ['dispatcher', 'executor', 'status', 'destination'],
   });
   await stack.start('ingress');
-  profile = mkdtempSync(join(tmpdir(), 'asyncfn-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 800 },
-  });
-  context.setDefaultTimeout(STEP_MS);
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchChromium(CHROMIUM, STEP_MS);
+  ({ context, page } = browser);
 }, 240_000);
 
 afterEach(async ({ task }) => {
@@ -82,9 +62,8 @@ afterEach(async ({ task }) => {
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stopAll();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe('the web console in Chromium', () => {

@@ -50,7 +50,8 @@ describe('consuming by contract', () => {
     await js.publish(subject, JSON.stringify({ ...valid, taskId: 'bad-1', v: 2 }), { msgID: 'bad-v' });
     await js.publish(subject, JSON.stringify({ ...valid, taskId: 42 }), { msgID: 'bad-shape' });
     await js.publish(subject, '{"v":1,', { msgID: 'bad-json' });
-    await (await createTaskQueues(nc, names)).enqueue(valid);
+    // To the dispatcher's queue (a task due at once would go to the executors').
+    await (await createTaskQueues(nc, names)).defer(valid);
 
     const handled: AcceptedTaskMessage[] = [];
     const warnings: { obj: Record<string, unknown>; text?: string }[] = [];
