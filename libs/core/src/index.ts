@@ -11,6 +11,7 @@ export {
   type ErrorCode,
 } from '@asyncfn/contracts';
 export * from './validation.js';
+export * from './query-validation.js';
 export * from './views.js';
 export * from './dispatch.js';
 export * from './attempt.js';
@@ -19,6 +20,7 @@ export * from './function-record.js';
 export * from './accepted-task.js';
 export * from './result-record.js';
 export * from './triggers.js';
+export { DEFAULT_HTTP_METHODS, HTTP_METHODS, parseTriggerSpec } from './trigger-configs.js';
 export * from './trigger-schedule.js';
 export * from './trigger-events.js';
 export * from './instance-list.js';

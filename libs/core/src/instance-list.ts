@@ -1,5 +1,5 @@
 import type { InstanceRecord } from '@asyncfn/contracts';
-import type { ListInstancesQuery } from './validation.js';
+import type { ListInstancesQuery } from './query-validation.js';
 
 /**
  * FC's ListInstances over the records the executors keep: filtered by status, id and creation time,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceRecord } from '@asyncfn/contracts';
 import { selectInstances } from './instance-list.js';
-import { parseListInstancesQuery } from './validation.js';
+import { parseListInstancesQuery } from './query-validation.js';
 
 const instance = (instanceId: string, status: string, createdTimeMs: number) =>
   ({ instanceId, status, createdTimeMs }) as InstanceRecord;

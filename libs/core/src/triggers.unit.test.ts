@@ -5,11 +5,11 @@ import {
   applyTriggerUpdate,
   buildTriggerRecord,
   parseCreateTrigger,
-  parseTriggerSpec,
   parseUpdateTrigger,
   triggerTaskIds,
   triggerView,
 } from './triggers.js';
+import { parseTriggerSpec } from './trigger-configs.js';
 import { ANY_TASK_ID } from './validation.js';
 
 const names = createNames('asyncfn');

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '@asyncfn/contracts';
 import { foreignFunctionArns, parseFunctionArn } from './destination-arn.js';
-import {
-  ANY_TASK_ID,
-  parseAsyncConfig,
-  parseCreateFunction,
-  parseFunctionName,
-  parseDelaySeconds,
-  parseListTasksQuery,
-  parseTaskId,
-} from './validation.js';
+import { parseDelaySeconds, parseListTasksQuery, parseTaskId } from './query-validation.js';
+import { ANY_TASK_ID, parseAsyncConfig, parseCreateFunction, parseFunctionName } from './validation.js';
 
 const invalid = (fn: () => unknown, field: RegExp) => {
   try {
