@@ -15,7 +15,7 @@ import {
   sameToken,
   type SessionStore,
 } from './console/session-store.js';
-import { CODE_DOWNLOAD_PREFIX } from './routes/function-controls.js';
+import { CODE_DOWNLOAD_PREFIX } from './http.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

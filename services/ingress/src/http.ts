@@ -19,3 +19,5 @@ export function header(request: FastifyRequest, name: string): string | undefine
 }
 
 export const API = '/2023-03-30';
+/** Where GetFunctionCode's short-lived URLs point (public: the token is the credential). */
+export const CODE_DOWNLOAD_PREFIX = '/code-downloads/';

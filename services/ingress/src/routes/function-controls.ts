@@ -12,14 +12,12 @@ import {
 } from '@asyncfn/core';
 import type { IngressDeps } from '../deps.js';
 import { controlSchemas as schemas } from '../openapi/controls.js';
-import { API, jsonBody } from '../http.js';
+import { API, CODE_DOWNLOAD_PREFIX, jsonBody } from '../http.js';
 import { stopRunningTasks } from '../task-control.js';
 import { functionOf, saveFunction } from './versions.js';
 
 type NameParams = { Params: { functionName: string } };
 
-/** Where GetFunctionCode's short-lived URLs point (public: the token is the credential). */
-export const CODE_DOWNLOAD_PREFIX = '/code-downloads/';
 const CODE_URL_TTL_MS = 10 * 60 * 1000;
 /** The methods FC's layer operations use (app.all would also document WebDAV's). */
 const LAYER_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE'];
