@@ -199,6 +199,28 @@ describe('async invocation', () => {
     ).rejects.toMatchObject({ statusCode: 409, code: 'AsyncTaskAlreadyFinished' });
   });
 
+  it("stops a task due at once while it waits for an executor: out of the executors' queue, never run", async () => {
+    // No executor: the task waits in the runs stream, where the ingress queued it.
+    await stack.stop('executor');
+    try {
+      await invokeAsync(client, 'echo', 'never', { taskId: 'stop-direct-1' });
+      await eventually(async () =>
+        (await taskOf('echo', 'stop-direct-1')).status === 'Enqueued' ? true : undefined,
+      );
+      await client.stopAsyncTask('echo', 'stop-direct-1', new $FC.StopAsyncTaskRequest({}));
+      const task = await finished('echo', 'stop-direct-1');
+      expect(statuses(task)).toEqual(['Enqueued', 'Stopping', 'Stopped']);
+      expect(task.events!.at(-1)!.eventDetail).toMatch(/stopped while queued/);
+    } finally {
+      await stack.start('executor');
+    }
+    // An executor is back: nothing of the task is left to run.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const after = await taskOf('echo', 'stop-direct-1');
+    expect(after.status).toBe('Stopped');
+    expect(after.invokeCount ?? 0).toBe(0);
+  });
+
   it('answers for a task from its claim until the status service records it', async () => {
     // With the status service down nothing records the task: reads come from its claim.
     await stack.stop('status');
