@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034  # variables are used by the scripts sourcing this
 # Shared helpers for deploy/local/install.sh and deploy/local/servers.sh.
-# Source it; do not execute it.
+# Source it; do not execute it. Longer than ~300 lines on purpose: the scripts'
+# common vocabulary (paths, downloads with checksums, processes, ports) in the
+# one file each of them sources.
 
 # ---------------------------------------------------------------------------
 # Pinned versions (bump here; the stamp files make install.sh rebuild).

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # PostgreSQL, FerretDB's backend: part of deploy/local/servers.sh (sourced by it, sharing its
-# variables and helpers; not run on its own).
+# variables and helpers; not run on its own). One concept, the private cluster's whole life
+# (init, authentication, start, stop), hence a little over ~300 lines.
 
 # ---------------------------------------------------------------------------
 # PostgreSQL: FerretDB's backend, part of "mongo". A private cluster in
