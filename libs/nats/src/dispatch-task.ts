@@ -53,9 +53,7 @@ export function createTaskDispatch(deps: DispatchDeps) {
     };
     // Task mode off: no state is recorded, only the terminal event (for destinations) is published.
     const final = task.untracked ? { ...common, untracked: untrackedRequest(task, 0) } : common;
-    const dequeued: TaskEventInput | undefined = task.untracked
-      ? undefined
-      : { ...common, type: 'TaskDequeued' };
+    const dequeued = dequeuedEvent(task);
     /** A task that ends here: its Dequeued travels in the terminal event's message. */
     const end = async (terminal: TaskEventInput): Promise<Dispatched> => {
       if (!dequeued) await deps.bus.publish(terminal);
@@ -89,6 +87,19 @@ export function createTaskDispatch(deps: DispatchDeps) {
         throw new Error(`unknown decision ${JSON.stringify(unknown)}`);
       }
     }
+  };
+}
+
+/** A task's TaskDequeued (none for an untracked task: nothing of it is recorded). */
+export function dequeuedEvent(task: AcceptedTaskMessage): TaskEventInput | undefined {
+  if (task.untracked) return undefined;
+  return {
+    taskId: task.taskId,
+    tenant: task.tenant,
+    functionName: task.functionName,
+    attempt: 0,
+    type: 'TaskDequeued',
+    ...(task.traceparent ? { traceparent: task.traceparent } : {}),
   };
 }
 

@@ -70,4 +70,4 @@ export {
   type SendOptions,
 } from './message-queues.js';
 export { openConcurrencyLeases, type ConcurrencyLeases } from './leases.js';
-export { createTaskDispatch, type Dispatched, type DispatchDeps } from './dispatch-task.js';
+export { createTaskDispatch, dequeuedEvent, type Dispatched, type DispatchDeps } from './dispatch-task.js';

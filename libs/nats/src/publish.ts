@@ -190,36 +190,42 @@ export async function createTaskQueues(nc: NatsConnection, names: Names): Promis
       (headers) => publish(subject, body, msgID, headers),
     );
   };
+  /** The stream sequence of a task's message while it waits in `stream`. */
+  const queuedSeq = async (
+    stream: QueuedAt['stream'],
+    tenant: string,
+    functionName: string,
+    taskId: string,
+  ) => {
+    const subject =
+      stream === 'runs'
+        ? names.subjects.directRun(tenant, functionName, taskId)
+        : names.subjects.task(tenant, functionName, taskId);
+    return (await jsm.streams.getMessage(names.streams[stream], { last_by_subj: subject }))?.seq;
+  };
+  /** A confirmed publish to `stream`: where it landed, and whether it was there already. */
+  const enqueueIn = async (task: AcceptedTaskMessage, stream: QueuedAt['stream']) => {
+    const ack = await publishQueued(
+      task,
+      (subject, body, msgID, headers) => js.publish(subject, body, { msgID, headers }),
+      stream,
+    );
+    return { stream, seq: ack.seq, duplicate: ack.duplicate };
+  };
   return {
     async queuedAt(tenant, functionName, taskId) {
-      const direct = await jsm.streams.getMessage(names.streams.runs, {
-        last_by_subj: names.subjects.directRun(tenant, functionName, taskId),
-      });
-      if (direct) return { stream: 'runs', seq: direct.seq };
-      const queued = await jsm.streams.getMessage(names.streams.tasks, {
-        last_by_subj: names.subjects.task(tenant, functionName, taskId),
-      });
-      return queued ? { stream: 'tasks', seq: queued.seq } : undefined;
+      for (const stream of ['runs', 'tasks'] as const) {
+        const seq = await queuedSeq(stream, tenant, functionName, taskId);
+        if (seq !== undefined) return { stream, seq };
+      }
+      return undefined;
     },
     async isDeferred(tenant, functionName, taskId) {
-      const queued = await jsm.streams.getMessage(names.streams.tasks, {
-        last_by_subj: names.subjects.task(tenant, functionName, taskId),
-      });
-      return queued !== null;
+      return (await queuedSeq('tasks', tenant, functionName, taskId)) !== undefined;
     },
-    async enqueue(task) {
-      const stream = isDueAtOnce(task) ? 'runs' : 'tasks';
-      const ack = await publishQueued(task, (subject, body, msgID, headers) =>
-        js.publish(subject, body, { msgID, headers }),
-      );
-      return { stream, seq: ack.seq, duplicate: ack.duplicate };
-    },
+    enqueue: (task) => enqueueIn(task, isDueAtOnce(task) ? 'runs' : 'tasks'),
     async defer(task) {
-      await publishQueued(
-        task,
-        (subject, body, msgID, headers) => js.publish(subject, body, { msgID, headers }),
-        'tasks',
-      );
+      await enqueueIn(task, 'tasks');
     },
     async enqueueUnconfirmed(task) {
       await publishQueued(task, async (subject, body, msgID, headers) => {

@@ -8,6 +8,7 @@ import {
 } from '@asyncfn/contracts';
 import { asyncConfigFor, maxRetriesOf, runMessageOf } from '@asyncfn/core';
 import {
+  dequeuedEvent,
   done,
   type Dispatched,
   type FunctionDirectory,
@@ -42,7 +43,7 @@ export function createQueuedHandler(deps: {
       const fn = await deps.functions.get(task.tenant, task.functionName);
       const run = runMessageOf(task, maxRetriesOf(fn && asyncConfigFor(fn, task.qualifier)));
       // Its TaskDequeued again, in case the first delivery died before it left (a second one is stale).
-      return deps.runTask(msg, run, dequeuedOf(task));
+      return deps.runTask(msg, run, dequeuedEvent(task));
     }
     // Due at once: an executor's clock a little behind the ingress's must not delay it.
     const dispatched = await deps.dispatch({ ...task, dueAt: Math.min(task.dueAt, clock()) });
@@ -59,17 +60,5 @@ export function createQueuedHandler(deps: {
         throw new Error(`unknown dispatch ${JSON.stringify(unknown)}`);
       }
     }
-  };
-}
-
-function dequeuedOf(task: AcceptedTaskMessage): TaskEventInput | undefined {
-  if (task.untracked) return undefined;
-  return {
-    taskId: task.taskId,
-    tenant: task.tenant,
-    functionName: task.functionName,
-    attempt: 0,
-    type: 'TaskDequeued',
-    ...(task.traceparent ? { traceparent: task.traceparent } : {}),
   };
 }
