@@ -5,14 +5,18 @@
 # ---------------------------------------------------------------------------
 # Launchers (config written fresh on every start)
 # ---------------------------------------------------------------------------
+# nats_render_permissions FILE -> writes the users and their permissions,
+# rendered from libs/contracts (0600), to FILE.
+nats_render_permissions() {
+  local test_users=()
+  [[ "$NATS_TEST_USERS" == 0 ]] || test_users=(test-users)
+  secrets_node nats-conf "$SECRETS_DIR" "$NATS_NAMESPACE" "$1" "${test_users[@]}" >> "$(log_file nats)" 2>&1
+}
+
 launch_nats() {
   local conf="$RUN_DIR/nats.conf"
   mkdir -p "$DATA_DIR/nats"
-  # The users and their permissions, rendered from libs/contracts (0600).
-  local test_users=()
-  [[ "$NATS_TEST_USERS" == 0 ]] || test_users=(test-users)
-  if ! secrets_node nats-conf "$SECRETS_DIR" "$NATS_NAMESPACE" "$RUN_DIR/nats-auth.conf" "${test_users[@]}" \
-    >> "$(log_file nats)" 2>&1; then
+  if ! nats_render_permissions "$RUN_DIR/nats-auth.conf"; then
     LAUNCH_FAIL="could not write $RUN_DIR/nats-auth.conf (scripts/secrets.ts)"
     return 1
   fi
@@ -34,10 +38,7 @@ EOF
 # without dropping connections).
 nats_refresh_permissions() {
   local pid="$1" fresh="$RUN_DIR/nats-auth.conf.new"
-  local test_users=()
-  [[ "$NATS_TEST_USERS" == 0 ]] || test_users=(test-users)
-  if ! secrets_node nats-conf "$SECRETS_DIR" "$NATS_NAMESPACE" "$fresh" "${test_users[@]}" \
-    >> "$(log_file nats)" 2>&1; then
+  if ! nats_render_permissions "$fresh"; then
     warn "nats: could not render its permissions again; keeping the running ones"
     rm -f "$fresh"
     return 0
