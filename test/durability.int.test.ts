@@ -131,7 +131,7 @@ describe('durability under SIGKILL', () => {
     const store = createTaskStore(mongo.db(names.database), names);
     const runs = new Map(readdirSync(runsDir).map((f) => [f, readFileSync(join(runsDir, f), 'utf8').length]));
     for (const doc of docs) {
-      const history = await store.history('default', doc.taskId);
+      const history = await store.history(doc);
       const terminal = history.filter((e) =>
         ['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid'].includes(e.status),
       );

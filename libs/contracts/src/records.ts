@@ -109,6 +109,12 @@ export interface TaskDocument {
   destinationDeliveryId?: string;
   /** What the last attempt that ended cost (extension). */
   resources?: TaskResources;
+  /**
+   * The task's history, oldest first, kept in its own document so that one write records a short
+   * task. Read only when asked for (TaskStore.get's withHistory). Documents written before history
+   * moved here hold none, or only their later events: the rest is in the task_events collection.
+   */
+  history?: TaskHistoryEntry[];
   updatedAt: number;
   /** TTL index: the task and its history are dropped after the retention period. */
   expireAt: Date;
@@ -133,6 +139,9 @@ export interface TaskEventDocument {
   expireAt: Date;
   expireMinute: number;
 }
+
+/** One event of a task's history as its document keeps it (tenant, task and expiry are the document's). */
+export type TaskHistoryEntry = Omit<TaskEventDocument, 'tenant' | 'taskId' | 'expireAt' | 'expireMinute'>;
 
 export function functionArn(tenant: string, functionName: string): string {
   return `acs:fc:local:${tenant}:functions/${functionName}`;

@@ -4,6 +4,7 @@ import {
   type Names,
   type TaskDocument,
   type TaskEventDocument,
+  type TaskHistoryEntry,
   type TaskStatus,
 } from '@asyncfn/contracts';
 import { insertManyTolerant } from './connect.js';
@@ -37,8 +38,10 @@ export interface TaskQuery {
 }
 
 export interface TaskStore {
-  get(tenant: string, taskId: string): Promise<TaskDocument | undefined>;
-  history(tenant: string, taskId: string): Promise<TaskEventDocument[]>;
+  /** The task's document; its history only when asked for (it is most of the document). */
+  get(tenant: string, taskId: string, options?: { withHistory?: boolean }): Promise<TaskDocument | undefined>;
+  /** The task's events, oldest first, from a document read `withHistory`. */
+  history(doc: TaskDocument): Promise<TaskEventDocument[]>;
   list(query: TaskQuery): Promise<TaskDocument[]>;
   /** How many tasks the query's filter matches (limit, order and cursor ignored). */
   count(query: Omit<TaskQuery, 'limit' | 'sortOrderByTime' | 'includePayload' | 'after'>): Promise<number>;
@@ -49,9 +52,10 @@ export interface TaskStore {
   /** Status service: the projection fields decisions are made from. */
   loadBases(ids: string[]): Promise<Map<string, ProjectionBaseDoc>>;
   /**
-   * Status service: history first (idempotent by event id), then the new projections and the
-   * guarded updates. Conflicts: tasks whose projection was not as assumed (created or moved on
-   * by another write); their events must be judged again.
+   * Status service: the new projections and the guarded updates, each task's new events going
+   * into its document with its change (one write per task, all or nothing). Conflicts: tasks
+   * whose projection was not as assumed (created or moved on by another write); their events must
+   * be judged again.
    */
   applyWrites(
     events: TaskEventDocument[],
@@ -89,16 +93,46 @@ function taskFilter(q: Parameters<TaskStore['count']>[0]): Filter<TaskDocument> 
   return filter;
 }
 
+/** An event as the task's document keeps it. */
+function historyEntry(event: TaskEventDocument): TaskHistoryEntry {
+  const { tenant: _tenant, taskId: _taskId, expireAt: _expireAt, expireMinute: _minute, ...entry } = event;
+  return entry;
+}
+
+/** The events of each task, by projection id, in the order given. */
+function entriesByTask(events: readonly TaskEventDocument[]): Map<string, TaskHistoryEntry[]> {
+  const byTask = new Map<string, TaskHistoryEntry[]>();
+  for (const event of events) {
+    const id = taskDocumentId(event.tenant, event.taskId);
+    let entries = byTask.get(id);
+    if (!entries) byTask.set(id, (entries = []));
+    entries.push(historyEntry(event));
+  }
+  return byTask;
+}
+
+const WITHOUT_HISTORY = { projection: { history: 0 } } as const;
+
 export function createTaskStore(db: Db, names: Names): TaskStore {
   const tasks = db.collection<TaskDocument>(names.collections.tasks);
-  const events = db.collection<TaskEventDocument>(names.collections.taskEvents);
+  // Where history was kept before it moved into the task's document: read for older tasks only.
+  const legacyEvents = db.collection<TaskEventDocument>(names.collections.taskEvents);
 
   return {
-    async get(tenant, taskId) {
-      return (await tasks.findOne({ _id: taskDocumentId(tenant, taskId) })) ?? undefined;
+    async get(tenant, taskId, options) {
+      const id = taskDocumentId(tenant, taskId);
+      return (await tasks.findOne({ _id: id }, options?.withHistory ? {} : WITHOUT_HISTORY)) ?? undefined;
     },
-    async history(tenant, taskId) {
-      return events.find({ tenant, taskId }).sort({ seq: 1 }).toArray();
+    async history(doc) {
+      const { tenant, taskId, expireAt, expireMinute } = doc;
+      const embedded = (doc.history ?? []).map(
+        (entry): TaskEventDocument => ({ ...entry, tenant, taskId, expireAt, expireMinute }),
+      );
+      // A task recorded since history moved here has it all, from its claim (event 1) on.
+      if (embedded[0]?.seq === 1) return embedded;
+      const older = await legacyEvents.find({ tenant, taskId }).sort({ seq: 1 }).toArray();
+      const seen = new Set(older.map((e) => e.seq));
+      return [...older, ...embedded.filter((e) => !seen.has(e.seq))];
     },
     async list(q) {
       const filter = taskFilter(q);
@@ -110,7 +144,7 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
           { startedTime: q.after.t, _id: { [beyond]: q.after.id } },
         ];
       }
-      const projection = q.includePayload ? {} : { payload: 0 };
+      const projection = q.includePayload ? { history: 0 } : { payload: 0, history: 0 };
       return tasks.find(filter, { projection }).sort({ startedTime: dir, _id: dir }).limit(q.limit).toArray();
     },
     async count(q) {
@@ -145,26 +179,26 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       return new Map(docs.filter((d) => d !== null).map((d) => [d._id, d as ProjectionBaseDoc]));
     },
     async applyWrites(newEvents, inserts, writes) {
-      // A redelivered batch re-inserts history it already wrote: those duplicates are expected.
-      await insertManyTolerant(events, newEvents);
-      // A projection that exists already was created by an earlier delivery of the same claim: its
-      // history has the same event ids and numbers, so nothing is taken back.
-      const existing = (await insertManyTolerant(tasks, inserts)).map((i) => inserts[i]!._id);
+      const entries = entriesByTask(newEvents);
+      // A projection that exists already was created by an earlier delivery of the same claim: it
+      // holds the same events, so nothing is taken back.
+      const withHistory = inserts.map((doc) => ({ ...doc, history: entries.get(doc._id) ?? [] }));
+      const existing = (await insertManyTolerant(tasks, withHistory)).map((i) => inserts[i]!._id);
       if (writes.length === 0) return { conflicts: existing };
       const ops: AnyBulkWriteOperation<TaskDocument>[] = writes.map((w) => ({
-        updateOne: { filter: { _id: w.id, version: w.expectedVersion }, update: { $set: w.set } },
+        updateOne: {
+          filter: { _id: w.id, version: w.expectedVersion },
+          update: { $set: w.set, $push: { history: { $each: entries.get(w.id) ?? [] } } },
+        },
       }));
       const result = await tasks.bulkWrite(ops, { ordered: false });
       if (result.matchedCount === writes.length) return { conflicts: existing };
-      // Another writer moved some task on: find which, so only their events are retried, and take
-      // back the history written for them in this batch (it was numbered from a stale version).
+      // Another writer moved some task on: find which, so only their events are judged again
+      // (their history went nowhere: it travels with the guarded update).
       const current = await Promise.all(
         writes.map((w) => tasks.findOne({ _id: w.id }, { projection: { version: 1 } })),
       );
       const conflicts = writes.filter((w, i) => current[i]?.version !== w.set.version).map((w) => w.id);
-      const conflicted = new Set(conflicts);
-      const written = newEvents.filter((e) => conflicted.has(taskDocumentId(e.tenant, e.taskId)));
-      await Promise.all(written.map((e) => events.deleteOne({ _id: e._id })));
       return { conflicts: [...existing, ...conflicts] };
     },
     async findEnqueued(olderThan, limit, after) {
@@ -172,7 +206,11 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       const filter: Filter<TaskDocument> = { status: 'Enqueued', startedTime: { $lt: olderThan } };
       if (after)
         filter.$or = [{ startedTime: { $gt: after.t } }, { startedTime: after.t, _id: { $gt: after.id } }];
-      const page = await tasks.find(filter).sort({ startedTime: 1, _id: 1 }).limit(limit).toArray();
+      const page = await tasks
+        .find(filter, WITHOUT_HISTORY)
+        .sort({ startedTime: 1, _id: 1 })
+        .limit(limit)
+        .toArray();
       const last = page.at(-1);
       return {
         tasks: page,

@@ -11,8 +11,9 @@ export async function findTask(
   tenant: string,
   functionName: string,
   taskId: string,
+  options?: { withHistory?: boolean },
 ): Promise<{ doc: TaskDocument; claim?: TaskEnqueued }> {
-  const doc = await deps.tasks.get(tenant, taskId);
+  const doc = await deps.tasks.get(tenant, taskId, options);
   if (doc && doc.functionName === functionName) return { doc };
   const claim = !doc && ANY_TASK_ID.test(taskId) ? await deps.claims.get(tenant, taskId) : undefined;
   if (!claim || claim.functionName !== functionName) throw notFound.task(functionName, taskId);

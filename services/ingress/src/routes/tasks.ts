@@ -40,14 +40,14 @@ export async function getTaskView(
   taskId: string,
   qualifier?: string,
 ) {
-  const { doc, claim } = await findTask(deps, tenant, name, taskId);
+  const { doc, claim } = await findTask(deps, tenant, name, taskId, { withHistory: true });
   if (qualifier !== undefined && parseQualifier(qualifier) !== (doc.qualifier ?? 'LATEST')) {
     throw notFound.task(name, taskId);
   }
   // Not recorded yet: the claim is all its history.
   const events = claim
     ? [eventDocument(claim, 1, doc.expireAt)]
-    : await deps.tasks.history(tenant, doc.taskId);
+    : await deps.tasks.history(doc);
   const view = asyncTaskView(doc, { events, includePayload: true });
   if (doc.status === 'Enqueued') Object.assign(view, await waiting(deps, doc));
   return view;
