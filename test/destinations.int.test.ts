@@ -377,6 +377,28 @@ describe('result records in FC’s format', () => {
     expect(task.status).toBe('Succeeded');
     expect((await taskOf('plain', 'plain-1')).destinationStatus).toBeUndefined();
     expect(received.some((r) => r.headers['x-asyncfn-delivery-id']?.includes(':plain-1:'))).toBe(false);
+    // Its events never reach the destination service: the service's consumer takes the terminal
+    // events of the functions that have destinations only.
+    const { config } = await jsm.consumers.info(names.streams.events, names.consumers.destination);
+    expect(config.filter_subjects).toContain(names.subjects.event('default', 'worker', 'TaskSucceeded'));
+    expect(config.filter_subjects!.some((s) => s.includes('.plain.'))).toBe(false);
+  });
+
+  it('a destination configured on a function without one applies to its very next task', async () => {
+    await createFunction('late', ECHO);
+    await invokeAsync(client, 'late', 'before', { taskId: 'late-0' });
+    await finished('late', 'late-0');
+    await putAsyncConfig('late', {
+      destinationConfig: { onSuccess: { destination: `${receiverUrl}/late` } },
+    });
+    await invokeAsync(client, 'late', 'after', { taskId: 'late-1' });
+    const got = await arrival((r) => r.path === '/late');
+    expect(got.headers['x-asyncfn-delivery-id']).toBe('default:late-1:onSuccess');
+    // The task that ended before the destination was configured gets no record.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received.filter((r) => r.path === '/late')).toHaveLength(1);
+    const { config } = await jsm.consumers.info(names.streams.events, names.consumers.destination);
+    expect(config.filter_subjects).toContain(names.subjects.event('default', 'late', 'TaskFailed'));
   });
 });
 

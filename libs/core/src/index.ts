@@ -28,5 +28,6 @@ export * from './mns-queue.js';
 export * from './bulk-operations.js';
 export * from './fc2.js';
 export * from './destination-arn.js';
+export * from './destination-filter.js';
 export * from './versions.js';
 export * from './concurrency.js';

@@ -73,6 +73,15 @@ export function destinationFor(
   return uri ? { uri, cloudEvents: config?.cloudEvents === true } : undefined;
 }
 
+/**
+ * Whether an async config applies to a task that ended at `endedAt`: a destination takes the
+ * outcomes of tasks that end once it is configured, not those that ended before.
+ */
+export function configuredBy(asyncConfig: AsyncConfig | undefined, endedAt: number): boolean {
+  const created = Date.parse(asyncConfig?.createdTime ?? '');
+  return Number.isNaN(created) || created <= endedAt;
+}
+
 /** What a record is made of, whether read from the stored task or from the terminal event. */
 interface RecordFacts {
   status: TerminalStatus;

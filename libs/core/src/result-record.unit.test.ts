@@ -3,6 +3,7 @@ import { STATUS_AFTER, type TaskDocument, type TaskEvent } from '@asyncfn/contra
 import { projectionChanges } from './projection.js';
 import {
   chainedTaskId,
+  configuredBy,
   deliveryId,
   destinationFor,
   destinationKindOf,
@@ -221,5 +222,16 @@ describe('isTerminalEvent', () => {
     ];
     for (const type of types) expect(isTerminalEvent({ type } as TaskEvent), type).toBe(false);
     for (const e of [succeeded, failed, expired, invalid, stopped]) expect(isTerminalEvent(e)).toBe(true);
+  });
+});
+
+describe('configuredBy', () => {
+  const config = (createdTime: string) => ({ functionArn: 'a', createdTime, lastModifiedTime: createdTime });
+  it('applies a config to tasks that ended once it existed, not before', () => {
+    const at = Date.parse('2026-12-07T10:00:00.500Z');
+    expect(configuredBy(config('2026-12-07T10:00:00.500Z'), at)).toBe(true);
+    expect(configuredBy(config('2026-12-07T10:00:00.400Z'), at)).toBe(true);
+    expect(configuredBy(config('2026-12-07T10:00:00.501Z'), at)).toBe(false);
+    expect(configuredBy(undefined, at)).toBe(true);
   });
 });

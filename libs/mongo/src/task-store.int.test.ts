@@ -25,7 +25,14 @@ afterAll(async () => {
 
 const claim = (taskId: string) =>
   buildAcceptedTask(
-    { tenant: 'default', functionName: 'fn', taskId, requestId: `r-${taskId}`, payload: 'cA==', delaySeconds: 0 },
+    {
+      tenant: 'default',
+      functionName: 'fn',
+      taskId,
+      requestId: `r-${taskId}`,
+      payload: 'cA==',
+      delaySeconds: 0,
+    },
     Date.now(),
   ).claim;
 
@@ -54,7 +61,7 @@ async function apply(events: TaskEvent[]) {
   return { plan, ...(await store.applyWrites(plan.history, plan.inserts, plan.writes)) };
 }
 
-describe('a task\'s history, kept in its document', () => {
+describe("a task's history, kept in its document", () => {
   it('is written with the task: one document for a whole short task, then appended by updates', async () => {
     await apply([claim('short'), later('short', 'TaskDequeued', 2), later('short', 'TaskStarted', 3)]);
     const doc = await store.get('default', 'short', { withHistory: true });

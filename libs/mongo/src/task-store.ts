@@ -125,9 +125,13 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
     },
     async history(doc) {
       const { tenant, taskId, expireAt, expireMinute } = doc;
-      const embedded = (doc.history ?? []).map(
-        (entry): TaskEventDocument => ({ ...entry, tenant, taskId, expireAt, expireMinute }),
-      );
+      const embedded = (doc.history ?? []).map((entry): TaskEventDocument => ({
+        ...entry,
+        tenant,
+        taskId,
+        expireAt,
+        expireMinute,
+      }));
       // A task recorded since history moved here has it all, from its claim (event 1) on.
       if (embedded[0]?.seq === 1) return embedded;
       const older = await legacyEvents.find({ tenant, taskId }).sort({ seq: 1 }).toArray();

@@ -62,6 +62,7 @@ export {
   SpanKind,
 } from './tracing.js';
 export { watchQueueDepth, DEFAULT_QUEUE_DEPTH_REFRESH_MS } from './queue-depth.js';
+export { createDestinationFilter, type DestinationFilter } from './destination-filter.js';
 export { watchTriggers, putTrigger, deleteTrigger, type TriggerDirectory } from './trigger-kv.js';
 export {
   createMessageQueues,

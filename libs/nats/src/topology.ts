@@ -99,7 +99,14 @@ export function streamConfigs(
 export const QUEUE_MAX_AGE_SECONDS = 4 * 24 * 3600;
 export const QUEUE_MAX_MESSAGES = 100_000;
 
-export function consumerConfigs(names: Names): { stream: string; config: Partial<ConsumerConfig> }[] {
+export interface ConsumerSpec {
+  stream: string;
+  config: Partial<ConsumerConfig>;
+  /** The service that consumes keeps the filter current (its filter here is the first one only). */
+  filterKeptByConsumer?: boolean;
+}
+
+export function consumerConfigs(names: Names): ConsumerSpec[] {
   const durable = (name: string, extra: Partial<ConsumerConfig>): Partial<ConsumerConfig> => ({
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
@@ -116,10 +123,12 @@ export function consumerConfigs(names: Names): { stream: string; config: Partial
     { stream: names.streams.events, config: durable(names.consumers.status, {}) },
     { stream: names.streams.claims, config: durable(names.consumers.statusClaims, {}) },
     {
+      // The destination service narrows this to the functions that have destinations.
       stream: names.streams.events,
       config: durable(names.consumers.destination, {
         filter_subjects: TERMINAL_EVENT_TYPES.map((t) => names.subjects.eventsOfType(t)),
       }),
+      filterKeptByConsumer: true,
     },
     {
       // Retries are nak(delay) with the attempt read from deliveryCount; failures back off for
@@ -161,14 +170,12 @@ async function ensureStream(
   }
 }
 
-async function ensureConsumer(
-  jsm: JetStreamManager,
-  stream: string,
-  config: Partial<ConsumerConfig>,
-): Promise<void> {
+async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec): Promise<void> {
+  const { stream, config } = spec;
   try {
     await jsm.consumers.info(stream, config.durable_name!);
-    await jsm.consumers.update(stream, config.durable_name!, config);
+    const { filter_subjects: _kept, ...rest } = config;
+    await jsm.consumers.update(stream, config.durable_name!, spec.filterKeptByConsumer ? rest : config);
   } catch (err) {
     if (err instanceof JetStreamApiError && err.status === 404) {
       await jsm.consumers.add(stream, config);
@@ -195,7 +202,7 @@ export async function ensureTopology(
 ): Promise<Topology> {
   const jsm = await jetstreamManager(nc);
   for (const config of streamConfigs(names, options.retentionSeconds)) await ensureStream(jsm, config);
-  for (const { stream, config } of consumerConfigs(names)) await ensureConsumer(jsm, stream, config);
+  for (const spec of consumerConfigs(names)) await ensureConsumer(jsm, spec);
   return openBuckets(nc, names);
 }
 

@@ -48,7 +48,7 @@ export interface InvocationHost {
   /** Asked at each use: the process is spawned after the book (its output goes to the book's invocations). */
   process(): Pick<
     InstanceProcess,
-    'send' | 'kill' | 'cpuMs' | 'resetPeakRss' | 'flushOutput' | 'latestSample'
+    'send' | 'kill' | 'cpuMs' | 'resetPeakRss' | 'flushOutput' | 'afterOutput' | 'latestSample'
   >;
   /** Ends the instance (see `terminate` in `instance.ts`). */
   terminate(reason: DestroyReason, message: string, how: EndRequest): void;
@@ -160,10 +160,14 @@ export function createInvocationBook(host: InvocationHost): InvocationBook {
       if (!inv || !inv.dispatched || inv.answered || inv.fate) return;
       inv.answered = true;
       clearTimeout(inv.timer);
-      // stdout/stderr are pipes separate from the IPC channel. The shim answers only once its
-      // output has reached them, so it is readable in this same poll phase; setImmediate runs
-      // after that phase, so the invocation's logs are complete when it settles.
-      setImmediate(() => settle(inv, (base) => replyOutcome(msg, inv.coldStart, base)));
+      // stdout/stderr are pipes apart from the IPC channel, read in their own time: the answer
+      // names the output marks the shim wrote after the invocation's output, so it settles with
+      // its logs complete.
+      const marks = 'marks' in msg ? msg.marks : undefined;
+      void host
+        .process()
+        .afterOutput(marks)
+        .then(() => settle(inv, (base) => replyOutcome(msg, inv.coldStart, base)));
     },
     settle,
     settleAll(make) {

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createLineSplitter } from './line-splitter.js';
 import type { LogBuffer } from './log-buffer.js';
+import { OUTPUT_MARK_PREFIX, type OutputMarks } from './protocol.js';
 
 /** Enough of stderr to find V8's "FATAL ERROR ... heap out of memory" after a crash. */
 const STDERR_TAIL_CHARS = 4096;
@@ -9,6 +10,12 @@ export interface InstanceOutput {
   /** Emits unterminated trailing lines now (before an invocation settles or the instance goes). */
   flush(): void;
   stderrTail(): string;
+  /**
+   * Resolves once the output marks an answer names have been read, so the output written before
+   * the answer is in its invocation's logs; after `timeoutMs` anyway (the function broke its
+   * streams). Without marks: after the current poll phase.
+   */
+  afterMarks(marks: OutputMarks | undefined, timeoutMs: number): Promise<void>;
 }
 
 /**
@@ -23,14 +30,27 @@ export function captureOutput(
   onIdleLine: (line: string) => void,
 ): InstanceOutput {
   let tail = '';
+  const seen = { stdout: 0, stderr: 0 };
+  let waiters: { marks: OutputMarks; done: () => void }[] = [];
+  const reached = (marks: OutputMarks) =>
+    (marks.stdout ?? 0) <= seen.stdout && (marks.stderr ?? 0) <= seen.stderr;
+  const onMark = (stream: keyof typeof seen, line: string): void => {
+    seen[stream] = Math.max(seen[stream], Number(line.slice(OUTPUT_MARK_PREFIX.length)) || 0);
+    const ready = waiters.filter((w) => reached(w.marks));
+    if (ready.length === 0) return;
+    waiters = waiters.filter((w) => !reached(w.marks));
+    for (const w of ready) w.done();
+  };
   const route = (line: string): void => {
     if (inFlight.size === 0) return onIdleLine(line);
     const owner = inFlight.size > 1 ? inFlight.get(requestIdOf(line)) : undefined;
     if (owner) owner.logs.append(line);
     else for (const inv of inFlight.values()) inv.logs.append(line);
   };
-  const stdout = createLineSplitter(route);
-  const stderr = createLineSplitter(route);
+  const lines = (stream: keyof typeof seen) =>
+    createLineSplitter((line) => (line.startsWith(OUTPUT_MARK_PREFIX) ? onMark(stream, line) : route(line)));
+  const stdout = lines('stdout');
+  const stderr = lines('stderr');
   // Read errors on the pipes surface as the process's exit; unhandled they would throw.
   child.stdout?.on('error', ignore);
   child.stderr?.on('error', ignore);
@@ -45,6 +65,19 @@ export function captureOutput(
       stderr.flush();
     },
     stderrTail: () => tail,
+    afterMarks(marks, timeoutMs) {
+      // Without marks the answer came with no new output: what was written before it is readable
+      // in this same poll phase, and setImmediate runs after that phase.
+      if (!marks || reached(marks)) return new Promise((resolve) => setImmediate(resolve));
+      return new Promise((resolve) => {
+        const waiter = { marks, done: () => (clearTimeout(timer), resolve()) };
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== waiter);
+          resolve();
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+    },
   };
 }
 

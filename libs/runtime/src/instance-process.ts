@@ -2,7 +2,7 @@ import type { ChannelOptions, InstanceChannel, OpenChannel } from './channel.js'
 import { captureOutput, type InstanceOutput } from './instance-output.js';
 import type { LogBuffer } from './log-buffer.js';
 import { openProcReader, type ProcReader, type ProcSample } from './proc-stats.js';
-import type { ChildMessage, ParentMessage } from './protocol.js';
+import type { ChildMessage, OutputMarks, ParentMessage } from './protocol.js';
 import type { RuntimeLogger } from './types.js';
 
 /**
@@ -28,6 +28,8 @@ export interface InstanceProcess {
   resetPeakRss(): void;
   /** Emits unterminated trailing output lines now. */
   flushOutput(): void;
+  /** Resolves once the output an answer's marks name has been read (see InstanceOutput.afterMarks). */
+  afterOutput(marks: OutputMarks | undefined): Promise<void>;
   stderrTail(): string;
   /** The process is gone: close its readers and channel, and emit what output is left. */
   release(): void;
@@ -51,8 +53,11 @@ export interface SpawnOptions {
 /** After 'exit', how long to wait for the pipes to drain ('close') before settling anyway. */
 const CLOSE_WAIT_MS = 250;
 
+/** How long an answer waits for its output marks before it settles without them. */
+const OUTPUT_MARK_WAIT_MS = 1_000;
+
 /** Until the process exists there is no output to capture. */
-const NO_OUTPUT: InstanceOutput = { flush() {}, stderrTail: () => '' };
+const NO_OUTPUT: InstanceOutput = { flush() {}, stderrTail: () => '', afterMarks: async () => {} };
 
 export function spawnInstance(o: SpawnOptions): InstanceProcess {
   const { instanceId } = o.channel;
@@ -106,6 +111,7 @@ export function spawnInstance(o: SpawnOptions): InstanceProcess {
     cpuMs: () => proc?.cpuMs(),
     resetPeakRss: () => void proc?.resetPeakRss(),
     flushOutput: () => output.flush(),
+    afterOutput: (marks) => output.afterMarks(marks, OUTPUT_MARK_WAIT_MS),
     stderrTail: () => output.stderrTail(),
     release() {
       proc?.close();

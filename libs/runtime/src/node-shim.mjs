@@ -22,12 +22,33 @@ let instanceTenant = ''; // for preStop's context, which has no invocation of it
 const send = (msg) => process.connected && process.send(msg);
 
 // Output is attributed to an invocation only until its answer arrives, and stdout/stderr are pipes
-// separate from the IPC channel. A write to a full pipe is queued in-process, so wait until
-// queued output reaches the pipe before answering (an empty write calls back after the queue).
+// the parent reads apart from the IPC channel. So an answer follows a mark line on each stream
+// written to since the last mark (the parent settles once it has read them: protocol.ts
+// OutputMarks), and waits until queued output reaches the pipe (an empty write calls back after
+// the queue). A function that prints nothing costs no mark.
+const OUTPUT_MARK_PREFIX = '\u0000asyncfn-mark '; // as protocol.ts
+const outputStreams = { stdout: process.stdout, stderr: process.stderr };
+const written = { stdout: false, stderr: false };
+let lastMark = 0;
+for (const [name, stream] of Object.entries(outputStreams)) {
+  const write = stream.write;
+  stream.write = function (...args) {
+    if (args[0]?.length > 0) written[name] = true;
+    return write.apply(this, args);
+  };
+}
+
 async function sendAfterOutput(msg) {
-  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  const marks = {};
+  for (const [name, stream] of Object.entries(outputStreams)) {
+    if (!written[name] || !stream.writable) continue;
+    marks[name] = ++lastMark;
+    stream.write(`${OUTPUT_MARK_PREFIX}${lastMark}\n`);
+    written[name] = false;
+  }
+  const pending = Object.values(outputStreams).filter((s) => s.writableLength > 0);
   if (pending.length > 0) await Promise.all(pending.map((s) => new Promise((r) => s.write('', r))));
-  send(msg);
+  send(Object.keys(marks).length > 0 ? { ...msg, marks } : msg);
 }
 
 // The parent is gone (crashed or killed): do not linger as an orphan.

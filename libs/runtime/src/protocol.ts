@@ -70,16 +70,38 @@ export type ParentMessage =
   | { type: 'preFreeze'; requestId: string }
   | { type: 'preStop'; requestId: string };
 
+/**
+ * The last output mark the child wrote on each stream before answering (a line
+ * `OUTPUT_MARK_PREFIX<n>`), set for a stream it wrote to since its previous mark: once the parent
+ * has read that mark, it has read all of the answer's output on that stream.
+ */
+export interface OutputMarks {
+  stdout?: number;
+  stderr?: number;
+}
+
+/** Starts an output mark's line; the NUL keeps it apart from anything a function prints. */
+export const OUTPUT_MARK_PREFIX = '\u0000asyncfn-mark ';
+
 export type ChildMessage =
   | { type: 'ready'; pid: number }
   | { type: 'initialized'; requestId: string }
   | ({ type: 'initError'; requestId: string } & FunctionError)
-  | { type: 'result'; requestId: string; body: Uint8Array }
-  | ({ type: 'error'; requestId: string } & FunctionError)
+  | { type: 'result'; requestId: string; body: Uint8Array; marks?: OutputMarks }
+  | ({ type: 'error'; requestId: string; marks?: OutputMarks } & FunctionError)
   | { type: 'preFreezeDone'; requestId: string; error?: FunctionError }
   | { type: 'preStopDone'; requestId: string; error?: FunctionError };
 
 const isString = (v: unknown): v is string => typeof v === 'string';
+
+function asMarks(v: unknown): { marks?: OutputMarks } {
+  if (typeof v !== 'object' || v === null) return {};
+  const m = v as Record<string, unknown>;
+  const marks: OutputMarks = {};
+  if (Number.isSafeInteger(m.stdout)) marks.stdout = m.stdout as number;
+  if (Number.isSafeInteger(m.stderr)) marks.stderr = m.stderr as number;
+  return { marks };
+}
 
 function asFunctionError(m: Record<string, unknown>): FunctionError | undefined {
   return isString(m.errorType) && isString(m.errorMessage)
@@ -103,11 +125,16 @@ export function parseChildMessage(raw: unknown): ChildMessage | undefined {
     case 'initialized':
       return { type, requestId };
     case 'result':
-      return m.body instanceof Uint8Array ? { type, requestId, body: m.body } : undefined;
-    case 'initError':
-    case 'error': {
+      return m.body instanceof Uint8Array
+        ? { type, requestId, body: m.body, ...asMarks(m.marks) }
+        : undefined;
+    case 'initError': {
       const error = asFunctionError(m);
       return error ? { type, requestId, ...error } : undefined;
+    }
+    case 'error': {
+      const error = asFunctionError(m);
+      return error ? { type, requestId, ...error, ...asMarks(m.marks) } : undefined;
     }
     case 'preFreezeDone':
     case 'preStopDone': {

@@ -4,6 +4,7 @@ import { connectMongo, createTaskStore } from '@asyncfn/mongo';
 import { connectNats, consumeEach, createMessageQueues, ensureTopology, watchFunctions } from '@asyncfn/nats';
 import { runService } from '@asyncfn/service';
 import { createDeliveryHandler } from './deliver.js';
+import { keepEventFilter } from './event-filter.js';
 import { createResolver } from './resolve.js';
 import { loadDestinationSettings } from './settings.js';
 import { createFunctionTransport } from './transports/function.js';
@@ -59,6 +60,8 @@ await runService('destination', async ({ config, logger, health }) => {
     },
   });
 
+  // Before the consumer starts: only functions with destinations send it their terminal events.
+  const eventFilter = await keepEventFilter({ nc, names, bucket: buckets.functions, functions, logger });
   const terminal = await consumeEach({
     nc,
     stream: names.streams.events,
@@ -94,6 +97,7 @@ await runService('destination', async ({ config, logger, health }) => {
   return {
     async stop() {
       await Promise.all([terminal.stop(), redeliveries.stop(), deliveries.stop()]);
+      eventFilter.stop();
       functions.stop();
       await kafka.disconnect();
       await nc.drain();

@@ -17,6 +17,7 @@ import {
   asTerminalStatus,
   deliveryId,
   asyncConfigFor,
+  configuredBy,
   destinationFor,
   destinationKindOf,
   isTerminalEvent,
@@ -61,19 +62,23 @@ export function createResolver(deps: {
   /**
    * The destination of a task's outcome: its qualifier's async config names it (else LATEST's).
    * 'per-qualifier' when the function has qualifier configs and the task's qualifier is not known
-   * yet (a tracked task's is in its record, read once its terminal state is recorded).
+   * yet (a tracked task's is in its record, read once its terminal state is recorded). With
+   * `endedAt` (a terminal event), none if the config was made after the task ended.
    */
   async function destinationOf(
     tenant: string,
     functionName: string,
     kind: DestinationKind,
     qualifier: string | undefined | 'unknown',
+    endedAt?: number,
   ) {
     const fn = await functions.get(tenant, functionName);
     if (!fn) return undefined;
     const perQualifier = Object.keys(fn.qualifierAsyncConfigs ?? {}).length > 0;
     if (qualifier === 'unknown' && perQualifier) return 'per-qualifier' as const;
-    return destinationFor(asyncConfigFor(fn, qualifier === 'unknown' ? undefined : qualifier), kind);
+    const config = asyncConfigFor(fn, qualifier === 'unknown' ? undefined : qualifier);
+    if (endedAt !== undefined && !configuredBy(config, endedAt)) return undefined;
+    return destinationFor(config, kind);
   }
 
   /** The task once its status is terminal; undefined if it does not exist; 'lagging' if not yet. */
@@ -125,13 +130,14 @@ export function createResolver(deps: {
     };
     if (event.untracked) {
       // asyncTask=false: nothing is recorded about the task, the event is all there is.
-      const target = await destinationOf(event.tenant, event.functionName, kind, event.untracked.qualifier);
+      const { qualifier } = event.untracked;
+      const target = await destinationOf(event.tenant, event.functionName, kind, qualifier, event.timestamp);
       if (!target || target === 'per-qualifier') return noDestination();
       await enqueue(jobOf(event, kind, target, resultRecordOf(event), false, event.traceparent));
       return done;
     }
     // Functions without a destination cost one cached read, not a read of the task.
-    const early = await destinationOf(event.tenant, event.functionName, kind, 'unknown');
+    const early = await destinationOf(event.tenant, event.functionName, kind, 'unknown', event.timestamp);
     if (!early) return noDestination();
     const task = await recordedTask(event.tenant, event.taskId);
     if (task === undefined) {
@@ -159,7 +165,7 @@ export function createResolver(deps: {
     }
     const target =
       early === 'per-qualifier'
-        ? await destinationOf(event.tenant, event.functionName, kind, task.qualifier)
+        ? await destinationOf(event.tenant, event.functionName, kind, task.qualifier, event.timestamp)
         : early;
     if (!target || target === 'per-qualifier') return noDestination();
     const job = jobOf(

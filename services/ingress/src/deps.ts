@@ -10,6 +10,7 @@ import type {
 import type {
   ConcurrencyLeases,
   EventBus,
+  DestinationFilter,
   FunctionDirectory,
   StopRequests,
   TaskClaims,
@@ -37,6 +38,8 @@ export interface IngressDeps {
   queues: TaskQueues;
   retentionSeconds: number;
   functionsKv: KV;
+  /** What the destination service takes: a destination just configured waits until it is taken. */
+  destinationFilter?: DestinationFilter;
   stops: StopRequests;
   bus: EventBus;
   acceptor: TaskAcceptor;

@@ -16,6 +16,7 @@ import {
 } from '@asyncfn/mongo';
 import {
   connectNats,
+  createDestinationFilter,
   createEventBus,
   createNonceStore,
   createStopRequests,
@@ -102,6 +103,7 @@ export async function wireIngress(config: Config, logger: Logger): Promise<Wired
     queues,
     retentionSeconds: config.retentionSeconds,
     functionsKv: buckets.functions,
+    destinationFilter: createDestinationFilter(nc, names),
     stops,
     bus,
     acceptor,

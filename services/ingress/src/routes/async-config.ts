@@ -5,6 +5,7 @@ import {
   buildAsyncConfig,
   checkQualifier,
   foreignFunctionArns,
+  hasDestinations,
   notFound,
   parseAsyncConfig,
   parseFunctionName,
@@ -66,6 +67,10 @@ export async function putAsyncConfig(
   const record = withConfig(fn, qualifier, config);
   if (!(await deps.functions.replace(record))) throw notFound.function(fn.functionName);
   await putFunction(deps.functionsKv, record);
+  // The function's terminal events reach the destination service only once it has seen this.
+  if (hasDestinations(record) && !hasDestinations(fn)) {
+    await deps.destinationFilter?.awaitIncludes(tenant, fn.functionName);
+  }
   return config;
 }
 

@@ -45,9 +45,7 @@ export async function getTaskView(
     throw notFound.task(name, taskId);
   }
   // Not recorded yet: the claim is all its history.
-  const events = claim
-    ? [eventDocument(claim, 1, doc.expireAt)]
-    : await deps.tasks.history(doc);
+  const events = claim ? [eventDocument(claim, 1, doc.expireAt)] : await deps.tasks.history(doc);
   const view = asyncTaskView(doc, { events, includePayload: true });
   if (doc.status === 'Enqueued') Object.assign(view, await waiting(deps, doc));
   return view;
