@@ -287,7 +287,9 @@ describe('a task in Jaeger', () => {
     const roots = spans.filter((s) => !byId.has(parentOf(s) ?? ''));
     expect(roots.map((s) => s.service)).toEqual(['asyncfn-ingress']);
     expect(tag(roots[0]!, 'span.kind')).toBe('server');
-    expect(spans.some((s) => s.service === 'asyncfn-ingress' && s.operationName === 'request')).toBe(true);
+    // It is the HTTP request's span, named by its route.
+    expect(roots[0]!.operationName).toBe('POST /2023-03-30/functions/:functionName/invocations');
+    expect(tag(roots[0]!, 'http.route')).toBe('/2023-03-30/functions/:functionName/invocations');
   });
 
   it('shows a failed and a retried attempt as their own spans of the same trace', async () => {

@@ -16,6 +16,6 @@ export {
   annotateStatus,
   type TaskRef,
 } from './task-attributes.js';
-export { UNTRACED_PATHS } from './instrumentations.js';
+export { UNTRACED_PATHS, nameRequestSpan } from './instrumentations.js';
 export { droppedUnder } from './sampling.js';
 export { withSpan, type SpanOptions } from './spans.js';

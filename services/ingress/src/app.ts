@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { METRICS_CONTENT_TYPE, renderMetrics } from '@asyncfn/telemetry';
+import { METRICS_CONTENT_TYPE, nameRequestSpan, renderMetrics } from '@asyncfn/telemetry';
 import type { IngressDeps } from './deps.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
@@ -42,6 +42,7 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-fc-request-id', request.id);
+    nameRequestSpan(request.method, request.routeOptions.url);
   });
   registerErrorHandling(app);
   await registerOpenApi(app);

@@ -89,7 +89,7 @@ export async function httpTriggerRoutes(app: FastifyInstance, deps: IngressDeps)
     const payload = Buffer.from(JSON.stringify(event));
     const incoming = header(request, 'traceparent');
     const traceparent =
-      requestTraceparent(request) ?? (incoming && TRACEPARENT.test(incoming) ? incoming : undefined);
+      requestTraceparent() ?? (incoming && TRACEPARENT.test(incoming) ? incoming : undefined);
 
     if (config.asyncInvocation === true || type === 'async') {
       return acceptAsyncRequest(deps, request, reply, { fn, payload, traceparent });

@@ -4,13 +4,12 @@ import { currentTraceparent } from '@asyncfn/nats';
 import { annotateTask, metrics, taskLogger, type Logger } from '@asyncfn/telemetry';
 
 /**
- * The traceparent a task is stored with: the span of the HTTP request that submitted it (Fastify's
- * request span when @fastify/otel is attached, else whatever span is active), so every later span
- * of the task (dispatch, attempts, the function, status, destinations) hangs under that request.
+ * The traceparent a task is stored with: the span of the HTTP request that submitted it (the
+ * active one), so every later span of the task (dispatch, attempts, the function, status,
+ * destinations) hangs under that request.
  */
-export function requestTraceparent(request: FastifyRequest): string | undefined {
-  const otel = typeof request.opentelemetry === 'function' ? request.opentelemetry() : undefined;
-  return currentTraceparent(otel?.enabled ? otel.context : undefined);
+export function requestTraceparent(): string | undefined {
+  return currentTraceparent();
 }
 
 /** A task was accepted (202): tag the request's spans with it, count it, log it (debug). */
@@ -21,8 +20,6 @@ export function recordAccepted(
 ): void {
   const ref = { ...task, attempt: 0, status: TaskStatus.Enqueued };
   annotateTask(ref);
-  const otel = typeof request.opentelemetry === 'function' ? request.opentelemetry() : undefined;
-  if (otel?.enabled) annotateTask(ref, otel.span);
   metrics.taskAccepted(task.tenant, task.functionName);
   // The service logger, not request.log: the API's request logger is kept at warn.
   taskLogger(logger, task).debug({ requestId: request.id }, 'task accepted');

@@ -8,6 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { openFiles } from './cgroup-files.js';
 
 /**
  * One instance's cgroup: a hard memory limit, a pids limit and a CPU weight, on cgroup v2 (the
@@ -108,7 +109,8 @@ function createV2(unified: string, parent: string, id: string, limits: CgroupLim
   tryWrite(join(dir, 'memory.swap.max'), '0');
   writeFileSync(join(dir, 'pids.max'), String(limits.pidsMax));
   tryWrite(join(dir, 'cpu.weight'), String(clamp(Math.round(100 * limits.cpuWeight), 1, 10_000)));
-  const read = (file: string) => readIfExists(join(dir, file));
+  const files = openFiles();
+  const read = (file: string) => files.read(join(dir, file));
   return {
     version: 2,
     procsFiles: [join(dir, 'cgroup.procs')],
@@ -120,11 +122,14 @@ function createV2(unified: string, parent: string, id: string, limits: CgroupLim
     memoryMB: () => bytesMB(read('memory.current')),
     peakMB: () => bytesMB(read('memory.peak')),
     // memory.peak is resettable per open file from Linux 6.12; older kernels keep the lifetime peak.
-    resetPeak: () => tryWrite(join(dir, 'memory.peak'), 'reset'),
+    resetPeak: () => files.write(join(dir, 'memory.peak'), 'reset'),
     killAll() {
       if (!tryWrite(join(dir, 'cgroup.kill'), '1')) killListed([join(dir, 'cgroup.procs')]);
     },
-    remove: () => removeDirs([dir]),
+    remove() {
+      files.close();
+      return removeDirs([dir]);
+    },
   };
 }
 
@@ -143,19 +148,23 @@ function createV1(layout: CgroupLayout, parent: string, id: string, limits: Cgro
     tryWrite(join(cpu, parent, id, 'cpu.shares'), String(Math.max(2, Math.round(1024 * limits.cpuWeight))));
   const acctDir = cpuacct ? join(cpuacct, parent, id) : undefined;
   const procsFiles = dirs.map((d) => join(d, 'cgroup.procs'));
+  const files = openFiles();
   return {
     version: 1,
     procsFiles,
-    oomKills: () => counter(readIfExists(join(memDir, 'memory.oom_control')), 'oom_kill'),
+    oomKills: () => counter(files.read(join(memDir, 'memory.oom_control')), 'oom_kill'),
     cpuMs: () => {
-      const ns = Number(acctDir ? readIfExists(join(acctDir, 'cpuacct.usage')) : NaN);
+      const ns = Number(acctDir ? files.read(join(acctDir, 'cpuacct.usage')) : NaN);
       return Number.isFinite(ns) ? ns / 1e6 : undefined;
     },
-    memoryMB: () => bytesMB(readIfExists(join(memDir, 'memory.usage_in_bytes'))),
-    peakMB: () => bytesMB(readIfExists(join(memDir, 'memory.max_usage_in_bytes'))),
-    resetPeak: () => tryWrite(join(memDir, 'memory.max_usage_in_bytes'), '0'),
+    memoryMB: () => bytesMB(files.read(join(memDir, 'memory.usage_in_bytes'))),
+    peakMB: () => bytesMB(files.read(join(memDir, 'memory.max_usage_in_bytes'))),
+    resetPeak: () => files.write(join(memDir, 'memory.max_usage_in_bytes'), '0'),
     killAll: () => killListed(procsFiles),
-    remove: () => removeDirs(dirs),
+    remove() {
+      files.close();
+      return removeDirs(dirs);
+    },
   };
 }
 

@@ -25,7 +25,7 @@ export async function invocationRoutes(app: FastifyInstance, deps: IngressDeps):
       }
       const fn = await deps.directory.get(request.tenant, name);
       if (!fn) throw notFound.function(name);
-      const traceparent = requestTraceparent(request);
+      const traceparent = requestTraceparent();
       const { qualifier } = request.query as { qualifier?: unknown };
 
       if (type === 'async') {

@@ -30,7 +30,7 @@ export async function fc2InvocationRoutes(app: FastifyInstance, deps: IngressDep
       if (type !== 'async' && type !== 'sync') {
         throw new ApiError('InvalidArgument', 'x-fc-invocation-type: must be Sync or Async');
       }
-      const traceparent = requestTraceparent(request);
+      const traceparent = requestTraceparent();
       if (type === 'async') {
         const invocationId = header(request, 'x-fc-stateful-async-invocation-id');
         const enable = header(request, 'x-fc-stateful-async-invocation-enable')?.toLowerCase();
