@@ -33,6 +33,22 @@ describe('createKafkaProducer', () => {
     expect(got).toEqual({ key: 'k1', value: '{"a":1}', tp: 'tp' });
   }, 60_000);
 
+  it('lets go of its connection when idle, and connects again for the next send', async () => {
+    const brief = createKafkaProducer(brokers, { clientId: 'kafka-lib-idle', idleDisconnectMs: 300 });
+    await brief.send({ topic, key: 'k2', value: 'first' });
+    expect(brief.isConnected()).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    await brief.send({ topic, key: 'k2', value: 'second' }); // a send keeps it
+    await new Promise((r) => setTimeout(r, 200));
+    expect(brief.isConnected()).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(brief.isConnected()).toBe(false);
+    await brief.send({ topic, key: 'k2', value: 'third' });
+    expect(brief.isConnected()).toBe(true);
+    await brief.disconnect();
+    expect(brief.isConnected()).toBe(false);
+  }, 60_000);
+
   it('fails with one clear ServerUnreachableError when no broker answers', async () => {
     const dead = createKafkaProducer(['127.0.0.1:1'], { timeoutMs: 1_500 });
     const err = await dead.send({ topic, key: 'k', value: 'v' }).catch((e: unknown) => e);

@@ -32,7 +32,8 @@ await runService('destination', async ({ config, logger, health }) => {
   const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const tasks = createTaskStore(db, names);
   const functions = await watchFunctions(buckets.functions);
-  // Kafka is needed only by Kafka destinations: connected on first use, and reported early here.
+  // Kafka is needed only by Kafka destinations: reached once here to report it early, then
+  // connected while deliveries use it.
   const kafka = createKafkaProducer(config.kafkaBrokers, {
     clientId: 'asyncfn-destination',
     timeoutMs: settings.timeoutMs,
