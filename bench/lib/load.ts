@@ -1,3 +1,4 @@
+import { boundedInFlight } from '@asyncfn/core';
 import { monoMs, sleep } from './clock.js';
 
 /*
@@ -47,7 +48,7 @@ export async function openLoop(options: {
   const interval = 1000 / options.rate;
   const sent: Sent[] = [];
   const errors: Record<string, number> = {};
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = boundedInFlight(options.maxInFlight);
   let failures = 0;
   let maxLagMs = 0;
   const t0 = monoMs() + 5;
@@ -56,7 +57,7 @@ export async function openLoop(options: {
     const wait = due - monoMs();
     // Timers are ~1 ms coarse: sleep only when ahead, and send every request already due.
     if (wait > 1) await sleep(wait);
-    while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
+    await inFlight.room();
     const sentMs = monoMs();
     maxLagMs = Math.max(maxLagMs, sentMs - due);
     // Late: latency counts from when it was due. Early (by under a timer tick): from when it was sent.
@@ -77,11 +78,10 @@ export async function openLoop(options: {
       )
       .finally(() => {
         record.doneMs = monoMs();
-        inFlight.delete(p);
       });
     inFlight.add(p);
   }
-  await Promise.all(inFlight);
+  await inFlight.settled();
   return {
     sent,
     startMs: t0,

@@ -31,3 +31,4 @@ export * from './destination-arn.js';
 export * from './destination-filter.js';
 export * from './versions.js';
 export * from './concurrency.js';
+export * from './in-flight.js';
