@@ -1,9 +1,10 @@
 /**
- * Work in flight, bounded, for a loop that takes the next item only when there is room. Waiting
- * costs the same however much is in flight: `Promise.race` over the pending set (what this
- * replaces) attached a reaction to every pending promise on each wait, so a loop held at its limit
- * spent time and memory in proportion to the limit on every item. Hand-written: p-limit and its
- * kind queue work instead of holding the producer back. One loop waits at a time.
+ * Work in flight, bounded, for a loop that takes the next item only when there is room (the
+ * bench's open-loop load generator). Waiting costs the same however much is in flight:
+ * `Promise.race` over the pending set attaches a reaction to every pending promise on each wait,
+ * so a loop held at a limit of 2,048 spent time and memory in proportion to it on every item.
+ * Hand-written: p-limit and its kind queue work instead of holding the producer back. One loop
+ * waits at a time.
  */
 export interface InFlight {
   /** Tracks a promise until it settles (its outcome is the caller's to handle). */

@@ -2,7 +2,6 @@ import { jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { MessageContract } from '@asyncfn/contracts';
-import { boundedInFlight } from '@asyncfn/core';
 import { SemAttr } from '@asyncfn/telemetry';
 import { compiledContract } from './codec.js';
 import { cachedGroups, holdOpenGroups, type Coalescing } from './coalesce.js';
@@ -67,7 +66,7 @@ export async function consumeMessages(options: {
   const { concurrency, logger, handle } = options;
   const consumer = await getConsumer(options.nc, options.stream, options.durable);
   const messages = await consumer.consume({ max_messages: concurrency });
-  const inFlight = boundedInFlight(concurrency);
+  const inFlight = new Set<Promise<void>>();
   const run = async (msg: JsMsg) => {
     try {
       const outcome = await withSpan(
@@ -90,15 +89,16 @@ export async function consumeMessages(options: {
   };
   const loop = (async () => {
     for await (const msg of messages) {
-      inFlight.add(run(msg));
-      await inFlight.room();
+      const p = run(msg).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
   })();
   return {
     async stop() {
       await messages.close();
       await loop.catch(() => undefined);
-      await inFlight.settled();
+      await Promise.allSettled(inFlight);
     },
   };
 }

@@ -9,7 +9,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import { Headers, type NatsTriggerConfig, type TriggerRecord } from '@asyncfn/contracts';
-import { boundedInFlight, natsTriggerEvent, triggerTaskIds } from '@asyncfn/core';
+import { natsTriggerEvent, triggerTaskIds } from '@asyncfn/core';
 import {
   SpanKind,
   consumeMessages,
@@ -60,7 +60,7 @@ function startCore(record: TriggerRecord, subject: string, deps: RunnerDeps): Tr
   const queue = deps.names.triggers.queueGroup(record.triggerId);
   const sub = deps.nc.subscribe(subject, { queue });
   const abort = new AbortController();
-  const inFlight = boundedInFlight(CORE_CONCURRENCY);
+  const inFlight = new Set<Promise<void>>();
   const handle = async (msg: Msg) => {
     const headers = headerMap(msg.headers);
     try {
@@ -82,8 +82,9 @@ function startCore(record: TriggerRecord, subject: string, deps: RunnerDeps): Tr
   };
   const loop = (async () => {
     for await (const msg of sub) {
-      inFlight.add(handle(msg));
-      await inFlight.room();
+      const p = handle(msg).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= CORE_CONCURRENCY) await Promise.race(inFlight);
     }
   })();
   return {
@@ -92,7 +93,7 @@ function startCore(record: TriggerRecord, subject: string, deps: RunnerDeps): Tr
       await sub.drain().catch(() => undefined);
       await loop.catch(() => undefined);
       const deadline = setTimeout(() => abort.abort(), 5_000);
-      await inFlight.settled();
+      await Promise.allSettled(inFlight);
       clearTimeout(deadline);
     },
   };
