@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient, type Db } from 'mongodb';
 import { taskDocumentId, type TaskEvent, type TaskEventDocument } from '@asyncfn/contracts';
-import { buildAcceptedTask, eventDocument, planBatch, type BaseDoc } from '@asyncfn/core';
+import { eventDocument, planBatch, type BaseDoc } from '@asyncfn/core';
+import { acceptedTask } from '../../../test/harness/accepted-task.js';
 import { serverUrls, testNames } from '../../../test/harness/env.js';
 import { createTaskStore, type TaskStore } from './task-store.js';
 
@@ -23,18 +24,7 @@ afterAll(async () => {
   await client.close();
 });
 
-const claim = (taskId: string) =>
-  buildAcceptedTask(
-    {
-      tenant: 'default',
-      functionName: 'fn',
-      taskId,
-      requestId: `r-${taskId}`,
-      payload: 'cA==',
-      delaySeconds: 0,
-    },
-    Date.now(),
-  ).claim;
+const claim = (taskId: string) => acceptedTask(taskId).claim;
 
 const later = (taskId: string, type: string, n: number, extra: object = {}) =>
   ({

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { buildAcceptedTask } from '@asyncfn/core';
+import { acceptedTask } from '../../../test/harness/accepted-task.js';
 import { serverUrls, testNames } from '../../../test/harness/env.js';
 import { connectNats } from './connect.js';
 import type { TaskEvent } from '@asyncfn/contracts';
@@ -22,18 +23,7 @@ afterAll(async () => {
   await nc.close();
 });
 
-const accepted = (taskId: string) =>
-  buildAcceptedTask(
-    {
-      tenant: 'default',
-      functionName: 'fn',
-      taskId,
-      requestId: `r-${taskId}`,
-      payload: 'cA==',
-      delaySeconds: 0,
-    },
-    Date.now(),
-  ).message;
+const accepted = (taskId: string) => acceptedTask(taskId).message;
 
 describe('TaskQueues', () => {
   it('enqueueUnconfirmed stores a task due now once, on its own subject of the runs stream', async () => {
