@@ -67,8 +67,8 @@ const UNKNOWN_TASK_MAX_DELAY_MS = 5_000;
 
 /**
  * The status service's handler, fed by the claims and the events: the state machine in memory over
- * cached projections (a read only for tasks it has not seen), then history, new projections and
- * guarded updates in bulk. Only then are the messages acknowledged.
+ * cached projections (a read only for tasks it has not seen), then new projections and guarded
+ * updates in bulk, each carrying its task's new history. Only then are the messages acknowledged.
  */
 export function createBatchApplier(deps: {
   store: TaskStore;
