@@ -31,7 +31,9 @@ export async function keepEventFilter(deps: {
   };
 
   const store = jsonStore<FunctionRecord>(deps.bucket);
-  for (const key of await store.keys()) note(key, await store.get(key));
+  const keys = await store.keys();
+  const stored = await Promise.all(keys.map((key) => store.get(key)));
+  keys.forEach((key, i) => note(key, stored[i]));
 
   let applied = '';
   let stopped = false;
