@@ -59,7 +59,7 @@ function report(label: string, s: StepFigures): void {
       `${name} ${Math.round(f.perSec)}/s p50 ${f.latencyMs.p50.toFixed(1)} p99 ${f.latencyMs.p99.toFixed(1)} ms${f.missing ? ` missing ${f.missing}` : ''}`,
   );
   console.log(
-    `    ${label} ${s.offeredPerSec}/s: accepted ${s.submit.accepted}/${s.submit.sent}, ${parts.join('; ')}${s.saturated ? ' [saturated]' : ''}`,
+    `    ${label} ${s.offeredPerSec}/s: accepted ${s.submit.accepted}/${s.submit.sent}, ${parts.join('; ')}, all recorded ${s.recordedAfterS} s after the load${s.saturated ? ' [saturated]' : ''}`,
   );
 }
 

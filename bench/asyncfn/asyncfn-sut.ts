@@ -32,6 +32,7 @@ async function settled(
   storage: StorageUrls,
   timeoutMs: number,
   ran = false,
+  pollMs = 250,
 ): Promise<void> {
   const names = createNames(sys.namespace);
   const nc = await connect({ servers: storage.natsUrl, ...storage.natsAuth });
@@ -53,7 +54,7 @@ async function settled(
         }),
       );
       if ([...queued, ...behind].every((n) => n === 0)) return;
-      await sleep(250);
+      await sleep(pollMs);
     }
     console.warn(`  asyncfn did not settle within ${timeoutMs} ms; going on anyway`);
   } finally {
@@ -100,7 +101,7 @@ export function asyncfnSut(
         await settled(sys, options.storage, timeoutMs, true);
       };
     },
-    settle: (timeoutMs) => settled(sys, options.storage, timeoutMs),
+    settle: (timeoutMs, o) => settled(sys, options.storage, timeoutMs, o?.ran, o?.pollMs),
     targets: serviceTargets,
   };
 }

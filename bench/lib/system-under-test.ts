@@ -23,9 +23,10 @@ export interface SystemUnderTest {
   isolateIntake?(): Promise<(timeoutMs: number) => Promise<void>>;
   /**
    * Resolves when everything submitted so far has reached the consumers' queue and the system's
-   * own bookkeeping has caught up (bounded).
+   * own bookkeeping has caught up (bounded), checked every `pollMs`. `ran`: and the consumers
+   * have worked off their queue too.
    */
-  settle(timeoutMs: number): Promise<void>;
+  settle(timeoutMs: number, options?: { pollMs?: number; ran?: boolean }): Promise<void>;
   /** The processes to measure (CPU, RSS). */
   targets(): ProcTarget[];
 }

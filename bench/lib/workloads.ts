@@ -5,6 +5,9 @@ import { payloadsOf } from './payload.js';
 import { round, summarize, type LatencySummary } from './stats.js';
 import type { SystemUnderTest } from './system-under-test.js';
 
+/** How often a step or a drain checks that everything is run and recorded (cheap: consumer info). */
+const SETTLE_POLL_MS = 50;
+
 /*
  * The workloads, written once for asyncfn and its peers: closed-loop submission (accept rate and
  * latency), open-loop steps at fixed offered rates (completion rate and submit→done latency), and
@@ -44,6 +47,11 @@ export interface StepFigures {
   bySource: Record<string, SourceFigures>;
   /** asyncfn: from the function's end (collector) to the task seen Succeeded in the read model. */
   readModelLagMs?: LatencySummary;
+  /**
+   * Seconds from the end of the offered load to everything run and recorded (asyncfn: the run
+   * queue empty and the status service caught up; 0 for peers, whose completion is the record).
+   */
+  recordedAfterS: number;
   saturated: boolean;
 }
 
@@ -53,6 +61,11 @@ export interface DrainFigures {
   submit: SubmitFigures;
   /** Seconds from resuming the consumers to the last completion. */
   fromResumeS: number;
+  /**
+   * Seconds from the last task's run (a collector) to everything recorded (the system's
+   * bookkeeping caught up): the read model's rate counts up to then. 0 for peers.
+   */
+  recordedAfterS?: number;
   bySource: Record<string, SourceFigures>;
 }
 
@@ -72,10 +85,12 @@ function sourceFigures(
   completions: Map<string, Completion>,
   missing: number,
   due: Map<string, number>,
+  /** The work is not done before this moment (monotonic ms), whatever the completions say. */
+  doneNotBeforeMs = Number.NEGATIVE_INFINITY,
 ): SourceFigures {
   const list = [...completions.values()];
   let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
+  let last = doneNotBeforeMs;
   const notSucceeded: Record<string, number> = {};
   const latency: number[] = [];
   const seen: number[] = [];
@@ -114,11 +129,21 @@ function readModelLag(observed: Observed): { readModelLagMs?: LatencySummary } {
   return { readModelLagMs: summarize(lags) };
 }
 
-function figuresBySource(observed: Observed, due: Map<string, number>): Record<string, SourceFigures> {
+/** `recorded`: sources whose tasks are not done before `recordedAtMs` (a read model). */
+function figuresBySource(
+  observed: Observed,
+  due: Map<string, number>,
+  recorded?: { atMs: number; sources: ReadonlySet<string> },
+): Record<string, SourceFigures> {
   return Object.fromEntries(
     Object.entries(observed.bySource).map(([name, m]) => [
       name,
-      sourceFigures(m, observed.missing[name] ?? 0, due),
+      sourceFigures(
+        m,
+        observed.missing[name] ?? 0,
+        due,
+        recorded?.sources.has(name) ? recorded.atMs : undefined,
+      ),
     ]),
   );
 }
@@ -217,8 +242,12 @@ export async function stepWorkload(
   const { watch, due, send } = prepare(s, undefined, s.readModelLive ? 'all' : 'light');
   const load = await openLoop({ rate: s.rate, durationMs: s.durationMs, maxInFlight: s.maxInFlight, send });
   const submit = submitFigures(load, s.durationMs);
+  const loadEndedAt = monoMs();
+  const deadline = loadEndedAt + s.drainTimeoutMs;
   await s.loadEnded?.();
-  const observed = await watch.finish(monoMs() + s.drainTimeoutMs);
+  await s.sut.settle(Math.max(0, deadline - monoMs()), { pollMs: SETTLE_POLL_MS, ran: true });
+  const recordedAfterS = round((monoMs() - loadEndedAt) / 1000);
+  const observed = await watch.finish(deadline);
   const bySource = figuresBySource(observed, due);
   const [primaryName, primary] = Object.entries(bySource)[0] ?? [];
   const saturated =
@@ -227,6 +256,8 @@ export async function stepWorkload(
     submit.failures > 0.01 * submit.sent ||
     // The client could not even send on schedule (answers too slow for the requests in flight).
     load.maxLagMs > 1_000 ||
+    // Work was still queued, or not yet recorded, a second after the load ended.
+    recordedAfterS > 1 ||
     queueGrew(primaryName ? observed.bySource[primaryName] : undefined, due);
   return {
     offeredPerSec: s.rate,
@@ -235,6 +266,7 @@ export async function stepWorkload(
     maxLagMs: round(load.maxLagMs),
     bySource,
     ...(s.readModelLive ? readModelLag(observed) : {}),
+    recordedAfterS,
     saturated,
   };
 }
@@ -262,9 +294,32 @@ export async function drainWorkload(
   await s.sut.settle(s.settleTimeoutMs);
   const resumedAt = monoMs();
   await s.sut.resumeConsumers();
-  const observed = await watch.finish(monoMs() + s.drainTimeoutMs);
-  const bySource = figuresBySource(observed, due);
+  const deadline = monoMs() + s.drainTimeoutMs;
+  // A task is done once it is recorded: the drain ends when the consumers' queue is empty and the
+  // system's bookkeeping has caught up (checked often). The read model is read only then, not
+  // during the drain: its queries would load the database the drain writes to.
+  await s.sut.settle(s.drainTimeoutMs, { pollMs: SETTLE_POLL_MS, ran: true });
+  const recordedAt = monoMs();
+  const observed = await watch.finish(deadline);
+  const records = new Set(
+    s.sut
+      .sources()
+      .filter((source) => source.loadsSystem)
+      .map((source) => source.name),
+  );
+  const bySource = figuresBySource(observed, due, { atMs: recordedAt, sources: records });
   let last = resumedAt;
-  for (const m of Object.values(observed.bySource)) for (const c of m.values()) last = Math.max(last, c.atMs);
-  return { tasks: submit.accepted, submit, fromResumeS: round((last - resumedAt) / 1000), bySource };
+  let lastRun = resumedAt;
+  for (const [name, m] of Object.entries(observed.bySource))
+    for (const c of m.values()) {
+      last = Math.max(last, c.atMs);
+      if (!records.has(name)) lastRun = Math.max(lastRun, c.atMs);
+    }
+  return {
+    tasks: submit.accepted,
+    submit,
+    fromResumeS: round((Math.max(last, recordedAt) - resumedAt) / 1000),
+    recordedAfterS: round(Math.max(0, recordedAt - lastRun) / 1000),
+    bySource,
+  };
 }
