@@ -93,7 +93,9 @@ export function renderMarkdown(r: BenchResults): string {
     '¹ Every system is stepped (doubling) until it saturates, up to `--max-rate`: each maximum is its own capacity, unless it kept up with the highest step. ' +
       'asyncfn completion = the task document reached Succeeded in the read model (latency to its `endTime`); ' +
       'JetStream = message acked by the consumer; BullMQ = job `completed`; pg-boss = its `complete` of the batch returned. Backlog: tasks submitted with the ' +
-      'consumers stopped, rate from first to last completion after they start. ' +
+      'consumers stopped, rate from the first completion after they start to the last (asyncfn: to every task recorded, the run ' +
+      'queue empty and the status service caught up). A step is saturated when its queue grew, work was lost or refused, or ' +
+      'not everything was run and recorded a second after its load. ' +
       '² The same burst with the four services behind the ingress stopped: what the ingress and JetStream take in with ' +
       'the machine to themselves (in the submit row the same cores also run the tasks); the peers have nothing to stop.',
   );
@@ -194,7 +196,7 @@ export function renderMarkdown(r: BenchResults): string {
     if (f['asyncfn.drain.collectorPerSec']) {
       lines.push('');
       lines.push(
-        `Backlog drain: functions finished at ${spreadText(f['asyncfn.drain.collectorPerSec'])}/s (collector), the read model showed them Succeeded at ${spreadText(f['asyncfn.drain.perSec'])}/s.`,
+        `Backlog drain: the functions ran the tasks at ${spreadText(f['asyncfn.drain.collectorPerSec'])}/s (collector); counted until every task was recorded Succeeded in the read model, ${spreadText(f['asyncfn.drain.perSec'])}/s.`,
       );
     }
     lines.push('');
