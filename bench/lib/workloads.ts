@@ -129,7 +129,7 @@ function readModelLag(observed: Observed): { readModelLagMs?: LatencySummary } {
   return { readModelLagMs: summarize(lags) };
 }
 
-/** `recorded`: sources whose tasks are not done before `recordedAtMs` (a read model). */
+/** `recorded`: the sources (a read model) whose tasks are not done before `recorded.atMs`. */
 function figuresBySource(
   observed: Observed,
   due: Map<string, number>,
