@@ -298,7 +298,7 @@ export async function drainWorkload(
   // A task is done once it is recorded: the drain ends when the consumers' queue is empty and the
   // system's bookkeeping has caught up (checked often). The read model is read only then, not
   // during the drain: its queries would load the database the drain writes to.
-  await s.sut.settle(s.drainTimeoutMs, { pollMs: SETTLE_POLL_MS, ran: true });
+  await s.sut.settle(Math.max(0, deadline - monoMs()), { pollMs: SETTLE_POLL_MS, ran: true });
   const recordedAt = monoMs();
   const observed = await watch.finish(deadline);
   const records = new Set(
