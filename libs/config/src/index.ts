@@ -52,6 +52,8 @@ export interface Config {
   statusClaimHoldMs: number;
   /** How often queue depth per function is read from JetStream for /metrics. */
   queueDepthRefreshMs: number;
+  /** How long a service's outgoing NATS messages gather before one write (not the ingress's). */
+  natsFlushMs: number;
   logLevel: string;
   /** Bulk stop / re-run operations act on at most this many tasks a second (per operation). */
   bulkTasksPerSecond: number;
@@ -145,6 +147,7 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     statusCoalesceMs: read('ASYNCFN_STATUS_COALESCE_MS'),
     statusClaimHoldMs: read('ASYNCFN_STATUS_CLAIM_HOLD_MS'),
     queueDepthRefreshMs: read('ASYNCFN_QUEUE_DEPTH_REFRESH_MS'),
+    natsFlushMs: read('ASYNCFN_NATS_FLUSH_MS'),
     logLevel: read('LOG_LEVEL'),
     cpuNice: read(`ASYNCFN_${svc}_NICE`),
     pythonBinaries: read('ASYNCFN_PYTHON_BINARIES'),

@@ -207,6 +207,13 @@ export const SETTINGS = {
     group: 'services',
   }),
 
+  ASYNCFN_NATS_FLUSH_MS: setting({
+    kind: integer(0, 100),
+    default: 5,
+    meaning:
+      'how long the dispatcher, executor, status and destination services let their outgoing NATS messages (acks, events) gather before one write; fewer writes cost nats-server less CPU, and a task is recorded up to this much later; 0: once per event-loop turn (the ingress always writes so)',
+    group: 'services',
+  }),
   ASYNCFN_QUEUE_DEPTH_REFRESH_MS: setting({
     kind: integer(100),
     default: 5_000,

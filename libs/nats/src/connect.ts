@@ -8,14 +8,26 @@ export interface NatsCredentials {
   pass: string;
 }
 
+/** How the connection writes: see ASYNCFN_NATS_FLUSH_MS. */
+export interface NatsWriteOptions {
+  /**
+   * How long outgoing messages gather before one socket write (0: once per event-loop turn). On a
+   * small machine a write wakes nats-server and costs more than the message; the services that
+   * answer no request (acks, events) can wait a few milliseconds to share one.
+   */
+  flushDelayMs?: number;
+}
+
 export async function connectNats(
   url: string,
   name: string,
   auth?: NatsCredentials,
+  write: NatsWriteOptions = {},
 ): Promise<NatsConnection> {
   const namespace = readSetting('ASYNCFN_NAMESPACE');
+  let nc: NatsConnection;
   try {
-    return await connect({
+    nc = await connect({
       servers: url.split(','),
       // Named with the namespace too, so nats-server's per-connection counters (/connz) tell several
       // stacks on one server apart (the bench counts each service's messages per task).
@@ -37,6 +49,9 @@ export async function connectNats(
       : undefined;
     throw new ServerUnreachableError('NATS', url, { cause, reason });
   }
+  // Read by our patch of nats-core's protocol handler (patches/@nats-io+nats-core+*.patch).
+  (nc as unknown as { protocol: { flushDelayMs?: number } }).protocol.flushDelayMs = write.flushDelayMs ?? 0;
+  return nc;
 }
 
 /** Moved to libs/contracts (every adapter can import it without NATS); kept here for older imports. */

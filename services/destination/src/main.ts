@@ -27,7 +27,9 @@ await runService('destination', async ({ config, logger, health }) => {
     );
   }
   const names = createNames(config.namespace);
-  const nc = await connectNats(config.natsUrl, 'asyncfn-destination', config.natsAuth);
+  const nc = await connectNats(config.natsUrl, 'asyncfn-destination', config.natsAuth, {
+    flushDelayMs: config.natsFlushMs,
+  });
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const tasks = createTaskStore(db, names);

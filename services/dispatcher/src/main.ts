@@ -17,7 +17,9 @@ import { startTriggerRunners } from './triggers/trigger-runners.js';
 
 await runService('dispatcher', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
-  const nc = await connectNats(config.natsUrl, 'asyncfn-dispatcher', config.natsAuth);
+  const nc = await connectNats(config.natsUrl, 'asyncfn-dispatcher', config.natsAuth, {
+    flushDelayMs: config.natsFlushMs,
+  });
   const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const functions = await watchFunctions(buckets.functions);
   const bus = createEventBus(nc, names, 'dispatcher');

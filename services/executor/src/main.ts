@@ -30,7 +30,9 @@ import { createTerminalServer } from './terminal-server.js';
 
 await runService('executor', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
-  const nc = await connectNats(config.natsUrl, 'asyncfn-executor', config.natsAuth);
+  const nc = await connectNats(config.natsUrl, 'asyncfn-executor', config.natsAuth, {
+    flushDelayMs: config.natsFlushMs,
+  });
   // Reads code only: the executor never writes to MongoDB.
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });

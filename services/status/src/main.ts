@@ -15,7 +15,9 @@ import { createAppliedObserver } from './task-telemetry.js';
 
 await runService('status', async ({ config, logger, health }) => {
   const names = createNames(config.namespace);
-  const nc = await connectNats(config.natsUrl, 'asyncfn-status', config.natsAuth);
+  const nc = await connectNats(config.natsUrl, 'asyncfn-status', config.natsAuth, {
+    flushDelayMs: config.natsFlushMs,
+  });
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   const { ttlSupported } = await ensureIndexes(db, names);
