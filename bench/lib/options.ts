@@ -27,7 +27,7 @@ export interface BenchOptions {
   secondaryRuns: number;
   /**
    * Time for the whole bench, start-up included: no phase starts that would not end in it, and
-   * waits are cut to fit (quick keeps under 8 minutes however slow the machine is).
+   * waits are cut to fit (quick keeps under 10 minutes however slow or fast the machine is).
    */
   budgetMs: number;
   payloadBytes: number;
@@ -54,7 +54,7 @@ export interface BenchOptions {
 }
 
 const HELP = `npm run bench -- [options]
-  --quick                 short run (< 8 min): 2 s steps from 50/s, backlog up to 2,000, time budget
+  --quick                 short run (< 10 min): 2 s steps from 50/s, backlog up to 2,000, time budget
   --runs N                runs of every workload (default 3)
   --secondary-runs N      runs that also do task mode off, retries and the backlog drain
                           (default: all runs; quick: 1)
