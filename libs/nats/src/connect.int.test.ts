@@ -47,7 +47,7 @@ describe('connectNats flushDelayMs', () => {
     await nc.close();
   });
 
-  it('without a delay, writes once per event-loop turn', async () => {
+  it('without a delay, sends at once', async () => {
     const nc = await connectNats(serverUrls().natsUrl, 'flush-immediate', serverUrls().natsAuth);
     const { received } = await arrivals(1);
     const sentAt = Date.now();
