@@ -44,6 +44,29 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // The system again with its tasks kept in PostgreSQL (ASYNCFN_TASK_STORE=postgresql): the
+        // files that write, read, list, sweep and deliver tasks. The adapters' own contract runs on
+        // both stores in the int project (libs/*/src/task-store.int.test.ts).
+        test: {
+          name: 'int-postgres',
+          include: [
+            'test/lifecycle.int.test.ts',
+            'test/fc-fidelity.int.test.ts',
+            'test/destinations.int.test.ts',
+            'test/durability.int.test.ts',
+            'test/cli-bulk.int.test.ts',
+          ],
+          env: { ASYNCFN_TASK_STORE: 'postgresql' },
+          // After the int project, not beside it: one integration file at a time on 2 cores.
+          sequence: { groupOrder: 1 },
+          environment: 'node',
+          globalSetup: ['test/harness/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -5,7 +5,7 @@
  *     creates what is missing: the directory (0700) and every file (0600), with random secrets
  *     (access-keys: the README's local key, LTAIasyncfnLocalKey, until you replace it);
  *     an existing file is kept (delete one to rotate it, see docs/control-plane-auth.md);
- *     mongo-url and pgpass are rewritten from the passwords on every run.
+ *     mongo-url, postgres-url and pgpass are rewritten from the passwords on every run.
  *   node --import tsx scripts/secrets.ts nats-conf <secrets dir> <namespace> <out file> [test-users]
  *     writes the nats-server `authorization` block (0600) for the users of
  *     libs/contracts natsPermissions (the services' limited to <namespace>; with test-users,
@@ -40,6 +40,9 @@ export const PG_ADMIN_ROLE = 'postgres';
 export const PG_SERVICE_ROLE = 'asyncfn';
 export const pgPasswordFile = (role: string) => `pg-${role}.password`;
 
+/** deploy/local's PostgreSQL cluster (lib.sh PG_HOST, PG_PORT). */
+const LOCAL_POSTGRES = '127.0.0.1:54329';
+
 const random = () => randomBytes(24).toString('base64url');
 
 /** Writes atomically with mode 0600 (the temp file has it from the start). */
@@ -68,6 +71,11 @@ function ensure(dir: string, mongoHostPort: string): void {
   const url = (role: string, password: string) =>
     `mongodb://${role}:${encodeURIComponent(password)}@${mongoHostPort}/?authMechanism=PLAIN`;
   writeSecret(join(dir, SecretFiles.mongoUrl), `${url(PG_SERVICE_ROLE, service)}\n`);
+  // The task store `postgresql` (ASYNCFN_TASK_STORE): the same role, in a database of its own.
+  writeSecret(
+    join(dir, SecretFiles.postgresUrl),
+    `postgres://${PG_SERVICE_ROLE}:${encodeURIComponent(service)}@${LOCAL_POSTGRES}/asyncfn\n`,
+  );
   // psql / pg_isready of servers.sh (PGPASSFILE): host:port:database:user:password
   writeSecret(join(dir, 'pgpass'), `*:*:*:${PG_ADMIN_ROLE}:${admin}\n*:*:*:${PG_SERVICE_ROLE}:${service}\n`);
 }

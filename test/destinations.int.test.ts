@@ -7,10 +7,8 @@ import { MongoClient } from 'mongodb';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  taskDocumentId,
   type DeadLetterRecord,
   type ResultRecord,
-  type TaskDocument,
 } from '@asyncfn/contracts';
 import { connectNats } from '@asyncfn/nats';
 import { startStack, type Stack } from '../scripts/stack.js';
@@ -24,6 +22,7 @@ import {
   type FcClient,
 } from './harness/api.js';
 import { serverUrls, testNames } from './harness/env.js';
+import { openTestTaskStore } from './harness/task-store.js';
 
 /*
  * Destinations end to end: the five services as real processes; records received over real NATS
@@ -424,11 +423,10 @@ describe('HTTP destinations', () => {
     expect(recordOf(got).requestContext.condition).toBe('Success');
 
     // The trace id is the task's: the receiver joins the task's trace.
-    const doc = await mongo
-      .db(names.database)
-      .collection<TaskDocument>('tasks')
-      .findOne({ _id: taskDocumentId('default', 'http-1') });
+    const tasks = await openTestTaskStore(names);
+    const doc = await tasks.store.get('default', 'http-1').finally(() => tasks.close());
     expect(got.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    expect(doc).toBeDefined();
     if (doc?.traceparent) expect(got.headers.traceparent!.split('-')[1]).toBe(doc.traceparent.split('-')[1]);
     expect(await destinationStatusOf('hooked', 'http-1', 'Succeeded')).toBe('Succeeded');
   });

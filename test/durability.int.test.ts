@@ -2,15 +2,14 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoClient } from 'mongodb';
-import { taskDocumentId, type TaskDocument } from '@asyncfn/contracts';
-import { createTaskStore } from '@asyncfn/mongo';
+import type { TaskStore } from '@asyncfn/contracts';
 import { buildAcceptedTask } from '@asyncfn/core';
 import { connectNats, createTaskClaims } from '@asyncfn/nats';
 import { SERVICE_NAMES } from '@asyncfn/config';
 import { startStack, type Stack } from '../scripts/stack.js';
 import { $FC, eventually, fcClient, invokeAsync, nodeFunctionZip, type FcClient } from './harness/api.js';
 import { serverUrls, testNames } from './harness/env.js';
+import { openTestTaskStore } from './harness/task-store.js';
 
 /*
  * Invariant 1: every task answered 202 reaches exactly one terminal state, even when each service
@@ -35,7 +34,7 @@ exports.handler = async (event, context) => {
 
 let stack: Stack;
 let client: FcClient;
-const mongo = new MongoClient(serverUrls().mongoUrl);
+let tasks: { store: TaskStore; close(): Promise<void> };
 
 beforeAll(async () => {
   stack = await startStack({
@@ -68,12 +67,12 @@ beforeAll(async () => {
       body: new $FC.PutAsyncInvokeConfigInput({ maxAsyncRetryAttempts: MAX_RETRIES }),
     }),
   );
-  await mongo.connect();
+  tasks = await openTestTaskStore(names);
 }, 120_000);
 
 afterAll(async () => {
   await stack?.stopAll();
-  await mongo.close();
+  await tasks?.close();
 });
 
 /** Submits until answered: 202 or, after a retry, 409 both mean the task was accepted. */
@@ -114,12 +113,12 @@ describe('durability under SIGKILL', () => {
     expect(chaosDone).toBe(true);
     expect(accepted.length).toBe(TASKS);
 
-    const tasks = mongo.db(names.database).collection<TaskDocument>('tasks');
+    const { store } = tasks;
     const docs = await eventually(
       async () => {
-        const found = await tasks
-          .find({ _id: { $in: accepted.map((id) => taskDocumentId('default', id)) } })
-          .toArray();
+        const found = (
+          await Promise.all(accepted.map((id) => store.get('default', id, { withHistory: true })))
+        ).filter((d) => d !== undefined);
         const open = found.filter(
           (d) => !['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid'].includes(d.status),
         );
@@ -128,7 +127,6 @@ describe('durability under SIGKILL', () => {
       180_000,
       1_000,
     );
-    const store = createTaskStore(mongo.db(names.database), names);
     const runs = new Map(readdirSync(runsDir).map((f) => [f, readFileSync(join(runsDir, f), 'utf8').length]));
     for (const doc of docs) {
       const history = await store.history(doc);

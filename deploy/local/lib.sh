@@ -53,6 +53,7 @@ JAEGER_HEALTH="http://127.0.0.1:13133"
 PG_HOST="127.0.0.1"
 PG_PORT="54329"
 PG_DB="ferretdb"
+PG_TASKS_DB="asyncfn"   # the task store `postgresql` (owned by the service role)
 PG_USER="postgres"      # the superuser servers.sh administers the cluster with
 PG_SERVICE_USER="asyncfn" # the role FerretDB's clients log in as (owns the ferretdb database)
 PG_DATA="${DATA_DIR}/postgres"

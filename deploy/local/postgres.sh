@@ -295,6 +295,12 @@ pg_start() {
     PG_FAIL="could not create database $PG_DB"
     return 1
   fi
+  # The task store `postgresql` (ASYNCFN_TASK_STORE) keeps its tables here: a schema per namespace.
+  if [[ "$(pg_psql "SELECT 1 FROM pg_database WHERE datname = '$PG_TASKS_DB'" 2>> "$PG_LOG")" != 1 ]] &&
+    ! pg_psql "CREATE DATABASE $PG_TASKS_DB OWNER $PG_SERVICE_USER" >> "$PG_LOG" 2>&1; then
+    PG_FAIL="could not create database $PG_TASKS_DB"
+    return 1
+  fi
   if ! pg_own_database; then
     PG_FAIL="could not give database $PG_DB to the $PG_SERVICE_USER role (see $PG_LOG)"
     return 1

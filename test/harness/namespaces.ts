@@ -1,6 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
+import pg from 'pg';
+import { dropTaskSchema } from '@asyncfn/postgres';
 import { createNames } from '@asyncfn/contracts';
 import { destroyTopology } from '@asyncfn/nats';
 import type { StorageUrls } from './storage.js';
@@ -51,6 +53,10 @@ export async function dropNamespaces(
   if (namespaces.length === 0) return;
   const nc = await connect({ servers: urls.natsUrl, timeout: 5_000, ...urls.natsAuth });
   const mongo = new MongoClient(urls.mongoUrl, { serverSelectionTimeoutMS: 5_000 });
+  // The task store `postgresql` keeps a schema per namespace (none when it was never used).
+  const postgres = urls.postgresUrl
+    ? new pg.Pool({ connectionString: urls.postgresUrl, max: 1, connectionTimeoutMillis: 5_000 })
+    : undefined;
   try {
     const jsm = await jetstreamManager(nc);
     for (const namespace of namespaces) {
@@ -59,8 +65,10 @@ export async function dropNamespaces(
         await jsm.streams.delete(`${namespace.toUpperCase()}${suffix}`).catch(() => undefined);
       }
       await mongo.db(namespace).dropDatabase();
+      if (postgres) await dropTaskSchema(postgres, namespace);
     }
   } finally {
+    await postgres?.end();
     await mongo.close();
     await nc.close();
   }

@@ -1,13 +1,17 @@
-import { mongoUrl, natsAuth, type NatsAuth } from '@asyncfn/config';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SecretFiles, mongoUrl, natsAuth, postgresUrl, secretsDir, type NatsAuth } from '@asyncfn/config';
 
 /* Outside vitest too (the bench, scripts): no vitest import here. */
 
-/** Where NATS and MongoDB are, with the admin's credentials (tests, bench and tools are admins). */
+/** Where NATS, MongoDB and PostgreSQL are, with the admin's credentials (tests, bench and tools are admins). */
 export interface StorageUrls {
   natsUrl: string;
   /** The NATS admin user (deploy/local's secrets), when the server requires credentials. */
   natsAuth: NatsAuth | undefined;
   mongoUrl: string;
+  /** The task store `postgresql`'s server, when one is configured (deploy/local makes one). */
+  postgresUrl: string | undefined;
 }
 
 /** The NATS and MongoDB URLs an environment names, or the local defaults, with admin credentials. */
@@ -16,5 +20,9 @@ export function storageUrls(env: Record<string, string | undefined>): StorageUrl
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     natsAuth: natsAuth('admin', env),
     mongoUrl: mongoUrl(env, 'admin'),
+    postgresUrl:
+      env.POSTGRES_URL_FILE || env.POSTGRES_URL || existsSync(join(secretsDir(env), SecretFiles.postgresUrl))
+        ? postgresUrl(env)
+        : undefined,
   };
 }

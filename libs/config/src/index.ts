@@ -1,6 +1,6 @@
 import { readSetting } from './read.js';
 import type { Env, ServiceName } from './settings.js';
-import { accessKeys, mongoUrl, natsAuth, type NatsAuth } from './secrets.js';
+import { accessKeys, mongoUrl, natsAuth, postgresUrl, type NatsAuth } from './secrets.js';
 
 export * from './secrets.js';
 
@@ -26,6 +26,10 @@ export interface Config {
   natsAuth: NatsAuth | undefined;
   /** With credentials: never log it unredacted. */
   mongoUrl: string;
+  /** Where tasks are kept: MongoDB (mongoUrl) or PostgreSQL (postgresUrl). */
+  taskStore: 'mongodb' | 'postgresql';
+  /** With credentials: never log it unredacted. Read only with taskStore `postgresql`. */
+  postgresUrl: string;
   kafkaBrokers: string[];
   otlpEndpoint: string;
   jaegerQueryUrl: string;
@@ -129,6 +133,8 @@ export function loadConfig(service: ServiceName, env: Env = process.env): Config
     natsUrl: read('NATS_URL'),
     natsAuth: natsAuth(service, env),
     mongoUrl: mongoUrl(env),
+    taskStore: read('ASYNCFN_TASK_STORE') as Config['taskStore'],
+    postgresUrl: read('ASYNCFN_TASK_STORE') === 'postgresql' ? postgresUrl(env) : '',
     kafkaBrokers: read('KAFKA_BROKERS'),
     otlpEndpoint: read('OTEL_EXPORTER_OTLP_ENDPOINT'),
     jaegerQueryUrl: read('JAEGER_QUERY_URL'),

@@ -28,6 +28,7 @@ export const SecretFiles = {
   natsPassword: (user: string) => `nats-${user}.password`,
   mongoUrl: 'mongo-url',
   mongoAdminUrl: 'mongo-admin-url',
+  postgresUrl: 'postgres-url',
   accessKeys: 'access-keys',
 } as const;
 
@@ -78,6 +79,18 @@ export function mongoUrl(env: Env = process.env, role: 'service' | 'admin' = 'se
 }
 
 /**
+ * The PostgreSQL URL with credentials (task store `postgresql`): POSTGRES_URL_FILE, else
+ * POSTGRES_URL, else `<secrets>/postgres-url` when it exists, else the setting's default.
+ */
+export function postgresUrl(env: Env = process.env): string {
+  if (env.POSTGRES_URL_FILE) return readSecretFile(env.POSTGRES_URL_FILE, 'POSTGRES_URL_FILE');
+  if (env.POSTGRES_URL) return env.POSTGRES_URL;
+  const file = join(secretsDir(env), SecretFiles.postgresUrl);
+  if (existsSync(file)) return readSecretFile(file, `PostgreSQL URL (${file})`);
+  return 'postgres://127.0.0.1:5432/asyncfn';
+}
+
+/**
  * AccessKeys (`id:secret:tenant,…`): ASYNCFN_ACCESS_KEYS_FILE, else ASYNCFN_ACCESS_KEYS (kept for
  * tests and old setups; an environment is readable by the process's children), else
  * `<secrets>/access-keys` when it exists, else `fallback`.
@@ -92,4 +105,4 @@ export function accessKeys(env: Env, fallback: string): string {
 }
 
 /** Environment variables holding secrets: removed from a service's own environment once read. */
-export const SECRET_ENV_VARS = ['ASYNCFN_ACCESS_KEYS', 'MONGO_URL'] as const;
+export const SECRET_ENV_VARS = ['ASYNCFN_ACCESS_KEYS', 'MONGO_URL', 'POSTGRES_URL'] as const;

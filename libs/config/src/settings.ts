@@ -96,6 +96,27 @@ export const SETTINGS = {
     meaning: 'MongoDB, or the MongoDB-wire server (FerretDB) of `deploy/local`',
     group: 'servers',
   }),
+  ASYNCFN_TASK_STORE: setting({
+    kind: oneOf(['mongodb', 'postgresql']),
+    default: 'mongodb',
+    meaning:
+      'where the task read model (tasks, their status and history) is kept: `mongodb` (`MONGO_URL`), or `postgresql` (`POSTGRES_URL`), one table per namespace written in batches (docs/design.md, "Where tasks are kept"); functions, triggers and bulk operations stay in MongoDB either way',
+    group: 'servers',
+  }),
+  POSTGRES_URL: setting({
+    kind: text(),
+    default: 'postgres://127.0.0.1:5432/asyncfn',
+    meaning:
+      'PostgreSQL, for the task store `postgresql` (deploy/local: its own cluster, database `asyncfn`)',
+    group: 'servers',
+  }),
+  POSTGRES_URL_FILE: setting({
+    kind: text(),
+    default: '',
+    shownDefault: '`<secrets>/postgres-url` if present',
+    meaning: 'a file holding the PostgreSQL URL with its credentials (wins over `POSTGRES_URL`)',
+    group: 'servers',
+  }),
   KAFKA_BROKERS: setting({
     kind: list(),
     default: ['127.0.0.1:9092'],

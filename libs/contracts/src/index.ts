@@ -14,3 +14,4 @@ export * from './message-contracts.js';
 export * from './schemas/messages.js';
 export * from './schemas/task-events.js';
 export * from './server-errors.js';
+export * from './task-store.js';

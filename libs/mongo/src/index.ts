@@ -1,13 +1,8 @@
 export { connectMongo, isDuplicateKeyError, redactUrl } from './connect.js';
 export { ensureIndexes, startReaper, type IndexReport } from './indexes.js';
 export { createFunctionStore, type FunctionStore } from './function-store.js';
-export {
-  createTaskStore,
-  type TaskStore,
-  type TaskQuery,
-  type ProjectionWrite,
-  type ProjectionBaseDoc,
-} from './task-store.js';
+export { createTaskStore } from './task-store.js';
+export type { TaskStore, TaskQuery, ProjectionWrite, ProjectionBaseDoc } from '@asyncfn/contracts';
 export { createTriggerStore, type TriggerStore } from './trigger-store.js';
 export {
   createBulkOperationStore,

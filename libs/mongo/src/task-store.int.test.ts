@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient, type Db } from 'mongodb';
-import { taskDocumentId, type TaskEvent, type TaskEventDocument } from '@asyncfn/contracts';
+import { taskDocumentId, type TaskEvent, type TaskEventDocument, type TaskStore } from '@asyncfn/contracts';
 import { eventDocument, planBatch, type BaseDoc } from '@asyncfn/core';
 import { acceptedTask } from '../../../test/harness/accepted-task.js';
 import { serverUrls, testNames } from '../../../test/harness/env.js';
-import { createTaskStore, type TaskStore } from './task-store.js';
+import { describeTaskStoreContract } from '../../../test/harness/task-store-contract.js';
+import { createTaskStore } from './task-store.js';
 
 const names = testNames('taskstore');
 const RETENTION_MS = 3_600_000;
@@ -51,58 +52,9 @@ async function apply(events: TaskEvent[]) {
   return { plan, ...(await store.applyWrites(plan.history, plan.inserts, plan.writes)) };
 }
 
-describe("a task's history, kept in its document", () => {
-  it('is written with the task: one document for a whole short task, then appended by updates', async () => {
-    await apply([claim('short'), later('short', 'TaskDequeued', 2), later('short', 'TaskStarted', 3)]);
-    const doc = await store.get('default', 'short', { withHistory: true });
-    expect(doc?.history?.map((e) => e.type)).toEqual(['TaskEnqueued', 'TaskDequeued', 'TaskStarted']);
-    expect(await db.collection(names.collections.taskEvents).countDocuments({ taskId: 'short' })).toBe(0);
+describeTaskStoreContract(() => store);
 
-    await apply([succeeded('short', 4)]);
-    const done = (await store.get('default', 'short', { withHistory: true }))!;
-    const history = await store.history(done);
-    expect(history.map((e) => [e.seq, e.status])).toEqual([
-      [1, 'Enqueued'],
-      [2, 'Dequeued'],
-      [3, 'Running'],
-      [4, 'Succeeded'],
-    ]);
-    expect(history.every((e) => e.tenant === 'default' && e.taskId === 'short')).toBe(true);
-    expect(done.status).toBe('Succeeded');
-    expect(done.version).toBe(4);
-  });
-
-  it('is left out unless asked for: by get, and by lists', async () => {
-    await apply([claim('listed')]);
-    expect((await store.get('default', 'listed'))?.history).toBeUndefined();
-    const listed = await store.list({
-      tenant: 'default',
-      functionName: 'fn',
-      prefix: 'listed',
-      limit: 10,
-      sortOrderByTime: 'desc',
-      includePayload: true,
-    });
-    expect(listed).toHaveLength(1);
-    expect(listed[0]!.history).toBeUndefined();
-  });
-
-  it('gains nothing from a guarded update that lost: its events are judged again', async () => {
-    await apply([claim('raced')]);
-    const base = (await store.loadBases([taskDocumentId('default', 'raced')])) as Map<string, BaseDoc>;
-    const stale = planBatch([later('raced', 'TaskDequeued', 2)], base, RETENTION_MS);
-    // Another replica moves the task on first.
-    await apply([later('raced', 'TaskDequeued', 3), later('raced', 'TaskStarted', 4)]);
-    const { conflicts } = await store.applyWrites(stale.history, stale.inserts, stale.writes);
-    expect(conflicts).toEqual([taskDocumentId('default', 'raced')]);
-    const doc = (await store.get('default', 'raced', { withHistory: true }))!;
-    expect((await store.history(doc)).map((e) => e._id)).toEqual([
-      'default:raced:enqueued',
-      'raced-e3',
-      'raced-e4',
-    ]);
-  });
-
+describe('history kept before it moved into the task document', () => {
   it('of a task recorded before history moved into documents, joins the history collection and later events', async () => {
     // As an earlier version wrote it: the projection without history, its events apart.
     const accepted = claim('legacy');

@@ -4,76 +4,12 @@ import {
   type Names,
   type TaskDocument,
   type TaskEventDocument,
-  type TaskHistoryEntry,
+  historyEntriesByTask,
   type TaskStatus,
+  type ProjectionBaseDoc,
+  type TaskStore,
 } from '@asyncfn/contracts';
 import { insertManyTolerant } from './connect.js';
-
-/** What applying a batch of events changes: new history entries and guarded projection updates. */
-export interface ProjectionWrite {
-  id: string;
-  /** The version the change was computed from; the update applies only if it is still current. */
-  expectedVersion: number;
-  set: Partial<TaskDocument>;
-}
-
-export type ProjectionBaseDoc = Pick<TaskDocument, '_id' | 'status' | 'attempt' | 'version' | 'invokeCount'>;
-
-export interface TaskQuery {
-  tenant: string;
-  /** Absent: every function of the tenant (bulk operations). */
-  functionName?: string;
-  prefix?: string;
-  status?: TaskStatus;
-  /** Any of these states (bulk operations); with `status`, both apply. */
-  statuses?: readonly TaskStatus[];
-  startedTimeBegin?: number;
-  startedTimeEnd?: number;
-  limit: number;
-  sortOrderByTime: 'asc' | 'desc';
-  after?: { t: number; id: string };
-  includePayload: boolean;
-  /** Tasks invoked with this qualifier (LATEST: those invoked without one). */
-  qualifier?: string;
-}
-
-export interface TaskStore {
-  /** The task's document; its history only when asked for (it is most of the document). */
-  get(tenant: string, taskId: string, options?: { withHistory?: boolean }): Promise<TaskDocument | undefined>;
-  /** The task's events, oldest first, from a document read `withHistory`. */
-  history(doc: TaskDocument): Promise<TaskEventDocument[]>;
-  list(query: TaskQuery): Promise<TaskDocument[]>;
-  /** How many tasks the query's filter matches (limit, order and cursor ignored). */
-  count(query: Omit<TaskQuery, 'limit' | 'sortOrderByTime' | 'includePayload' | 'after'>): Promise<number>;
-  /** How many of the tenant's tasks (of one function, or all) are in each status. */
-  countByStatus(tenant: string, functionName?: string): Promise<Partial<Record<TaskStatus, number>>>;
-  /** Tasks of the function still Enqueued that became due before this one (its approximate queue position). */
-  countEnqueuedAhead(tenant: string, functionName: string, dueAt: number, id: string): Promise<number>;
-  /** Status service: the projection fields decisions are made from. */
-  loadBases(ids: string[]): Promise<Map<string, ProjectionBaseDoc>>;
-  /**
-   * Status service: the new projections and the guarded updates, each task's new events going
-   * into its document with its change (one write per task, all or nothing). Conflicts: tasks
-   * whose projection was not as assumed (created or moved on by another write); their events must
-   * be judged again.
-   */
-  applyWrites(
-    events: TaskEventDocument[],
-    inserts: TaskDocument[],
-    writes: ProjectionWrite[],
-  ): Promise<{ conflicts: string[] }>;
-  /** Sweeper: a page of tasks still Enqueued that were accepted before `olderThan`. */
-  findEnqueued(
-    olderThan: number,
-    limit: number,
-    after?: { t: number; id: string },
-  ): Promise<{ tasks: TaskDocument[]; next?: { t: number; id: string } }>;
-  setDestinationStatus(id: string, status: string): Promise<void>;
-  /** Destination service: a delivery of the task's record starts (pending), superseding any before it. */
-  startDelivery(id: string, deliveryId: string): Promise<void>;
-  /** Destination service: how a delivery ended, unless a later delivery superseded it meanwhile. */
-  finishDelivery(id: string, deliveryId: string, status: string): Promise<void>;
-}
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -91,24 +27,6 @@ function taskFilter(q: Parameters<TaskStore['count']>[0]): Filter<TaskDocument> 
   if (q.startedTimeEnd !== undefined) range.$lte = q.startedTimeEnd;
   if (range.$gte !== undefined || range.$lte !== undefined) filter.startedTime = range;
   return filter;
-}
-
-/** An event as the task's document keeps it. */
-function historyEntry(event: TaskEventDocument): TaskHistoryEntry {
-  const { tenant: _tenant, taskId: _taskId, expireAt: _expireAt, expireMinute: _minute, ...entry } = event;
-  return entry;
-}
-
-/** The events of each task, by projection id, in the order given. */
-function entriesByTask(events: readonly TaskEventDocument[]): Map<string, TaskHistoryEntry[]> {
-  const byTask = new Map<string, TaskHistoryEntry[]>();
-  for (const event of events) {
-    const id = taskDocumentId(event.tenant, event.taskId);
-    let entries = byTask.get(id);
-    if (!entries) byTask.set(id, (entries = []));
-    entries.push(historyEntry(event));
-  }
-  return byTask;
 }
 
 const WITHOUT_HISTORY = { projection: { history: 0 } } as const;
@@ -183,7 +101,7 @@ export function createTaskStore(db: Db, names: Names): TaskStore {
       return new Map(docs.filter((d) => d !== null).map((d) => [d._id, d as ProjectionBaseDoc]));
     },
     async applyWrites(newEvents, inserts, writes) {
-      const entries = entriesByTask(newEvents);
+      const entries = historyEntriesByTask(newEvents);
       // A projection that exists already was created by an earlier delivery of the same claim: it
       // holds the same events, so nothing is taken back.
       const withHistory = inserts.map((doc) => ({ ...doc, history: entries.get(doc._id) ?? [] }));

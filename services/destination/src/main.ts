@@ -1,8 +1,8 @@
 import { Messages, createNames } from '@asyncfn/contracts';
 import { createKafkaProducer } from '@asyncfn/kafka';
-import { connectMongo, createTaskStore } from '@asyncfn/mongo';
+import { connectMongo } from '@asyncfn/mongo';
 import { connectNats, consumeEach, createMessageQueues, ensureTopology, watchFunctions } from '@asyncfn/nats';
-import { runService } from '@asyncfn/service';
+import { openTaskStore, runService } from '@asyncfn/service';
 import { createDeliveryHandler } from './deliver.js';
 import { keepEventFilter } from './event-filter.js';
 import { createResolver } from './resolve.js';
@@ -32,7 +32,8 @@ await runService('destination', async ({ config, logger, health }) => {
   });
   const { client, db } = await connectMongo(config.mongoUrl, names.database);
   const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
-  const tasks = createTaskStore(db, names);
+  const taskStore = await openTaskStore({ config, names, db, logger });
+  const tasks = taskStore.store;
   const functions = await watchFunctions(buckets.functions);
   // Kafka is needed only by Kafka destinations: reached once here to report it early, then
   // connected while deliveries use it.
@@ -104,6 +105,7 @@ await runService('destination', async ({ config, logger, health }) => {
       functions.stop();
       await kafka.disconnect();
       await nc.drain();
+      await taskStore.close();
       await client.close();
     },
   };

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { accessKeyLookup, parseAccessKeys } from '@asyncfn/auth';
 import type { Config } from '@asyncfn/config';
 import type { Logger } from '@asyncfn/telemetry';
+import { openTaskStore } from '@asyncfn/service';
 import { createNames } from '@asyncfn/contracts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +11,6 @@ import {
   createBulkOperationStore,
   createFc2ServiceStore,
   createFunctionStore,
-  createTaskStore,
   createTriggerStore,
   ensureIndexes,
 } from '@asyncfn/mongo';
@@ -56,7 +56,8 @@ export async function wireIngress(config: Config, logger: Logger): Promise<Wired
   const buckets = await ensureTopology(nc, names, { retentionSeconds: config.retentionSeconds });
   await ensureIndexes(db, names);
   const functions = createFunctionStore(db, names);
-  const tasks = createTaskStore(db, names);
+  const taskStore = await openTaskStore({ config, names, db, logger });
+  const tasks = taskStore.store;
   // MongoDB is the source of truth for functions; the KV copy is what other services watch.
   for await (const record of functions.listAll()) await putFunction(buckets.functions, record);
   const bus = createEventBus(nc, names, 'ingress');
@@ -135,6 +136,7 @@ export async function wireIngress(config: Config, logger: Logger): Promise<Wired
     ready: async () => {
       if (nc.isClosed()) throw new Error('NATS connection closed');
       await db.command({ ping: 1 });
+      await taskStore.ping();
     },
   };
   const app = await buildApp(deps);
@@ -148,6 +150,7 @@ export async function wireIngress(config: Config, logger: Logger): Promise<Wired
       directory.stop();
       triggers.directory.stop();
       await nc.drain();
+      await taskStore.close();
       await client.close();
     },
   };

@@ -1,5 +1,5 @@
 import { Messages, createNames } from '@asyncfn/contracts';
-import { connectMongo, createTaskStore, ensureIndexes, startReaper } from '@asyncfn/mongo';
+import { connectMongo, ensureIndexes, startReaper } from '@asyncfn/mongo';
 import {
   connectNats,
   consumeBatches,
@@ -7,7 +7,7 @@ import {
   ensureTopology,
   watchQueueDepth,
 } from '@asyncfn/nats';
-import { runService } from '@asyncfn/service';
+import { openTaskStore, runService } from '@asyncfn/service';
 import { createBatchApplier, taskCoalescing } from './apply-batch.js';
 import { createChangeFeed } from './change-feed.js';
 import { startSweeper } from './sweeper.js';
@@ -30,7 +30,8 @@ await runService('status', async ({ config, logger, health }) => {
         onError: (err) => logger.error({ err }, 'retention sweep failed'),
       });
   if (!ttlSupported) logger.info('server has no TTL indexes; expiring tasks with a periodic delete');
-  const store = createTaskStore(db, names);
+  const tasks = await openTaskStore({ config, names, db, logger, retention: true });
+  const store = tasks.store;
   const observeApplied = createAppliedObserver({ consumer: names.consumers.status, logger });
   const recordChange = createChangeFeed(nc, names);
   const consumer = await consumeBatches({
@@ -73,6 +74,7 @@ await runService('status', async ({ config, logger, health }) => {
   health.checks.push(async () => {
     if (nc.isClosed()) throw new Error('NATS connection closed');
     await db.command({ ping: 1 });
+    await tasks.ping();
   });
   return {
     async stop() {
@@ -81,6 +83,7 @@ await runService('status', async ({ config, logger, health }) => {
       reaper?.stop();
       await consumer.stop();
       await nc.drain();
+      await tasks.close();
       await client.close();
     },
   };
