@@ -6,10 +6,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import {
-  type DeadLetterRecord,
-  type ResultRecord,
-} from '@asyncfn/contracts';
+import { type DeadLetterRecord, type ResultRecord } from '@asyncfn/contracts';
 import { connectNats } from '@asyncfn/nats';
 import { startStack, type Stack } from '../scripts/stack.js';
 import {
