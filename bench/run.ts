@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readSetting } from '@asyncfn/config';
 import { CACHE, ROOT } from '../scripts/stack.js';
 import { checkCorrectness } from './asyncfn/correctness.js';
 import { FUNCTIONS, openContext, warmUp, type BenchContext } from './context.js';
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
         },
         versions: versions(ctx),
         namespace: ctx.namespace,
+        taskStore: readSetting('ASYNCFN_TASK_STORE'),
       },
       summary,
       ...(correctness ? { correctness } : {}),

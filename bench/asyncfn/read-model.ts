@@ -1,11 +1,12 @@
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { DEFAULT_LOCAL_TENANT } from '@asyncfn/auth';
 import { createNames, TERMINAL_STATUSES, type TaskDocument } from '@asyncfn/contracts';
 import { monoMs, monoOf, wallOf } from '../lib/clock.js';
 import type { Completion, CompletionSource } from '../lib/completions.js';
 
 /*
- * asyncfn's read model as a user sees it: the status service's `tasks` projection in MongoDB.
+ * asyncfn's read model as a user sees it: the status service's `tasks` projection in MongoDB
+ * (read-model-pg.ts: the same in PostgreSQL, ASYNCFN_TASK_STORE=postgresql).
  * Completion = the task document reached a terminal status; its time is the document's endTime.
  */
 
@@ -14,12 +15,11 @@ const TERMINAL = [...TERMINAL_STATUSES];
  * endTime is another process's Date.now(), compared with the bench's own submission times
  * (monotonic + a fixed offset): a little slack keeps a query from missing a task over a clock step.
  */
-const CLOCK_SLACK_MS = 250;
+export const CLOCK_SLACK_MS = 250;
 /** Groups (of GROUP_SIZE tasks) read per poll: bounds a poll's cost whatever the backlog. */
-const GROUPS_PER_POLL = 8;
+export const GROUPS_PER_POLL = 8;
 
 export interface ReadModel {
-  db: Db;
   /**
    * Terminal tasks of one function, as a completion source: each poll reads the oldest groups
    * with outstanding tasks, found by payload equality (see lib/payload.ts).
@@ -45,7 +45,6 @@ export async function openReadModel(mongoUrl: string, namespace: string): Promis
   const db = client.db(names.database);
   const tasks = db.collection<TaskDocument>(names.collections.tasks);
   return {
-    db,
     source(functionName) {
       return {
         name: 'readModel',

@@ -6,6 +6,8 @@ import { startCollector, type Collector } from './collector.js';
 import { createBenchFunction, type FunctionSpec } from './functions.js';
 import { createIngressClient, type IngressClient } from './ingress-client.js';
 import { openReadModel, type ReadModel } from './read-model.js';
+import { openPgReadModel } from './read-model-pg.js';
+import { readSetting } from '@asyncfn/config';
 import type { StorageUrls } from '../../test/harness/storage.js';
 
 /*
@@ -67,7 +69,11 @@ export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSyste
     });
     const client = createIngressClient(stack.ingressUrl, options.clientConnections);
     for (const fn of options.functions) await createBenchFunction(client, fn, collector.port);
-    const readModel = await openReadModel(options.storage.mongoUrl, options.namespace);
+    // The store the services write (ASYNCFN_TASK_STORE, from the environment they inherit).
+    const readModel =
+      readSetting('ASYNCFN_TASK_STORE', { ...process.env, ...options.env }) === 'postgresql'
+        ? await openPgReadModel(options.storage.postgresUrl ?? '', options.namespace)
+        : await openReadModel(options.storage.mongoUrl, options.namespace);
     const started = stack;
     return {
       stack: started,

@@ -44,6 +44,7 @@ export function renderMarkdown(r: BenchResults): string {
       `${r.meta.machine.cpus} cores, ${r.meta.machine.memoryGiB} GiB, Node ${r.meta.machine.node}; ` +
       `everything (servers, five services, peers, load generator) on this one machine. ` +
       `Payload ${o.payloadBytes ?? 256} B, ${o.clients ?? '?'} concurrent clients, concurrency ${o.instanceConcurrency ?? '?'} per consumer. ` +
+      `asyncfn's task store: ${r.meta.taskStore ?? 'mongodb'} (ASYNCFN_TASK_STORE). ` +
       `Took ${Math.round(r.meta.seconds)} s.`,
   );
   for (const n of r.meta.note) lines.push(`\n> ${n}`);

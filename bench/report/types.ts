@@ -140,6 +140,8 @@ export interface BenchResults {
     machine: { cpus: number; memoryGiB: number; node: string; kernel: string; loadAvgAtStart: number[] };
     versions: Record<string, string>;
     namespace: string;
+    /** Where asyncfn kept its tasks (ASYNCFN_TASK_STORE); absent in runs before it could choose. */
+    taskStore?: string;
   };
   summary: Summary;
   correctness?: { byFunction: Record<string, Correctness>; ok: boolean };
