@@ -25,7 +25,8 @@ const accept = (taskId: string, options: { functionName?: string; qualifier?: st
     options.at ?? T0,
   ).claim;
 
-const later = (taskId: string, type: string, n: number, extra: object = {}) =>
+/** Event n of a task of `fn` after its claim, as the executor publishes it. */
+export const laterEvent = (taskId: string, type: string, n: number, extra: object = {}) =>
   ({
     v: 1,
     eventId: `${taskId}-e${n}`,
@@ -39,22 +40,28 @@ const later = (taskId: string, type: string, n: number, extra: object = {}) =>
     ...extra,
   }) as TaskEvent;
 
+/** What the status service does with a batch: plan it against the stored bases, then write. */
+export async function applyBatch(store: TaskStore, events: TaskEvent[]) {
+  const ids = [...new Set(events.map((e) => taskDocumentId(e.tenant, e.taskId)))];
+  const bases = (await store.loadBases(ids)) as Map<string, BaseDoc>;
+  const plan = planBatch(events, bases, RETENTION_MS);
+  return { plan, ...(await store.applyWrites(plan.history, plan.inserts, plan.writes)) };
+}
+
 export function describeTaskStoreContract(store: () => TaskStore): void {
-  /** What the status service does with a batch: plan it against the stored bases, then write. */
-  async function apply(events: TaskEvent[]) {
-    const ids = [...new Set(events.map((e) => taskDocumentId(e.tenant, e.taskId)))];
-    const bases = (await store().loadBases(ids)) as Map<string, BaseDoc>;
-    const plan = planBatch(events, bases, RETENTION_MS);
-    return { plan, ...(await store().applyWrites(plan.history, plan.inserts, plan.writes)) };
-  }
+  const apply = (events: TaskEvent[]) => applyBatch(store(), events);
 
   describe('the TaskStore contract', () => {
     it('records a short task in one write with its history, then appends by guarded updates', async () => {
-      await apply([accept('short'), later('short', 'TaskDequeued', 2), later('short', 'TaskStarted', 3)]);
+      await apply([
+        accept('short'),
+        laterEvent('short', 'TaskDequeued', 2),
+        laterEvent('short', 'TaskStarted', 3),
+      ]);
       const running = await store().get('default', 'short', { withHistory: true });
       expect(running?.history?.map((e) => e.type)).toEqual(['TaskEnqueued', 'TaskDequeued', 'TaskStarted']);
 
-      await apply([later('short', 'TaskSucceeded', 4, { returnPayload: 'ok', durationMs: 1 })]);
+      await apply([laterEvent('short', 'TaskSucceeded', 4, { returnPayload: 'ok', durationMs: 1 })]);
       const done = (await store().get('default', 'short', { withHistory: true }))!;
       const history = await store().history(done);
       expect(history.map((e) => [e.seq, e.status])).toEqual([
@@ -92,10 +99,10 @@ export function describeTaskStoreContract(store: () => TaskStore): void {
       const again = await apply([accept('raced')]);
       expect(again.conflicts).toEqual([]); // planned against the stored base: nothing to write
       const base = (await store().loadBases([taskDocumentId('default', 'raced')])) as Map<string, BaseDoc>;
-      const stale = planBatch([later('raced', 'TaskDequeued', 2)], base, RETENTION_MS);
+      const stale = planBatch([laterEvent('raced', 'TaskDequeued', 2)], base, RETENTION_MS);
       const twice = planBatch([accept('raced')], new Map(), RETENTION_MS);
       // Another replica moves the task on first.
-      await apply([later('raced', 'TaskDequeued', 3), later('raced', 'TaskStarted', 4)]);
+      await apply([laterEvent('raced', 'TaskDequeued', 3), laterEvent('raced', 'TaskStarted', 4)]);
       const id = taskDocumentId('default', 'raced');
       expect((await store().applyWrites(stale.history, stale.inserts, stale.writes)).conflicts).toEqual([id]);
       expect((await store().applyWrites(twice.history, twice.inserts, twice.writes)).conflicts).toEqual([id]);
@@ -115,7 +122,7 @@ export function describeTaskStoreContract(store: () => TaskStore): void {
         accept('page-3', { functionName: 'pages', at: T0 + 3 }),
         accept('other-1', { functionName: 'pages', at: T0 + 3 }),
       ]);
-      await apply([{ ...later('page-3', 'TaskDequeued', 5), functionName: 'pages' } as TaskEvent]);
+      await apply([{ ...laterEvent('page-3', 'TaskDequeued', 5), functionName: 'pages' } as TaskEvent]);
       const base = { tenant: 'default', functionName: 'pages', includePayload: false } as const;
       const ids = (docs: { taskId: string }[]) => docs.map((d) => d.taskId);
 
