@@ -52,6 +52,11 @@ export async function freePortBase(from = 19_600, to = 19_990): Promise<number> 
   throw new Error(`no five free ports in ${from}-${to}`);
 }
 
+function requirePostgres(storage: StorageUrls): string {
+  if (!storage.postgresUrl) throw new Error('ASYNCFN_TASK_STORE=postgresql, but no PostgreSQL is configured');
+  return storage.postgresUrl;
+}
+
 export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSystem> {
   const collector = await startCollector();
   const portBase = await freePortBase();
@@ -72,7 +77,7 @@ export async function startAsyncfn(options: SystemOptions): Promise<AsyncfnSyste
     // The store the services write (ASYNCFN_TASK_STORE, from the environment they inherit).
     const readModel =
       readSetting('ASYNCFN_TASK_STORE', { ...process.env, ...options.env }) === 'postgresql'
-        ? await openPgReadModel(options.storage.postgresUrl ?? '', options.namespace)
+        ? await openPgReadModel(requirePostgres(options.storage), options.namespace)
         : await openReadModel(options.storage.mongoUrl, options.namespace);
     const started = stack;
     return {

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { SecretFiles, mongoUrl, natsAuth, postgresUrl, secretsDir, type NatsAuth } from '@asyncfn/config';
+import { configuredPostgresUrl, mongoUrl, natsAuth, type NatsAuth } from '@asyncfn/config';
 
 /* Outside vitest too (the bench, scripts): no vitest import here. */
 
@@ -20,9 +18,6 @@ export function storageUrls(env: Record<string, string | undefined>): StorageUrl
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     natsAuth: natsAuth('admin', env),
     mongoUrl: mongoUrl(env, 'admin'),
-    postgresUrl:
-      env.POSTGRES_URL_FILE || env.POSTGRES_URL || existsSync(join(secretsDir(env), SecretFiles.postgresUrl))
-        ? postgresUrl(env)
-        : undefined,
+    postgresUrl: configuredPostgresUrl(env),
   };
 }

@@ -79,15 +79,19 @@ export function mongoUrl(env: Env = process.env, role: 'service' | 'admin' = 'se
 }
 
 /**
- * The PostgreSQL URL with credentials (task store `postgresql`): POSTGRES_URL_FILE, else
- * POSTGRES_URL, else `<secrets>/postgres-url` when it exists, else the setting's default.
+ * The PostgreSQL URL with credentials (task store `postgresql`) when one is configured:
+ * POSTGRES_URL_FILE, else POSTGRES_URL, else `<secrets>/postgres-url` when it exists.
  */
-export function postgresUrl(env: Env = process.env): string {
+export function configuredPostgresUrl(env: Env = process.env): string | undefined {
   if (env.POSTGRES_URL_FILE) return readSecretFile(env.POSTGRES_URL_FILE, 'POSTGRES_URL_FILE');
   if (env.POSTGRES_URL) return env.POSTGRES_URL;
   const file = join(secretsDir(env), SecretFiles.postgresUrl);
-  if (existsSync(file)) return readSecretFile(file, `PostgreSQL URL (${file})`);
-  return 'postgres://127.0.0.1:5432/asyncfn';
+  return existsSync(file) ? readSecretFile(file, `PostgreSQL URL (${file})`) : undefined;
+}
+
+/** configuredPostgresUrl, else the loopback default. */
+export function postgresUrl(env: Env = process.env): string {
+  return configuredPostgresUrl(env) ?? 'postgres://127.0.0.1:5432/asyncfn';
 }
 
 /**
